@@ -37,6 +37,19 @@ pub enum GraphError {
     /// A success response whose body tapdesk could not read.
     #[error("unexpected answer from Graph: {0}")]
     Decode(String),
+    /// A write whose outcome is unknown: the request may have reached Graph, but no clear answer
+    /// came back (timeout, dropped connection, 5xx, or a `201` whose body could not be read).
+    ///
+    /// Returned by `GraphClient::create_tap`, which never retries in that situation because a second
+    /// create would silently replace a pass the user may already have been given. The UI should
+    /// list the user's Temporary Access Passes (`GraphRequest::ListTaps`) and tell the operator:
+    /// if a pass exists it was created but its code is lost (issue a new one to replace it).
+    #[error("outcome unknown: {0}. Check the user's Temporary Access Passes before issuing another")]
+    Uncertain(String),
+    /// The request was not sent because an argument cannot be expressed as a Graph URL (for
+    /// example an empty id, or `.`/`..` as a path segment).
+    #[error("invalid request: {0}")]
+    InvalidInput(String),
 }
 
 impl GraphError {

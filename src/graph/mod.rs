@@ -1,8 +1,9 @@
-//! Microsoft Graph: typed payloads ([`types`]), errors ([`error`]), the HTTP client ([`client`])
-//! and the background worker that owns it ([`worker`]).
+//! Microsoft Graph: typed payloads ([`types`]), errors ([`error`]), OData/URL escaping
+//! ([`odata`]), the HTTP client ([`client`]) and the background worker that owns it ([`worker`]).
 
 pub mod client;
 pub mod error;
+pub mod odata;
 pub mod types;
 pub mod worker;
 

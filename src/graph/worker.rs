@@ -1,12 +1,17 @@
 //! The background task that owns the [`GraphClient`]: requests arrive tagged with a
 //! [`RequestId`], each is served on its own tokio task, and the answer goes back tagged with the
 //! same id so the render loop can drop stale ones. The render loop never awaits the network.
+//!
+//! Start it with [`spawn`] (inside a tokio runtime). It stops when the request sender is dropped;
+//! requests still in flight finish (or stop early if the reply receiver is gone).
+
+use std::ops::ControlFlow;
 
 use tokio::sync::mpsc;
 
 use super::client::GraphClient;
 use super::error::GraphError;
-use super::types::{AuthMethod, CreatedTap, TapCreateRequest, TapPolicy, User};
+use super::types::{AuthMethod, CreatedTap, TapCreateRequest, TapMethod, TapPolicy, User};
 
 /// Id that ties a [`GraphResponse`] to the [`GraphRequest`] it answers (monotonic per session).
 pub type RequestId = u64;
@@ -23,6 +28,8 @@ pub enum GraphRequest {
         user_id: String,
     },
     /// `POST /users/{id}/authentication/temporaryAccessPassMethods`.
+    ///
+    /// On [`GraphError::Uncertain`] send [`GraphRequest::ListTaps`] to see whether it was created.
     CreateTap {
         /// Object id.
         user_id: String,
@@ -31,6 +38,50 @@ pub enum GraphRequest {
     },
     /// `GET /policies/authenticationMethodsPolicy/authenticationMethodConfigurations/TemporaryAccessPass`.
     GetTapPolicy,
+    /// Server-side `$search` on display name, mail and UPN (first `top` matches), answered by
+    /// [`GraphResponse::UsersFound`].
+    SearchUsers {
+        /// The operator's text (escaped by the client).
+        text: String,
+        /// Maximum results (1..=999).
+        top: u32,
+    },
+    /// `$filter=startswith(...)` on display name, UPN and mail (first `top` matches), answered by
+    /// [`GraphResponse::UsersFound`].
+    FindUsersStartingWith {
+        /// The prefix (escaped by the client).
+        text: String,
+        /// Maximum results (1..=999).
+        top: u32,
+    },
+    /// `GET /users/{id | upn}`, answered by [`GraphResponse::User`].
+    GetUser {
+        /// Object id or UPN (guest UPNs with `#EXT#` are fine).
+        id_or_upn: String,
+    },
+    /// `GET /me`, answered by [`GraphResponse::Me`].
+    GetMe,
+    /// `GET /users/{id}/authentication/temporaryAccessPassMethods` (never includes the pass),
+    /// answered by [`GraphResponse::Taps`]. Use after an uncertain create.
+    ListTaps {
+        /// Object id.
+        user_id: String,
+    },
+    /// `DELETE /users/{id}/authentication/{segment}/{method_id}`, answered by
+    /// [`GraphResponse::MethodDeleted`].
+    DeleteMethod {
+        /// Object id.
+        user_id: String,
+        /// Per-type collection, from [`AuthMethod::path_segment`] (e.g. `fido2Methods`).
+        segment: String,
+        /// The method id.
+        method_id: String,
+    },
+    /// `POST /users/{id}/revokeSignInSessions`, answered by [`GraphResponse::SessionsRevoked`].
+    RevokeSessions {
+        /// Object id.
+        user_id: String,
+    },
 }
 
 /// What Graph answered.
@@ -52,15 +103,54 @@ pub enum GraphResponse {
         /// The methods, or why not.
         result: Result<Vec<AuthMethod>, GraphError>,
     },
-    /// The new TAP (the pass is inside, as a secret).
+    /// The new TAP (the pass is inside, as a secret; `Debug` prints it redacted).
     TapCreated {
         /// Object id of the user.
         user_id: String,
-        /// The created pass, or why not.
+        /// The created pass, or why not ([`GraphError::Uncertain`]: list the TAPs).
         result: Result<CreatedTap, GraphError>,
     },
     /// The tenant's TAP policy.
     TapPolicy(Result<TapPolicy, GraphError>),
+    /// Users matching a [`GraphRequest::SearchUsers`] or [`GraphRequest::FindUsersStartingWith`].
+    UsersFound {
+        /// The text that was searched for.
+        text: String,
+        /// The matches (first page only), or why not.
+        result: Result<Vec<User>, GraphError>,
+    },
+    /// Answer to [`GraphRequest::GetUser`].
+    User {
+        /// The id or UPN that was asked for.
+        id_or_upn: String,
+        /// The user, or why not (404 `Request_ResourceNotFound`).
+        result: Result<User, GraphError>,
+    },
+    /// Answer to [`GraphRequest::GetMe`]: the signed-in operator.
+    Me(Result<User, GraphError>),
+    /// Answer to [`GraphRequest::ListTaps`].
+    Taps {
+        /// Object id the list belongs to.
+        user_id: String,
+        /// The passes (at most one; no codes), or why not.
+        result: Result<Vec<TapMethod>, GraphError>,
+    },
+    /// Answer to [`GraphRequest::DeleteMethod`].
+    MethodDeleted {
+        /// Object id of the user.
+        user_id: String,
+        /// The method that was deleted (or not).
+        method_id: String,
+        /// `Ok` on 204.
+        result: Result<(), GraphError>,
+    },
+    /// Answer to [`GraphRequest::RevokeSessions`].
+    SessionsRevoked {
+        /// Object id of the user.
+        user_id: String,
+        /// `Ok` on any 2xx.
+        result: Result<(), GraphError>,
+    },
 }
 
 /// A response and the id of the request it answers.
@@ -70,4 +160,181 @@ pub struct Reply {
     pub id: RequestId,
     /// The answer.
     pub response: GraphResponse,
+}
+
+/// Starts the worker on the current tokio runtime (panics outside one, like `tokio::spawn`).
+///
+/// Send `(id, request)` on the returned sender; each request is served on its own task and
+/// answered on the returned receiver as [`Reply`]s carrying the same id, in completion order.
+/// [`GraphRequest::LoadUsers`] answers once per page. Dropping the sender stops the worker once
+/// the requests in flight are done.
+pub fn spawn(
+    client: GraphClient,
+) -> (
+    mpsc::UnboundedSender<(RequestId, GraphRequest)>,
+    mpsc::UnboundedReceiver<Reply>,
+) {
+    let (req_tx, mut req_rx) = mpsc::unbounded_channel::<(RequestId, GraphRequest)>();
+    let (reply_tx, reply_rx) = mpsc::unbounded_channel::<Reply>();
+    tokio::spawn(async move {
+        while let Some((id, request)) = req_rx.recv().await {
+            let client = client.clone();
+            let tx = reply_tx.clone();
+            tokio::spawn(async move { serve(client, id, request, tx).await });
+        }
+    });
+    (req_tx, reply_rx)
+}
+
+/// Serves one request, sending its reply (or replies, for `LoadUsers`) on `tx`.
+async fn serve(
+    client: GraphClient,
+    id: RequestId,
+    request: GraphRequest,
+    tx: mpsc::UnboundedSender<Reply>,
+) {
+    let send = |response: GraphResponse| tx.send(Reply { id, response }).is_ok();
+    match request {
+        GraphRequest::LoadUsers => {
+            let result = client
+                .list_all_users(|page| {
+                    let done = page.next_link.is_none();
+                    let ok = send(GraphResponse::UsersPage {
+                        result: Ok(page.users),
+                        total: page.total,
+                        done,
+                    });
+                    if ok {
+                        ControlFlow::Continue(())
+                    } else {
+                        ControlFlow::Break(())
+                    }
+                })
+                .await;
+            if let Err(e) = result {
+                send(GraphResponse::UsersPage {
+                    result: Err(e),
+                    total: None,
+                    done: true,
+                });
+            }
+        }
+        GraphRequest::ListMethods { user_id } => {
+            let result = client.list_methods(&user_id).await;
+            send(GraphResponse::Methods { user_id, result });
+        }
+        GraphRequest::CreateTap { user_id, body } => {
+            let result = client.create_tap(&user_id, &body).await;
+            send(GraphResponse::TapCreated { user_id, result });
+        }
+        GraphRequest::GetTapPolicy => {
+            send(GraphResponse::TapPolicy(client.get_tap_policy().await));
+        }
+        GraphRequest::SearchUsers { text, top } => {
+            let result = client.search_users(&text, top).await;
+            send(GraphResponse::UsersFound { text, result });
+        }
+        GraphRequest::FindUsersStartingWith { text, top } => {
+            let result = client.find_users_startswith(&text, top).await;
+            send(GraphResponse::UsersFound { text, result });
+        }
+        GraphRequest::GetUser { id_or_upn } => {
+            let result = client.get_user(&id_or_upn).await;
+            send(GraphResponse::User { id_or_upn, result });
+        }
+        GraphRequest::GetMe => {
+            send(GraphResponse::Me(client.get_me().await));
+        }
+        GraphRequest::ListTaps { user_id } => {
+            let result = client.list_taps(&user_id).await;
+            send(GraphResponse::Taps { user_id, result });
+        }
+        GraphRequest::DeleteMethod {
+            user_id,
+            segment,
+            method_id,
+        } => {
+            let result = client.delete_method(&user_id, &segment, &method_id).await;
+            send(GraphResponse::MethodDeleted {
+                user_id,
+                method_id,
+                result,
+            });
+        }
+        GraphRequest::RevokeSessions { user_id } => {
+            let result = client.revoke_sign_in_sessions(&user_id).await;
+            send(GraphResponse::SessionsRevoked { user_id, result });
+        }
+    }
+}
+
+#[cfg(test)]
+#[allow(clippy::expect_used, clippy::unwrap_used)]
+mod tests {
+    use super::*;
+    use std::sync::Arc;
+
+    use azure_core::credentials::{AccessToken, TokenCredential, TokenRequestOptions};
+
+    #[derive(Debug)]
+    struct NoToken;
+
+    #[async_trait::async_trait]
+    impl TokenCredential for NoToken {
+        async fn get_token(
+            &self,
+            _scopes: &[&str],
+            _options: Option<TokenRequestOptions<'_>>,
+        ) -> azure_core::Result<AccessToken> {
+            Err(azure_core::Error::with_message(
+                azure_core::error::ErrorKind::Credential,
+                "offline",
+            ))
+        }
+    }
+
+    #[tokio::test]
+    async fn replies_carry_the_request_id_and_errors_end_paging() {
+        let client = GraphClient::new(
+            url::Url::parse("http://127.0.0.1:9/v1.0").expect("url"),
+            Arc::new(NoToken),
+            vec![],
+        )
+        .expect("client");
+        let (tx, mut rx) = spawn(client);
+        tx.send((7, GraphRequest::LoadUsers)).expect("send");
+        let reply = rx.recv().await.expect("reply");
+        assert_eq!(reply.id, 7);
+        match reply.response {
+            GraphResponse::UsersPage {
+                result: Err(GraphError::Token(_)),
+                total: None,
+                done: true,
+            } => {}
+            other => panic!("unexpected {other:?}"),
+        }
+        tx.send((
+            8,
+            GraphRequest::DeleteMethod {
+                user_id: "u".into(),
+                segment: "fido2Methods".into(),
+                method_id: String::new(),
+            },
+        ))
+        .expect("send");
+        let reply = rx.recv().await.expect("reply");
+        assert_eq!(reply.id, 8);
+        assert!(matches!(
+            reply.response,
+            GraphResponse::MethodDeleted {
+                result: Err(GraphError::InvalidInput(_)),
+                ..
+            }
+        ));
+        drop(tx);
+        assert!(
+            rx.recv().await.is_none(),
+            "worker stops when the sender is dropped"
+        );
+    }
 }
