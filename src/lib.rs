@@ -1,8 +1,25 @@
-//! tapdesk: a terminal console for IT helpdesks on Microsoft Entra ID.
+//! tapdesk: a terminal console for IT helpdesks on Microsoft Entra ID: find the caller, see their
+//! authentication methods, issue a Temporary Access Pass, copy it, all by keyboard.
 //!
 //! Map of the crate:
+//! - [`app`]: the `Model`, the `Msg`s that change it, the pure `update`, and the `Cmd`s it asks for.
+//! - [`ui`]: `view`, which only draws the model (ratatui).
+//! - [`keymap`]: the actions and their default keys (also the help overlay).
+//! - [`search`]: fuzzy user search (fuzzy-matcher).
 //! - [`graph`]: Microsoft Graph v1.0 types, errors, HTTP client and the background worker.
+//! - [`auth`]: credentials (azure_core `TokenCredential`), incl. the demo's.
+//! - [`clipboard`]: arboard / OSC 52.
+//! - [`sanitize`]: directory text made safe for the terminal.
 //! - [`sim`]: the Graph simulator (axum) behind `--demo`, `tapdesk simulate` and the tests.
+//! - [`run`]: the terminal, the event loop, and the wiring of all of the above.
 
+pub mod app;
+pub mod auth;
+pub mod clipboard;
 pub mod graph;
+pub mod keymap;
+pub mod run;
+pub mod sanitize;
+pub mod search;
 pub mod sim;
+pub mod ui;

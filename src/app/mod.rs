@@ -1,0 +1,259 @@
+//! The application state and the only code that changes it.
+//!
+//! One [`Model`] is owned by the render loop. Keys and worker answers arrive as [`Msg`];
+//! [`update`] is synchronous and pure (no I/O, no clock: time comes in with the message) and returns
+//! [`Cmd`]s for the loop to run. Graph requests carry a [`RequestId`]; an answer whose id is no
+//! longer the current one is dropped, so a slow answer about user A never shows under user B. The
+//! one exception is a created Temporary Access Pass: Graph returns the pass only once, so it is
+//! always shown, whatever the operator did meanwhile.
+
+pub mod tap_form;
+mod update;
+
+use jiff::Timestamp;
+use jiff::tz::TimeZone;
+use secrecy::SecretString;
+
+pub use update::{init, update};
+
+use crate::clipboard::CopyOutcome;
+use crate::graph::GraphError;
+use crate::graph::types::{AuthMethod, TapMethod, TapPolicy, User};
+use crate::graph::worker::{GraphRequest, Reply, RequestId};
+use crate::search::SearchIndex;
+use tap_form::TapForm;
+
+/// Most users the Users pane lists for a query.
+pub const RESULT_LIMIT: usize = 200;
+
+/// Which pane has the keyboard.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Focus {
+    /// User search and results.
+    #[default]
+    Users,
+    /// The selected user's authentication methods.
+    Methods,
+    /// The Temporary Access Pass form.
+    TapForm,
+}
+
+/// Something fetched from Graph.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub enum Loadable<T> {
+    /// Not asked for.
+    #[default]
+    Idle,
+    /// Asked for; the id of the request whose answer is awaited.
+    Loading(RequestId),
+    /// Arrived.
+    Ready(T),
+    /// Failed; one line for the operator.
+    Failed(String),
+}
+
+impl<T> Loadable<T> {
+    /// The value, when it arrived.
+    pub fn ready(&self) -> Option<&T> {
+        match self {
+            Loadable::Ready(v) => Some(v),
+            _ => None,
+        }
+    }
+}
+
+/// The user whose methods are shown and for whom a pass would be issued.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Selected {
+    /// The user (sanitised).
+    pub user: User,
+    /// Their authentication methods.
+    pub methods: Loadable<Vec<AuthMethod>>,
+    /// Highlighted row in the Methods pane.
+    pub method_row: usize,
+}
+
+/// The pass popup. Holds the pass as a secret until the popup closes; dropping it wipes it.
+#[derive(Debug)]
+pub struct PassPopup {
+    /// The pass (never printed by Debug).
+    pub pass: SecretString,
+    /// What Graph said about the new method (start, lifetime, one-time).
+    pub tap: TapMethod,
+    /// Display name of the user it was issued for (sanitised).
+    pub user_name: String,
+    /// UPN of that user (sanitised).
+    pub user_upn: String,
+    /// What the last copy did, if the operator copied.
+    pub copied: Option<CopyOutcome>,
+}
+
+/// A popup over the panes.
+#[derive(Debug, Default)]
+pub enum Popup {
+    /// None.
+    #[default]
+    None,
+    /// Keys help.
+    Help,
+    /// The new pass.
+    Pass(Box<PassPopup>),
+}
+
+/// How the status line colours its text.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum StatusKind {
+    /// Neutral information.
+    #[default]
+    Info,
+    /// Something worked.
+    Ok,
+    /// Something failed.
+    Error,
+}
+
+/// The status line.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct Status {
+    /// One line, sanitised.
+    pub text: String,
+    /// Colour.
+    pub kind: StatusKind,
+}
+
+/// The whole application state.
+#[derive(Debug)]
+pub struct Model {
+    /// Focused pane.
+    pub focus: Focus,
+    /// The search box has the keyboard (printable keys go to the query).
+    pub editing: bool,
+    /// Search query as typed.
+    pub query: String,
+    /// Cached directory, in Graph's order (sanitised).
+    pub users: Vec<User>,
+    /// Search keys of `users`.
+    pub index: SearchIndex,
+    /// `@odata.count` of the directory, when Graph said.
+    pub users_total: Option<u64>,
+    /// The directory load in flight, if any.
+    pub users_request: Option<RequestId>,
+    /// Why the directory load failed, if it did.
+    pub users_error: Option<String>,
+    /// Indices into `users`, best match first.
+    pub results: Vec<usize>,
+    /// Highlighted row in `results`.
+    pub result_row: usize,
+    /// The selected user.
+    pub selected: Option<Selected>,
+    /// The tenant's TAP policy.
+    pub policy: Loadable<TapPolicy>,
+    /// The TAP form.
+    pub form: TapForm,
+    /// A TAP create in flight: (request id, user id).
+    pub creating: Option<(RequestId, String)>,
+    /// A `ListTaps` sent after an uncertain create, whose answer tells the operator what happened.
+    pub checking_taps: Option<RequestId>,
+    /// The popup.
+    pub popup: Popup,
+    /// Status line.
+    pub status: Status,
+    /// Operator's time zone for displayed times (Graph's are UTC).
+    pub tz: TimeZone,
+    /// Last known time (from messages).
+    pub now: Timestamp,
+    /// Set when the operator asked to quit.
+    pub quit: bool,
+    next_id: RequestId,
+}
+
+impl Model {
+    /// A fresh model. `tz` is the operator's time zone, `now` the current time.
+    pub fn new(tz: TimeZone, now: Timestamp) -> Self {
+        Self {
+            focus: Focus::Users,
+            editing: false,
+            query: String::new(),
+            users: Vec::new(),
+            index: SearchIndex::default(),
+            users_total: None,
+            users_request: None,
+            users_error: None,
+            results: Vec::new(),
+            result_row: 0,
+            selected: None,
+            policy: Loadable::Idle,
+            form: TapForm::default(),
+            creating: None,
+            checking_taps: None,
+            popup: Popup::None,
+            status: Status {
+                text: "Loading the directory…".into(),
+                kind: StatusKind::Info,
+            },
+            tz,
+            now,
+            quit: false,
+            next_id: 1,
+        }
+    }
+
+    /// A new request id.
+    fn request_id(&mut self) -> RequestId {
+        let id = self.next_id;
+        self.next_id += 1;
+        id
+    }
+
+    /// The user highlighted in the results, if any.
+    pub fn highlighted_user(&self) -> Option<&User> {
+        self.results
+            .get(self.result_row)
+            .and_then(|&i| self.users.get(i))
+    }
+
+    /// The pass popup, when open.
+    pub fn pass_popup(&self) -> Option<&PassPopup> {
+        match &self.popup {
+            Popup::Pass(p) => Some(p),
+            _ => None,
+        }
+    }
+
+    pub(crate) fn set_status(&mut self, kind: StatusKind, text: impl AsRef<str>) {
+        self.status = Status {
+            text: crate::sanitize::clean(text.as_ref()).into_owned(),
+            kind,
+        };
+    }
+}
+
+/// Everything that can happen to the model.
+#[derive(Debug)]
+pub enum Msg {
+    /// A key press (only `KeyEventKind::Press` reaches here).
+    Key(crossterm::event::KeyEvent),
+    /// Text pasted into the terminal (bracketed paste).
+    Paste(String),
+    /// A Graph worker answer (boxed: answers are large, keys are small).
+    Graph(Box<Reply>),
+    /// The clipboard service did (or did not) copy the pass.
+    Copied(CopyOutcome),
+    /// Time passed.
+    Tick,
+}
+
+/// What `update` asks the loop to do.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Cmd {
+    /// Send a request to the Graph worker.
+    Graph(RequestId, GraphRequest),
+    /// Copy the pass of the open pass popup (the loop reads it from the model, so the secret is
+    /// never cloned into a command), then answer [`Msg::Copied`].
+    CopyPass,
+}
+
+/// One line for an error from Graph.
+pub fn error_line(what: &str, e: &GraphError) -> String {
+    crate::sanitize::clean(&format!("{what}: {e}")).into_owned()
+}

@@ -1,0 +1,89 @@
+//! Credentials. Every Graph call takes its bearer token from an azure_core
+//! [`TokenCredential`], even in `--demo`.
+//!
+//! For the demo the credential is azure_identity's own `ClientSecretCredential` (app id
+//! `tapdesk-demo`), pointed at the simulator's token endpoint
+//! (`POST /{tenantId}/oauth2/v2.0/token`). azure_identity refuses an authority that is not
+//! `https://`, so the credential is given the https authority [`DEMO_AUTHORITY`] and a transport
+//! ([`Loopback`]) that sends each of its requests to the simulator on 127.0.0.1 instead
+//! (../shared/CRATES.md §1.4). Real-tenant sign-in (device code, Azure CLI, app-only) is issue 4.
+
+use std::sync::Arc;
+
+use azure_core::cloud::CustomConfiguration;
+use azure_core::credentials::{Secret, TokenCredential};
+use azure_core::http::{
+    AsyncRawResponse, ClientOptions, HttpClient, Request, RetryOptions, Transport,
+};
+use azure_identity::{ClientSecretCredential, ClientSecretCredentialOptions};
+
+/// The https authority the demo credential believes it talks to; [`Loopback`] reroutes it.
+pub const DEMO_AUTHORITY: &str = "https://login.simulator.example";
+/// Client (application) id the simulator accepts for the demo.
+pub const DEMO_CLIENT_ID: &str = "tapdesk-demo";
+/// Client secret the simulator accepts for the demo (not a real secret).
+pub const DEMO_CLIENT_SECRET: &str = "demo-secret";
+
+/// An azure_core [`HttpClient`] that sends every request to `http://127.0.0.1:{port}` with the same
+/// path and query: the bridge between an https-only credential and the local simulator.
+#[derive(Debug)]
+pub struct Loopback {
+    inner: reqwest::Client,
+    port: u16,
+}
+
+impl Loopback {
+    /// A loopback transport to the simulator listening on `port`.
+    pub fn new(port: u16) -> Self {
+        Self {
+            inner: reqwest::Client::new(),
+            port,
+        }
+    }
+}
+
+#[async_trait::async_trait]
+impl HttpClient for Loopback {
+    async fn execute_request(&self, request: &Request) -> azure_core::Result<AsyncRawResponse> {
+        let mut rerouted = request.clone();
+        let url = rerouted.url_mut();
+        // These setters only fail for URLs that cannot have a host, which an http(s) URL always can.
+        let _ = url.set_scheme("http");
+        let _ = url.set_host(Some("127.0.0.1"));
+        let _ = url.set_port(Some(self.port));
+        self.inner.execute_request(&rerouted).await
+    }
+}
+
+/// The demo credential: azure_identity's `ClientSecretCredential` for [`DEMO_CLIENT_ID`] in
+/// `tenant_id`, whose token requests go to the simulator on `port`. Retries are off, so a failure
+/// shows at once.
+///
+/// # Errors
+/// azure_core's error if the tenant id is not a valid tenant id.
+pub fn demo_credential(tenant_id: &str, port: u16) -> azure_core::Result<Arc<dyn TokenCredential>> {
+    let mut cloud = CustomConfiguration::default();
+    cloud.authority_host = DEMO_AUTHORITY.to_owned();
+    let client_options = ClientOptions {
+        cloud: Some(Arc::new(cloud.into())),
+        transport: Some(Transport::new(Arc::new(Loopback::new(port)))),
+        retry: RetryOptions::none(),
+        ..Default::default()
+    };
+    let cred = ClientSecretCredential::new(
+        tenant_id,
+        DEMO_CLIENT_ID.to_owned(),
+        Secret::new(DEMO_CLIENT_SECRET),
+        Some(ClientSecretCredentialOptions { client_options }),
+    )?;
+    Ok(cred)
+}
+
+/// The tenant id in a token URL of the form `http(s)://host/{tenantId}/oauth2/v2.0/token`.
+pub fn tenant_from_token_url(token_url: &str) -> Option<String> {
+    let url = url::Url::parse(token_url).ok()?;
+    url.path_segments()?
+        .next()
+        .filter(|s| !s.is_empty())
+        .map(str::to_owned)
+}

@@ -1,0 +1,127 @@
+//! The terminal and the event loop: the only place that touches the terminal.
+//!
+//! The loop waits for a key, a Graph answer or a tick; applies it and every message already
+//! queued through [`update`]; runs the resulting [`Cmd`]s (requests to the Graph worker, copying
+//! the pass); then draws once. It never awaits the network: Graph work happens in the worker
+//! ([`crate::graph::worker`]). The terminal is restored on every exit path: normal quit, `Ctrl-C`,
+//! `SIGTERM`/`SIGHUP`, an error, and a panic (ratatui's panic hook).
+
+use std::collections::VecDeque;
+use std::time::Duration;
+
+use crossterm::event::{
+    DisableBracketedPaste, EnableBracketedPaste, Event, EventStream, KeyEventKind,
+};
+use futures::StreamExt;
+use jiff::Timestamp;
+use jiff::tz::TimeZone;
+use ratatui::DefaultTerminal;
+use secrecy::ExposeSecret;
+use tokio::sync::mpsc::{UnboundedReceiver, UnboundedSender};
+
+use crate::app::{Cmd, Model, Msg, init, update};
+use crate::clipboard::{Clipboard, CopyOutcome, Environment};
+use crate::graph::worker::{GraphRequest, Reply, RequestId};
+use crate::ui::view;
+
+/// The two ends of the Graph worker's channels, as seen from the render loop.
+pub struct WorkerChannels {
+    /// Requests to the worker.
+    pub requests: UnboundedSender<(RequestId, GraphRequest)>,
+    /// Answers from the worker.
+    pub replies: UnboundedReceiver<Reply>,
+}
+
+/// Takes over the terminal (raw mode, alternate screen, bracketed paste), runs tapdesk until the
+/// operator quits, and restores the terminal exactly as it was.
+///
+/// # Errors
+/// Terminal I/O errors (after the terminal has been restored).
+pub async fn run_tui(worker: WorkerChannels, clipboard_env: Environment) -> anyhow::Result<()> {
+    let mut terminal = ratatui::init();
+    let _ = crossterm::execute!(std::io::stdout(), EnableBracketedPaste);
+    let result = event_loop(&mut terminal, worker, Clipboard::new(clipboard_env)).await;
+    let _ = crossterm::execute!(std::io::stdout(), DisableBracketedPaste);
+    ratatui::restore();
+    result
+}
+
+async fn event_loop(
+    terminal: &mut DefaultTerminal,
+    mut worker: WorkerChannels,
+    mut clipboard: Clipboard,
+) -> anyhow::Result<()> {
+    let mut model = Model::new(TimeZone::system(), Timestamp::now());
+    let mut queue: VecDeque<Msg> = VecDeque::new();
+    let first = init(&mut model);
+    run_cmds(first, &model, &worker, &mut clipboard, terminal, &mut queue);
+
+    let mut events = EventStream::new();
+    let mut tick = tokio::time::interval(Duration::from_secs(1));
+    tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Skip);
+    let mut term = signal(tokio::signal::unix::SignalKind::terminate())?;
+    let mut hup = signal(tokio::signal::unix::SignalKind::hangup())?;
+
+    loop {
+        // Apply everything that is already waiting, then draw once.
+        while let Ok(reply) = worker.replies.try_recv() {
+            queue.push_back(Msg::Graph(Box::new(reply)));
+        }
+        while let Some(msg) = queue.pop_front() {
+            let cmds = update(&mut model, msg, Timestamp::now());
+            run_cmds(cmds, &model, &worker, &mut clipboard, terminal, &mut queue);
+        }
+        if model.quit {
+            break;
+        }
+        terminal.draw(|f| view(&model, f))?;
+
+        let msg = tokio::select! {
+            _ = tick.tick() => Msg::Tick,
+            Some(reply) = worker.replies.recv() => Msg::Graph(Box::new(reply)),
+            ev = events.next() => match ev {
+                Some(Ok(Event::Key(k))) if k.kind == KeyEventKind::Press => Msg::Key(k),
+                Some(Ok(Event::Paste(text))) => Msg::Paste(text),
+                Some(Ok(_)) => Msg::Tick,
+                Some(Err(e)) => return Err(e.into()),
+                None => break,
+            },
+            _ = term.recv() => break,
+            _ = hup.recv() => break,
+        };
+        queue.push_back(msg);
+    }
+    Ok(())
+}
+
+fn signal(kind: tokio::signal::unix::SignalKind) -> std::io::Result<tokio::signal::unix::Signal> {
+    tokio::signal::unix::signal(kind)
+}
+
+fn run_cmds(
+    cmds: Vec<Cmd>,
+    model: &Model,
+    worker: &WorkerChannels,
+    clipboard: &mut Clipboard,
+    terminal: &mut DefaultTerminal,
+    queue: &mut VecDeque<Msg>,
+) {
+    for cmd in cmds {
+        match cmd {
+            Cmd::Graph(id, req) => {
+                if worker.requests.send((id, req)).is_err() {
+                    queue.push_back(Msg::Copied(CopyOutcome::Failed(
+                        "the Graph worker stopped".into(),
+                    )));
+                }
+            }
+            Cmd::CopyPass => {
+                let outcome = match model.pass_popup() {
+                    Some(p) => clipboard.copy(p.pass.expose_secret(), terminal.backend_mut()),
+                    None => CopyOutcome::Failed("no pass is shown".into()),
+                };
+                queue.push_back(Msg::Copied(outcome));
+            }
+        }
+    }
+}

@@ -1,0 +1,190 @@
+//! The Methods pane: who the selected user is, and their authentication methods as a `Table`.
+
+use jiff::Timestamp;
+use jiff::tz::TimeZone;
+use ratatui::Frame;
+use ratatui::layout::{Constraint, Layout, Rect};
+use ratatui::style::{Color, Modifier, Style};
+use ratatui::text::{Line, Text};
+use ratatui::widgets::{Cell, Paragraph, Row, Table, TableState};
+
+use super::{date, focused, pane};
+use crate::app::{Focus, Loadable, Model};
+use crate::graph::types::{AuthMethod, TapMethod};
+
+pub(super) fn render(model: &Model, frame: &mut Frame, area: Rect) {
+    let Some(sel) = &model.selected else {
+        let block = pane(Line::from(" Methods "), focused(model, Focus::Methods));
+        let p = Paragraph::new("Select a user: / to search, Enter to select.")
+            .style(Style::new().fg(Color::DarkGray))
+            .block(block);
+        frame.render_widget(p, area);
+        return;
+    };
+    let u = &sel.user;
+    let name = u.display_name.clone().unwrap_or_else(|| u.id.clone());
+    let block = pane(
+        Line::from(format!(" Methods: {name} ")),
+        focused(model, Focus::Methods),
+    );
+    let inner = block.inner(area);
+    frame.render_widget(block, area);
+    let [card, table_area] =
+        Layout::vertical([Constraint::Length(1), Constraint::Min(1)]).areas(inner);
+    let mut facts = vec![u.user_principal_name.clone().unwrap_or_default()];
+    if let Some(t) = &u.user_type {
+        facts.push(t.clone());
+    }
+    if let Some(j) = &u.job_title {
+        facts.push(j.clone());
+    }
+    frame.render_widget(
+        Paragraph::new(facts.join(" · ")).style(Style::new().fg(Color::DarkGray)),
+        card,
+    );
+
+    match &sel.methods {
+        Loadable::Idle | Loadable::Loading(_) => {
+            frame.render_widget(
+                Paragraph::new("Loading methods…").style(Style::new().fg(Color::DarkGray)),
+                table_area,
+            );
+        }
+        Loadable::Failed(e) => {
+            frame.render_widget(
+                Paragraph::new(e.clone()).style(Style::new().fg(Color::Red)),
+                table_area,
+            );
+        }
+        Loadable::Ready(methods) if methods.is_empty() => {
+            frame.render_widget(
+                Paragraph::new("No authentication methods registered."),
+                table_area,
+            );
+        }
+        Loadable::Ready(methods) => {
+            // Wide panes: one row per method. Narrow panes (80 columns): two lines per method, so
+            // the details are never cut to a few characters.
+            let wide = table_area.width >= 72;
+            let type_width = methods
+                .iter()
+                .map(|m| m.type_label().chars().count())
+                .max()
+                .unwrap_or(8)
+                .min(26) as u16;
+            let rows = methods.iter().map(|m| {
+                let (kind, detail, created) = describe(m, model.now, &model.tz);
+                if wide {
+                    Row::new(vec![
+                        Cell::from(kind),
+                        Cell::from(detail),
+                        Cell::from(created),
+                    ])
+                } else {
+                    if detail.is_empty() {
+                        return Row::new(vec![Cell::from(kind), Cell::from(created)]);
+                    }
+                    let text = Text::from(vec![
+                        Line::from(kind),
+                        Line::styled(format!("  {detail}"), Style::new().fg(Color::Gray)),
+                    ]);
+                    Row::new(vec![Cell::from(text), Cell::from(created)]).height(2)
+                }
+            });
+            let table = if wide {
+                Table::new(
+                    rows,
+                    [
+                        Constraint::Length(type_width),
+                        Constraint::Min(10),
+                        Constraint::Length(10),
+                    ],
+                )
+                .header(
+                    Row::new(vec!["Type", "Details", "Created"])
+                        .style(Style::new().add_modifier(Modifier::BOLD)),
+                )
+            } else {
+                Table::new(rows, [Constraint::Min(10), Constraint::Length(10)]).header(
+                    Row::new(vec!["Method", "Created"])
+                        .style(Style::new().add_modifier(Modifier::BOLD)),
+                )
+            };
+            let table = table.row_highlight_style(Style::new().add_modifier(Modifier::REVERSED));
+            let mut state = TableState::default();
+            if focused(model, Focus::Methods) {
+                state.select(Some(sel.method_row));
+            }
+            frame.render_stateful_widget(table, table_area, &mut state);
+        }
+    }
+}
+
+/// (type, details, created date) for one method row. Details name what identifies the method.
+pub fn describe(m: &AuthMethod, now: Timestamp, tz: &TimeZone) -> (String, String, String) {
+    let detail = match m {
+        AuthMethod::Password(_) => String::new(),
+        AuthMethod::Phone(p) => join(&[p.phone_type.as_deref(), p.phone_number.as_deref()]),
+        AuthMethod::Email(e) => e.email_address.clone().unwrap_or_default(),
+        AuthMethod::MicrosoftAuthenticator(a) => {
+            let app = a.phone_app_version.as_ref().map(|v| format!("app {v}"));
+            join(&[a.display_name.as_deref(), app.as_deref()])
+        }
+        AuthMethod::Fido2(f) => {
+            let model = f
+                .model
+                .as_ref()
+                .filter(|m| Some(*m) != f.display_name.as_ref());
+            join(&[f.display_name.as_deref(), model.map(String::as_str)])
+        }
+        AuthMethod::SoftwareOath(_) => String::new(),
+        AuthMethod::TemporaryAccessPass(t) => tap_state(t, now, tz),
+        AuthMethod::WindowsHelloForBusiness(w) => w.display_name.clone().unwrap_or_default(),
+        AuthMethod::PlatformCredential(p) => {
+            join(&[p.display_name.as_deref(), p.platform.as_deref()])
+        }
+        AuthMethod::Unknown { .. } => "not supported by tapdesk".into(),
+    };
+    let created = m.created().map(|t| date(t, tz)).unwrap_or_default();
+    (m.type_label(), detail, created)
+}
+
+fn join(parts: &[Option<&str>]) -> String {
+    parts
+        .iter()
+        .flatten()
+        .filter(|s| !s.is_empty())
+        .copied()
+        .collect::<Vec<_>>()
+        .join(" · ")
+}
+
+/// A TAP's state in words, from `methodUsabilityReason` and its validity window (operator's zone).
+pub fn tap_state(t: &TapMethod, _now: Timestamp, tz: &TimeZone) -> String {
+    let hm = |ts: Timestamp| {
+        ts.to_zoned_datetime(tz.clone())
+            .strftime("%H:%M")
+            .to_string()
+    };
+    let kind = match t.is_usable_once {
+        Some(true) => "one-time",
+        Some(false) => "multi-use",
+        None => "",
+    };
+    let state = match t.method_usability_reason.as_deref() {
+        Some("NotYetValid") => match t.start_date_time {
+            Some(s) => format!("not yet valid, from {}", hm(s)),
+            None => "not yet valid".into(),
+        },
+        Some("EnabledByPolicy") => match t.end_date_time() {
+            Some(e) => format!("active until {}", hm(e)),
+            None => "active".into(),
+        },
+        Some("Expired") => "expired".into(),
+        Some("OneTimeUsed") => "already used".into(),
+        Some("DisabledByPolicy") => "disabled by policy".into(),
+        Some(other) => other.to_owned(),
+        None => String::new(),
+    };
+    join(&[Some(state.as_str()), Some(kind)])
+}

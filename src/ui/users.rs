@@ -1,0 +1,90 @@
+//! The Users pane: search box and ranked results.
+
+use ratatui::Frame;
+use ratatui::layout::{Constraint, Layout, Rect};
+use ratatui::style::{Color, Modifier, Style};
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{List, ListItem, ListState, Paragraph};
+
+use super::{focused, pane};
+use crate::app::{Focus, Model};
+
+pub(super) fn render(model: &Model, frame: &mut Frame, area: Rect) {
+    let total = model.users_total.map_or(model.users.len() as u64, |t| {
+        t.max(model.users.len() as u64)
+    });
+    let loading = if model.users_request.is_some() {
+        format!(" loading {}/{}", model.users.len(), total)
+    } else {
+        String::new()
+    };
+    let title = Line::from(format!(" Users ({}){loading} ", model.users.len()));
+    let block = pane(title, focused(model, Focus::Users));
+    let inner = block.inner(area);
+    frame.render_widget(block, area);
+    let [search, list] = Layout::vertical([Constraint::Length(1), Constraint::Min(1)]).areas(inner);
+
+    let prompt_style = if model.editing {
+        Style::new().fg(Color::Yellow)
+    } else {
+        Style::new().fg(Color::DarkGray)
+    };
+    let mut spans = vec![
+        Span::styled("/ ", prompt_style),
+        Span::raw(model.query.clone()),
+    ];
+    if model.query.is_empty() && !model.editing {
+        spans.push(Span::styled(
+            "type / to search",
+            Style::new().fg(Color::DarkGray),
+        ));
+    }
+    frame.render_widget(Paragraph::new(Line::from(spans)), search);
+    if model.editing {
+        let x = search.x + 2 + unicode_width::UnicodeWidthStr::width(model.query.as_str()) as u16;
+        frame.set_cursor_position((x.min(search.right().saturating_sub(1)), search.y));
+    }
+
+    if let Some(err) = model
+        .users_error
+        .as_ref()
+        .filter(|_| model.users.is_empty())
+    {
+        frame.render_widget(
+            Paragraph::new(err.clone()).style(Style::new().fg(Color::Red)),
+            list,
+        );
+        return;
+    }
+    if model.results.is_empty() {
+        let msg = if model.users.is_empty() {
+            "Loading…"
+        } else {
+            "No user matches."
+        };
+        frame.render_widget(
+            Paragraph::new(msg).style(Style::new().fg(Color::DarkGray)),
+            list,
+        );
+        return;
+    }
+    let items: Vec<ListItem> = model
+        .results
+        .iter()
+        .filter_map(|&i| model.users.get(i))
+        .map(|u| {
+            let name = u.display_name.clone().unwrap_or_else(|| u.id.clone());
+            let upn = u.user_principal_name.clone().unwrap_or_default();
+            ListItem::new(Line::from(vec![
+                Span::raw(name),
+                Span::raw(" "),
+                Span::styled(upn, Style::new().fg(Color::DarkGray)),
+            ]))
+        })
+        .collect();
+    let mut state = ListState::default().with_selected(Some(model.result_row));
+    let list_widget = List::new(items)
+        .highlight_symbol("> ")
+        .highlight_style(Style::new().add_modifier(Modifier::REVERSED));
+    frame.render_stateful_widget(list_widget, list, &mut state);
+}

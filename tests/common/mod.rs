@@ -1,0 +1,158 @@
+//! Shared helpers for the `update` and `view` tests: a small fixed directory, key presses, and
+//! fabricated worker answers.
+#![allow(dead_code)]
+
+use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+use jiff::Timestamp;
+use jiff::tz::TimeZone;
+use tapdesk::app::{Cmd, Model, Msg, init, update};
+use tapdesk::graph::types::{AuthMethod, CreatedTap, TapPolicy, User};
+use tapdesk::graph::worker::{GraphRequest, GraphResponse, Reply, RequestId};
+
+/// 2026-11-30 09:00:00 UTC.
+pub fn now() -> Timestamp {
+    "2026-11-30T09:00:00Z".parse().expect("valid timestamp")
+}
+
+pub fn user(id: &str, name: &str, upn: &str) -> User {
+    User {
+        id: id.into(),
+        display_name: Some(name.into()),
+        user_principal_name: Some(upn.into()),
+        mail: Some(upn.into()),
+        user_type: Some("Member".into()),
+        job_title: Some("Engineer".into()),
+        ..Default::default()
+    }
+}
+
+pub fn directory() -> Vec<User> {
+    vec![
+        user("u-dave", "Dave Ryan", "dave.ryan@contoso.example"),
+        user("u-avery", "Avery Quinn", "avery.quinn@contoso.example"),
+        user("u-noor", "Noor Haddad", "noor.haddad@contoso.example"),
+        user(
+            "u-siobhan",
+            "Siobhan O'Brien",
+            "siobhan.obrien@contoso.example",
+        ),
+        user("u-jose", "José Núñez", "jose.nunez@contoso.example"),
+        user("u-avi", "Avi Verma", "avi.verma@contoso.example"),
+    ]
+}
+
+pub fn policy() -> TapPolicy {
+    serde_json::from_value(serde_json::json!({
+        "id": "TemporaryAccessPass", "state": "enabled",
+        "defaultLifetimeInMinutes": 60, "defaultLength": 8,
+        "minimumLifetimeInMinutes": 60, "maximumLifetimeInMinutes": 480,
+        "isUsableOnce": false,
+        "includeTargets": [{"targetType": "group", "id": "g-tap-users", "isRegistrationRequired": false}],
+        "excludeTargets": []
+    }))
+    .expect("policy json")
+}
+
+pub fn avery_methods() -> Vec<AuthMethod> {
+    serde_json::from_value(serde_json::json!([
+        {"@odata.type": "#microsoft.graph.passwordAuthenticationMethod", "id": "28c10230-6103-485e-b985-444c60001490", "createdDateTime": "2023-01-10T08:00:00Z", "password": null},
+        {"@odata.type": "#microsoft.graph.microsoftAuthenticatorAuthenticationMethod", "id": "auth-1", "displayName": "Pixel 8", "deviceTag": "SoftwareTokenActivated", "phoneAppVersion": "6.2401.0119", "createdDateTime": "2024-02-03T10:00:00Z"},
+        {"@odata.type": "#microsoft.graph.fido2AuthenticationMethod", "id": "-2_GRUg2-HYz6_1YG4YRAQ2", "displayName": "YubiKey 5 NFC", "aaGuid": "cb69481e-8ff7-4039-93ec-0a2729a154a8", "model": "YubiKey 5 NFC", "attestationLevel": "attested", "createdDateTime": "2024-05-01T12:30:00Z"}
+    ]))
+    .expect("methods json")
+}
+
+pub fn created_tap(pass: &str) -> CreatedTap {
+    serde_json::from_value(serde_json::json!({
+        "@odata.type": "#microsoft.graph.temporaryAccessPassAuthenticationMethod",
+        "id": "tap-1", "temporaryAccessPass": pass,
+        "createdDateTime": "2026-11-30T09:00:01.1234567Z", "startDateTime": "2026-11-30T09:00:01Z",
+        "lifetimeInMinutes": 60, "isUsableOnce": false, "isUsable": true,
+        "methodUsabilityReason": "EnabledByPolicy"
+    }))
+    .expect("tap json")
+}
+
+pub fn key(code: KeyCode) -> Msg {
+    Msg::Key(KeyEvent::new(code, KeyModifiers::NONE))
+}
+
+pub fn ch(c: char) -> Msg {
+    key(KeyCode::Char(c))
+}
+
+pub fn ctrl(c: char) -> Msg {
+    Msg::Key(KeyEvent::new(KeyCode::Char(c), KeyModifiers::CONTROL))
+}
+
+pub fn reply(id: RequestId, response: GraphResponse) -> Msg {
+    Msg::Graph(Box::new(Reply { id, response }))
+}
+
+/// Sends `msg` and returns the commands.
+pub fn send(model: &mut Model, msg: Msg) -> Vec<Cmd> {
+    update(model, msg, now())
+}
+
+pub fn type_str(model: &mut Model, s: &str) {
+    for c in s.chars() {
+        assert!(send(model, ch(c)).is_empty());
+    }
+}
+
+/// The id of the only `Graph` command in `cmds` matching `pred`.
+pub fn graph_id(cmds: &[Cmd], pred: impl Fn(&GraphRequest) -> bool) -> RequestId {
+    let ids: Vec<RequestId> = cmds
+        .iter()
+        .filter_map(|c| match c {
+            Cmd::Graph(id, r) if pred(r) => Some(*id),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(ids.len(), 1, "expected one matching command in {cmds:?}");
+    ids[0]
+}
+
+/// A model with the directory and the policy loaded (UTC, fixed clock).
+pub fn loaded_model() -> Model {
+    let mut m = Model::new(TimeZone::UTC, now());
+    let cmds = init(&mut m);
+    let users = graph_id(&cmds, |r| matches!(r, GraphRequest::LoadUsers));
+    let pol = graph_id(&cmds, |r| matches!(r, GraphRequest::GetTapPolicy));
+    send(
+        &mut m,
+        reply(
+            users,
+            GraphResponse::UsersPage {
+                result: Ok(directory()),
+                total: Some(6),
+                done: true,
+            },
+        ),
+    );
+    send(&mut m, reply(pol, GraphResponse::TapPolicy(Ok(policy()))));
+    m
+}
+
+/// `loaded_model`, then `/avery`, Enter, and her methods arrive.
+pub fn avery_selected() -> Model {
+    let mut m = loaded_model();
+    send(&mut m, ch('/'));
+    type_str(&mut m, "avery");
+    let cmds = send(&mut m, key(KeyCode::Enter));
+    let id = graph_id(
+        &cmds,
+        |r| matches!(r, GraphRequest::ListMethods { user_id } if user_id == "u-avery"),
+    );
+    send(
+        &mut m,
+        reply(
+            id,
+            GraphResponse::Methods {
+                user_id: "u-avery".into(),
+                result: Ok(avery_methods()),
+            },
+        ),
+    );
+    m
+}

@@ -1,0 +1,256 @@
+//! The real binary, `tapdesk --demo`, driven inside tmux at 80x24 like an operator would:
+//! search, select, issue a pass, copy it (OSC 52 → tmux paste buffer), close, help, quit, and the
+//! terminal left as it was. Needs `tmux` on PATH (.ci/run installs it).
+
+use std::path::PathBuf;
+use std::process::{Command, Output};
+use std::time::{Duration, Instant};
+
+struct Tmux {
+    socket: String,
+    dir: PathBuf,
+}
+
+impl Tmux {
+    fn start(name: &str) -> Self {
+        let ok = Command::new("tmux")
+            .arg("-V")
+            .output()
+            .map(|o| o.status.success())
+            .unwrap_or(false);
+        assert!(
+            ok,
+            "tmux is not installed: `apt-get install -y tmux` (the CI script does this)"
+        );
+        let socket = format!("tapdesk-e2e-{}-{name}", std::process::id());
+        let dir = std::env::temp_dir().join(&socket);
+        std::fs::create_dir_all(&dir).expect("temp dir");
+        let conf = dir.join("tmux.conf");
+        std::fs::write(
+            &conf,
+            "set -s set-clipboard on\nset -g status off\nset -s escape-time 0\n",
+        )
+        .expect("conf");
+        let t = Tmux { socket, dir };
+        let out = t.raw(&[
+            "-f",
+            conf.to_str().expect("utf8"),
+            "new-session",
+            "-d",
+            "-x",
+            "80",
+            "-y",
+            "24",
+            "-s",
+            "e2e",
+            "sh",
+        ]);
+        assert!(
+            out.status.success(),
+            "tmux new-session: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        t
+    }
+
+    fn raw(&self, args: &[&str]) -> Output {
+        Command::new("tmux")
+            .arg("-L")
+            .arg(&self.socket)
+            .args(args)
+            .output()
+            .expect("run tmux")
+    }
+
+    fn keys(&self, keys: &[&str]) {
+        let mut args = vec!["send-keys", "-t", "e2e"];
+        args.extend_from_slice(keys);
+        let out = self.raw(&args);
+        assert!(out.status.success(), "send-keys {keys:?}");
+    }
+
+    fn literal(&self, text: &str) {
+        let out = self.raw(&["send-keys", "-t", "e2e", "-l", text]);
+        assert!(out.status.success());
+    }
+
+    fn screen(&self) -> String {
+        String::from_utf8_lossy(&self.raw(&["capture-pane", "-p", "-t", "e2e"]).stdout).into_owned()
+    }
+
+    /// Waits until `pred` holds for the screen (20 s at most) and returns that screen.
+    fn wait_for(&self, what: &str, pred: impl Fn(&str) -> bool) -> String {
+        let deadline = Instant::now() + Duration::from_secs(20);
+        loop {
+            let s = self.screen();
+            if pred(&s) {
+                return s;
+            }
+            assert!(
+                Instant::now() < deadline,
+                "timed out waiting for {what}; screen:\n{s}"
+            );
+            std::thread::sleep(Duration::from_millis(100));
+        }
+    }
+}
+
+impl Drop for Tmux {
+    fn drop(&mut self) {
+        let _ = self.raw(&["kill-server"]);
+        let _ = std::fs::remove_dir_all(&self.dir);
+    }
+}
+
+/// The rows of the Users list (left pane) below the search line.
+fn user_rows(screen: &str) -> Vec<String> {
+    screen
+        .lines()
+        .skip(2)
+        .filter_map(|l| l.strip_prefix('┃').or_else(|| l.strip_prefix('│')))
+        .map(|l| l.chars().take(30).collect::<String>().trim().to_owned())
+        .filter(|l| !l.is_empty() && !l.starts_with('━') && !l.starts_with('─'))
+        .collect()
+}
+
+fn pass_on(screen: &str) -> Option<String> {
+    screen.lines().find_map(|l| {
+        let i = l.find("Pass   ")?;
+        let rest = &l[i + "Pass   ".len()..];
+        rest.split_whitespace().next().map(str::to_owned)
+    })
+}
+
+fn launch(t: &Tmux, dir: &std::path::Path) {
+    let bin = env!("CARGO_BIN_EXE_tapdesk");
+    let cmd = format!(
+        "clear; stty -g > {d}/before; env -u DISPLAY -u WAYLAND_DISPLAY -u SSH_CONNECTION -u SSH_TTY TZ=UTC {bin} --demo; \
+         echo \"exit=$?\"; stty -g > {d}/after; cmp -s {d}/before {d}/after && echo TERMINAL-RESTORED; echo END-OF-RUN",
+        d = dir.display()
+    );
+    t.literal(&cmd);
+    t.keys(&["Enter"]);
+}
+
+#[test]
+fn operator_walks_the_whole_path_in_tmux() {
+    let t = Tmux::start("walk");
+    let dir = t.dir.clone();
+    launch(&t, &dir);
+
+    // 1. Three panes and a status line at 80x24, directory loaded.
+    let s = t.wait_for("the directory", |s| s.contains("users loaded"));
+    assert!(
+        s.contains("Users (") && s.contains("Methods") && s.contains("Temporary Access Pass"),
+        "{s}"
+    );
+    assert_eq!(s.lines().count(), 24);
+
+    // 2. `/avery` narrows the list key by key and puts Avery Quinn first.
+    t.keys(&["/"]);
+    let mut counts = Vec::new();
+    let mut typed = String::new();
+    for c in ["a", "v", "e", "r", "y"] {
+        t.literal(c);
+        typed.push_str(c);
+        let needle = format!("/ {typed}");
+        let s = t.wait_for(&format!("query {typed}"), |s| s.contains(&needle));
+        counts.push(user_rows(&s).len());
+    }
+    let s = t.screen();
+    let rows = user_rows(&s);
+    assert!(
+        rows.first().is_some_and(|r| r.contains("Avery Quinn")),
+        "first row: {rows:?}\n{s}"
+    );
+    assert!(
+        counts.windows(2).all(|w| w[1] <= w[0]),
+        "the list narrows: {counts:?}"
+    );
+
+    // 3. Enter selects her; her methods arrive from Graph.
+    t.keys(&["Enter"]);
+    let s = t.wait_for("Avery's methods", |s| s.contains("YubiKey 5 NFC"));
+    assert!(
+        s.contains("Password") && s.contains("Microsoft Authenticator") && s.contains("2024-05-01"),
+        "{s}"
+    );
+
+    // 4. t opens the prefilled form, Enter issues the pass.
+    t.literal("t");
+    t.wait_for("the form", |s| s.contains("Enter: issue the pass"));
+    t.keys(&["Enter"]);
+    let s = t.wait_for("the pass popup", |s| {
+        s.contains("Temporary Access Pass issued")
+    });
+    assert!(s.contains("https://aka.ms/mysecurityinfo"), "{s}");
+    assert!(s.contains("Valid"), "{s}");
+    let pass = pass_on(&s).expect("a pass on screen");
+    assert_eq!(
+        pass.chars().count(),
+        8,
+        "the demo policy's length: {pass:?}"
+    );
+
+    // 5. c copies: OSC 52 inside tmux (no display) lands in tmux's paste buffer, and the status
+    //    line says so truthfully.
+    t.literal("c");
+    let s = t.wait_for("the copy status", |s| s.contains("terminal's clipboard"));
+    assert!(!s.contains("Copied the pass"), "{s}");
+    let buffer = String::from_utf8_lossy(&t.raw(&["show-buffer"]).stdout).into_owned();
+    assert_eq!(
+        buffer, pass,
+        "tmux's paste buffer holds exactly the pass shown"
+    );
+
+    // 6. Esc closes the popup: the pass is gone from the screen; the Methods pane now shows one TAP.
+    t.keys(&["Escape"]);
+    let s = t.wait_for("the popup to close", |s| {
+        !s.contains("Temporary Access Pass issued")
+    });
+    assert!(!s.contains(&pass), "the pass is still on screen:\n{s}");
+    let s = t.wait_for("the refreshed methods", |s| s.contains("active until"));
+    assert_eq!(
+        s.matches("Temporary Access Pass").count(),
+        2,
+        "the form title and exactly one TAP row:\n{s}"
+    );
+
+    // ? shows the keys.
+    t.literal("?");
+    t.wait_for("help", |s| {
+        s.contains("Keys") && s.contains("copy the pass")
+    });
+    t.keys(&["Escape"]);
+    t.wait_for("help to close", |s| !s.contains("copy the pass"));
+
+    // q quits and leaves the terminal as it was.
+    t.literal("q");
+    let s = t.wait_for("the shell", |s| s.contains("END-OF-RUN"));
+    assert!(s.contains("exit=0"), "{s}");
+    assert!(
+        s.contains("TERMINAL-RESTORED"),
+        "stty settings differ after quit:\n{s}"
+    );
+    let alt = String::from_utf8_lossy(
+        &t.raw(&["display", "-p", "-t", "e2e", "#{alternate_on}"])
+            .stdout,
+    )
+    .into_owned();
+    assert_eq!(alt.trim(), "0", "still on the alternate screen");
+}
+
+#[test]
+fn ctrl_c_quits_and_restores_the_terminal() {
+    let t = Tmux::start("ctrlc");
+    let dir = t.dir.clone();
+    launch(&t, &dir);
+    t.wait_for("the directory", |s| s.contains("users loaded"));
+    t.keys(&["/"]);
+    t.literal("noor");
+    t.wait_for("the query", |s| s.contains("/ noor"));
+    t.keys(&["C-c"]);
+    let s = t.wait_for("the shell", |s| s.contains("END-OF-RUN"));
+    assert!(s.contains("exit=0"), "{s}");
+    assert!(s.contains("TERMINAL-RESTORED"), "{s}");
+}

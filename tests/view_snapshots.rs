@@ -1,0 +1,111 @@
+//! `view` drawn into ratatui's `TestBackend` and compared with committed insta snapshots
+//! (`tests/snapshots/`). The pass is masked in every snapshot by an insta filter.
+
+mod common;
+
+use common::*;
+use crossterm::event::KeyCode;
+use ratatui::Terminal;
+use ratatui::backend::TestBackend;
+use tapdesk::app::Model;
+use tapdesk::graph::worker::{GraphRequest, GraphResponse};
+
+const PASS: &str = "Xk7%pQ2!";
+
+fn draw(model: &Model, w: u16, h: u16) -> Terminal<TestBackend> {
+    let mut t = Terminal::new(TestBackend::new(w, h)).expect("terminal");
+    t.draw(|f| tapdesk::ui::view(model, f)).expect("draw");
+    t
+}
+
+fn masked<F: FnOnce()>(f: F) {
+    let pattern = regex_escape(PASS);
+    insta::with_settings!({filters => vec![(pattern.as_str(), "********")]}, { f() });
+}
+
+fn regex_escape(s: &str) -> String {
+    s.chars()
+        .map(|c| {
+            if c.is_ascii_alphanumeric() {
+                c.to_string()
+            } else {
+                format!("\\{c}")
+            }
+        })
+        .collect()
+}
+
+fn with_pass_popup() -> Model {
+    let mut m = avery_selected();
+    send(&mut m, ch('t'));
+    let cmds = send(&mut m, key(KeyCode::Enter));
+    let id = graph_id(&cmds, |r| matches!(r, GraphRequest::CreateTap { .. }));
+    send(
+        &mut m,
+        reply(
+            id,
+            GraphResponse::TapCreated {
+                user_id: "u-avery".into(),
+                result: Ok(created_tap(PASS)),
+            },
+        ),
+    );
+    m
+}
+
+#[test]
+fn start_screen_80x24() {
+    let m = loaded_model();
+    insta::assert_snapshot!(draw(&m, 80, 24).backend());
+}
+
+#[test]
+fn search_avery_80x24() {
+    let mut m = loaded_model();
+    send(&mut m, ch('/'));
+    type_str(&mut m, "avery");
+    insta::assert_snapshot!(draw(&m, 80, 24).backend());
+}
+
+#[test]
+fn avery_selected_tap_form_80x24() {
+    let mut m = avery_selected();
+    send(&mut m, ch('t'));
+    insta::assert_snapshot!(draw(&m, 80, 24).backend());
+}
+
+#[test]
+fn pass_popup_80x24_masked() {
+    let m = with_pass_popup();
+    let t = draw(&m, 80, 24);
+    let text = t.backend().to_string();
+    assert!(text.contains(PASS), "the popup shows the whole pass");
+    assert!(text.contains("https://aka.ms/mysecurityinfo"));
+    masked(|| insta::assert_snapshot!(t.backend()));
+}
+
+#[test]
+fn pass_popup_120x40_masked() {
+    let m = with_pass_popup();
+    let t = draw(&m, 120, 40);
+    assert!(t.backend().to_string().contains(PASS));
+    masked(|| insta::assert_snapshot!(t.backend()));
+}
+
+#[test]
+fn invalid_lifetime_message_80x24() {
+    let mut m = avery_selected();
+    send(&mut m, ch('t'));
+    send(&mut m, key(KeyCode::Backspace));
+    send(&mut m, key(KeyCode::Backspace));
+    type_str(&mut m, "9h");
+    send(&mut m, key(KeyCode::Enter));
+    insta::assert_snapshot!(draw(&m, 80, 24).backend());
+}
+
+#[test]
+fn help_80x24() {
+    let mut m = loaded_model();
+    send(&mut m, ch('?'));
+    insta::assert_snapshot!(draw(&m, 80, 24).backend());
+}
