@@ -2,15 +2,47 @@
 //! endpoints tapdesk uses, on a fictional tenant. `tapdesk --demo` and the tests run the real client
 //! against it over 127.0.0.1; `tapdesk simulate --listen ADDR` runs it alone.
 //!
-//! SKELETON: the contract below is used by main.rs, auth and tests; the body is being written.
+//! Served (see `reference.md` §11 for the behaviour each follows):
+//! - `POST /{tenant}/oauth2/v2.0/token` — client credentials; demo client `tapdesk-demo` /
+//!   `demo-secret` (acts as Dana Okafor), `tapdesk-demo-pam` / `demo-secret` (Lee Park, PAA).
+//! - `GET /v1.0/users` (`$select`, `$filter`, `$search`, `$count`, `$orderby`, `$top`, paging),
+//!   `GET /v1.0/users/{id|upn}`, `/v1.0/me`, `/v1.0/users/$count`, `/manager`,
+//!   `/transitiveMemberOf`, `POST /revokeSignInSessions`.
+//! - `GET /v1.0/users/{id}/authentication/methods[/{id}]`, per-type collections
+//!   (`fido2Methods`, `phoneMethods`, ...: list, get, delete), `POST temporaryAccessPassMethods`.
+//! - `GET`/`PATCH /v1.0/policies/authenticationMethodsPolicy/authenticationMethodConfigurations/TemporaryAccessPass`.
+//!
+//! Every response has `request-id`, `client-request-id` and `Date`; errors use Graph's envelope.
+//! [`SimHandle::control`] gives tests the clock, fault injection and the request log.
 
+mod auth;
+pub mod control;
+pub mod demo;
+mod demo_names;
+mod errors;
+mod http;
+mod odata;
+mod props;
+mod routes;
+mod search;
+mod state;
 pub mod tenant;
 
 use std::net::SocketAddr;
+use std::sync::Arc;
+
+pub use control::{Fault, FaultRule, LoggedRequest, SimControl};
+pub use tenant::Tenant;
+
+use http::{ConnKill, KillListener};
+use state::Shared;
 
 /// A running simulator. Dropping the handle does not stop the server; call [`SimHandle::shutdown`].
 pub struct SimHandle {
     addr: SocketAddr,
+    shared: Arc<Shared>,
+    stop: tokio::sync::watch::Sender<bool>,
+    task: tokio::task::JoinHandle<()>,
 }
 
 impl SimHandle {
@@ -26,15 +58,73 @@ impl SimHandle {
 
     /// Token endpoint for the simulated tenant: `http://127.0.0.1:PORT/{tenantId}/oauth2/v2.0/token`.
     pub fn token_url(&self) -> String {
-        unimplemented!()
+        format!(
+            "http://{}/{}/oauth2/v2.0/token",
+            self.addr,
+            self.tenant_id()
+        )
     }
 
-    /// Stops the server.
-    pub fn shutdown(self) {}
+    /// The simulated tenant's id (the `tid` claim; the authority path segment).
+    pub fn tenant_id(&self) -> String {
+        self.shared.lock().tenant.tenant_id.clone()
+    }
+
+    /// A valid bearer token (3599 s) acting for the tenant's operator, without a token request.
+    pub fn mint_token(&self) -> String {
+        let mut w = self.shared.lock();
+        let oid = w.tenant.operator_id.clone();
+        auth::mint(&mut w, &oid, "tapdesk-in-process")
+    }
+
+    /// A valid bearer token acting for user `user_id` (any user of the tenant, e.g. a Privileged
+    /// Authentication Administrator or a user without roles).
+    pub fn mint_token_for(&self, user_id: &str) -> String {
+        let mut w = self.shared.lock();
+        auth::mint(&mut w, user_id, "tapdesk-in-process")
+    }
+
+    /// Test control: clock, faults, request log, tenant access.
+    pub fn control(&self) -> SimControl {
+        SimControl {
+            shared: self.shared.clone(),
+        }
+    }
+
+    /// Stops the server: no new connections; in-flight requests finish on the background task.
+    pub fn shutdown(self) {
+        let _ = self.stop.send(true);
+    }
+
+    /// [`SimHandle::shutdown`] and wait until the server task has ended.
+    pub async fn shutdown_and_wait(self) {
+        let _ = self.stop.send(true);
+        let _ = self.task.await;
+    }
 }
 
 /// Starts the simulator on `listen` (use `127.0.0.1:0` for a free port) serving `tenant`.
+///
+/// The server runs on a spawned tokio task until [`SimHandle::shutdown`]. Errors: the address
+/// cannot be bound.
 pub async fn start(tenant: tenant::Tenant, listen: SocketAddr) -> std::io::Result<SimHandle> {
-    let _ = tenant;
-    Ok(SimHandle { addr: listen })
+    let listener = tokio::net::TcpListener::bind(listen).await?;
+    let addr = listener.local_addr()?;
+    let shared = Shared::new(tenant, addr);
+    let app = routes::app(shared.clone()).into_make_service_with_connect_info::<ConnKill>();
+    let (stop, mut stopped) = tokio::sync::watch::channel(false);
+    let task = tokio::spawn(async move {
+        let shutdown = async move {
+            let _ = stopped.wait_for(|s| *s).await;
+        };
+        let _ = axum::serve(KillListener(listener), app)
+            .with_graceful_shutdown(shutdown)
+            .await;
+    });
+    Ok(SimHandle {
+        addr,
+        shared,
+        stop,
+        task,
+    })
 }

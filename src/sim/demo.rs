@@ -1,0 +1,807 @@
+//! The deterministic demo tenant (`contoso.example`): fixed named people plus generated staff.
+//!
+//! Everything comes from a seeded SplitMix64 generator, so `Tenant::demo_at(n, t)` is identical on
+//! every run; [`Tenant::demo`] only anchors Noor Haddad's active TAP to the current time.
+
+use std::collections::HashMap;
+
+use jiff::{SignedDuration, Timestamp};
+use serde_json::{Map, Value, json};
+
+use super::demo_names::{self as names, ascii_fold};
+use super::tenant::{
+    self, MethodDetail, SimClient, SimGroup, SimMethod, SimRole, SimSettings, SimUser, Tenant,
+    role_templates as rt,
+};
+use crate::graph::types::PolicyTarget;
+
+/// Demo tenant id (`tid`).
+pub const TENANT_ID: &str = "9c0d1e2f-3a4b-4c6d-9e8f-9a0b1c2d3e11";
+/// Demo domain.
+pub const DOMAIN: &str = "contoso.example";
+/// Demo confidential client id accepted by the token endpoint (acts as Dana Okafor).
+pub const CLIENT_ID: &str = "tapdesk-demo";
+/// Secret of [`CLIENT_ID`] (and of [`PAA_CLIENT_ID`]).
+pub const CLIENT_SECRET: &str = "demo-secret";
+/// Second demo client whose tokens act as Lee Park (Privileged Authentication Administrator).
+pub const PAA_CLIENT_ID: &str = "tapdesk-demo-pam";
+
+/// Dana Okafor, the signed-in operator: Authentication Administrator + Global Reader.
+pub const DANA_OKAFOR_ID: &str = "5d0a7c2e-3b1f-4e6a-9c8d-1f2e3a4b5c01";
+/// Avery Quinn: password, Microsoft Authenticator "Pixel 8" (default), FIDO2 "YubiKey 5 NFC".
+pub const AVERY_QUINN_ID: &str = "0f8e2d6c-7a41-4b9e-8d2c-3e5f6a7b8c02";
+/// Noor Haddad: password and an active multi-use TAP.
+pub const NOOR_HADDAD_ID: &str = "1a2b3c4d-5e6f-4a8b-9c0d-1e2f3a4b5c03";
+/// Siobhan O'Brien: password and a mobile phone (default); in TAP-Users via Field Engineers.
+pub const SIOBHAN_OBRIEN_ID: &str = "2b3c4d5e-6f7a-4b9c-8d1e-2f3a4b5c6d04";
+/// Bo Lindqvist: password only, not in TAP-Users.
+pub const BO_LINDQVIST_ID: &str = "3c4d5e6f-7a8b-4c0d-9e2f-3a4b5c6d7e05";
+/// Kai Meyer: external guest `kai.meyer_fabrikam.example#EXT#@contoso.example`.
+pub const KAI_MEYER_ID: &str = "4d5e6f7a-8b9c-4d1e-8f3a-4b5c6d7e8f06";
+/// Priya Raman: Global Administrator (a privileged target).
+pub const PRIYA_RAMAN_ID: &str = "5e6f7a8b-9c0d-4e2f-9a4b-5c6d7e8f9a07";
+/// Lee Park: Privileged Authentication Administrator (tokens of [`PAA_CLIENT_ID`]).
+pub const LEE_PARK_ID: &str = "6f7a8b9c-0d1e-4f3a-8b5c-6d7e8f9a0b08";
+/// Renée Lefèvre: one method of every type plus a QR code PIN and a fabricated future type.
+pub const RENEE_LEFEVRE_ID: &str = "7a8b9c0d-1e2f-4a4b-9c6d-7e8f9a0b1c09";
+
+/// Group `TAP-Users`, the TAP policy's include target.
+pub const TAP_USERS_GROUP_ID: &str = "8b9c0d1e-2f3a-4b5c-8d7e-8f9a0b1c2d10";
+/// Group `Field Engineers`, a member of TAP-Users (nested).
+pub const FIELD_ENGINEERS_GROUP_ID: &str = "9c0d1e2f-3a4b-4c6d-9e8f-9a0b1c2d3e12";
+/// Group `Helpdesk Tier 1` (Dana's team).
+pub const HELPDESK_GROUP_ID: &str = "a0b1c2d3-e4f5-4a6b-8c7d-9e0f1a2b3c13";
+/// Group `Finance` (Bo's; not a TAP target).
+pub const FINANCE_GROUP_ID: &str = "b1c2d3e4-f5a6-4b7c-9d8e-0f1a2b3c4d14";
+/// Role-assignable group `Identity Admins` (holds Helpdesk Administrator).
+pub const IDENTITY_ADMINS_GROUP_ID: &str = "c2d3e4f5-a6b7-4c8d-8e9f-1a2b3c4d5e15";
+
+/// Avery's Microsoft Authenticator method id (her default MFA method).
+pub const AVERY_AUTHENTICATOR_ID: &str = "6e2f1d3c-4b5a-4c7d-8e9f-0a1b2c3d4e5f";
+/// Avery's FIDO2 key id: starts with `-` and contains `+`, `/` and `=` (percent-encode in paths).
+pub const AVERY_FIDO2_ID: &str = "-aVq9Yk5+nfc/Avery0Qw==";
+/// Noor's active TAP id.
+pub const NOOR_TAP_ID: &str = "d3e4f5a6-b7c8-4d9e-9f0a-2b3c4d5e6f16";
+
+/// Deterministic SplitMix64 generator (stable across crate versions, unlike `StdRng`).
+struct Rng(u64);
+
+impl Rng {
+    fn next(&mut self) -> u64 {
+        self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
+        let mut z = self.0;
+        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+        z ^ (z >> 31)
+    }
+    fn below(&mut self, n: usize) -> usize {
+        (self.next() % n.max(1) as u64) as usize
+    }
+    /// True with probability `per_mille`/1000.
+    fn chance(&mut self, per_mille: usize) -> bool {
+        self.below(1000) < per_mille
+    }
+    fn pick<'a, T>(&mut self, s: &'a [T]) -> &'a T {
+        &s[self.below(s.len())]
+    }
+    fn uuid(&mut self) -> String {
+        let mut b = [0u8; 16];
+        b[..8].copy_from_slice(&self.next().to_le_bytes());
+        b[8..].copy_from_slice(&self.next().to_le_bytes());
+        uuid::Builder::from_random_bytes(b).into_uuid().to_string()
+    }
+    fn b64url(&mut self, len: usize) -> String {
+        const A: &[u8] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
+        (0..len).map(|_| A[self.below(64)] as char).collect()
+    }
+    fn hex(&mut self, len: usize) -> String {
+        (0..len)
+            .map(|_| char::from(b"0123456789abcdef"[self.below(16)]))
+            .collect()
+    }
+    /// A time between 2018-01-01 and 2025-06-30 (UTC), whole seconds.
+    fn past(&mut self) -> Timestamp {
+        let lo = 1_514_764_800i64;
+        let hi = 1_751_241_600i64;
+        ts(lo + (self.next() % (hi - lo) as u64) as i64)
+    }
+}
+
+fn ts(secs: i64) -> Timestamp {
+    Timestamp::from_second(secs).unwrap_or(Timestamp::UNIX_EPOCH)
+}
+
+fn at(s: &str) -> Timestamp {
+    s.parse().unwrap_or(Timestamp::UNIX_EPOCH)
+}
+
+fn method(id: &str, created: Option<Timestamp>, detail: MethodDetail) -> SimMethod {
+    SimMethod {
+        id: id.into(),
+        created_date_time: created,
+        last_used_date_time: None,
+        detail,
+    }
+}
+
+fn password(created: Timestamp) -> SimMethod {
+    method(
+        tenant::PASSWORD_METHOD_ID,
+        Some(created),
+        MethodDetail::Password {},
+    )
+}
+
+fn authenticator(id: &str, device: &str, created: Timestamp) -> SimMethod {
+    method(
+        id,
+        Some(created),
+        MethodDetail::MicrosoftAuthenticator {
+            display_name: Some(device.into()),
+            device_tag: Some("SoftwareTokenActivated".into()),
+            phone_app_version: Some("6.2409.6284".into()),
+        },
+    )
+}
+
+fn fido2(
+    id: &str,
+    name: &str,
+    model: (&str, &str, &str),
+    created: Timestamp,
+    cert: String,
+) -> SimMethod {
+    method(
+        id,
+        Some(created),
+        MethodDetail::Fido2 {
+            display_name: Some(name.into()),
+            aa_guid: Some(model.0.into()),
+            model: Some(model.1.into()),
+            attestation_level: Some(
+                if model.2 == "synced" {
+                    "notAttested"
+                } else {
+                    "attested"
+                }
+                .into(),
+            ),
+            attestation_certificates: if model.2 == "synced" {
+                Vec::new()
+            } else {
+                vec![cert]
+            },
+            passkey_type: Some(model.2.into()),
+        },
+    )
+}
+
+fn phone(number: &str, kind: &str, created: Option<Timestamp>) -> SimMethod {
+    let id = match kind {
+        "office" => tenant::PHONE_OFFICE_ID,
+        "alternateMobile" => tenant::PHONE_ALTERNATE_MOBILE_ID,
+        _ => tenant::PHONE_MOBILE_ID,
+    };
+    let sms = if kind == "mobile" {
+        "ready"
+    } else {
+        "notSupported"
+    };
+    method(
+        id,
+        created,
+        MethodDetail::Phone {
+            phone_number: number.into(),
+            phone_type: kind.into(),
+            sms_sign_in_state: sms.into(),
+        },
+    )
+}
+
+/// A member of staff with the common attributes set.
+fn person(id: &str, given: &str, family: &str, upn_local: &str, created: Timestamp) -> SimUser {
+    let upn = format!("{upn_local}@{DOMAIN}");
+    SimUser {
+        id: id.into(),
+        display_name: format!("{given} {family}"),
+        user_principal_name: upn.clone(),
+        given_name: Some(given.into()),
+        surname: Some(family.into()),
+        mail: Some(upn),
+        preferred_language: Some("en-US".into()),
+        company_name: Some("Contoso".into()),
+        account_enabled: true,
+        user_type: "Member".into(),
+        created_date_time: Some(created),
+        ..SimUser::default()
+    }
+}
+
+fn fixed_people(now: Timestamp) -> Vec<SimUser> {
+    let mut dana = person(
+        DANA_OKAFOR_ID,
+        "Dana",
+        "Okafor",
+        "dana.okafor",
+        at("2019-09-02T08:00:00Z"),
+    );
+    dana.job_title = Some("IT Support Specialist".into());
+    dana.department = Some("IT".into());
+    dana.office_location = Some("HQ 3rd floor".into());
+    dana.employee_id = Some("E100001".into());
+    dana.methods = vec![
+        password(at("2024-11-03T09:12:44Z")),
+        authenticator(
+            "8a1f6b2c-9d3e-4f5a-8b7c-1d2e3f4a5b6c",
+            "iPhone 15 Pro",
+            at("2023-01-09T10:00:00Z"),
+        ),
+    ];
+    dana.default_method_id = Some("8a1f6b2c-9d3e-4f5a-8b7c-1d2e3f4a5b6c".into());
+
+    let mut avery = person(
+        AVERY_QUINN_ID,
+        "Avery",
+        "Quinn",
+        "avery.quinn",
+        at("2021-03-04T08:00:00Z"),
+    );
+    avery.job_title = Some("Field Engineer".into());
+    avery.department = Some("Operations".into());
+    avery.office_location = Some("Bergen Office".into());
+    avery.employee_id = Some("E100002".into());
+    avery.mobile_phone = Some("+47 555 01 234".into());
+    avery.manager_id = Some(PRIYA_RAMAN_ID.into());
+    avery.methods = vec![
+        password(at("2023-02-14T07:45:10Z")),
+        authenticator(
+            AVERY_AUTHENTICATOR_ID,
+            "Pixel 8",
+            at("2024-04-30T10:12:00Z"),
+        ),
+        fido2(
+            AVERY_FIDO2_ID,
+            "YubiKey 5 NFC",
+            names::FIDO2_MODELS[0],
+            at("2024-05-01T09:30:00Z"),
+            "8e2c4a1f0d9b7e6c5a4f3e2d1c0b9a8f7e6d5c4b".into(),
+        ),
+    ];
+    avery.default_method_id = Some(AVERY_AUTHENTICATOR_ID.into());
+
+    let mut noor = person(
+        NOOR_HADDAD_ID,
+        "Noor",
+        "Haddad",
+        "noor.haddad",
+        at("2022-07-18T08:00:00Z"),
+    );
+    noor.job_title = Some("Data Engineer".into());
+    noor.department = Some("Engineering".into());
+    noor.employee_id = Some("E100003".into());
+    let start = ts(now.as_second() - 15 * 60);
+    let created = start
+        .checked_add(SignedDuration::from_nanos(123_456_700))
+        .unwrap_or(start);
+    noor.methods = vec![
+        password(at("2022-07-18T08:05:00Z")),
+        method(
+            NOOR_TAP_ID,
+            Some(created),
+            MethodDetail::TemporaryAccessPass {
+                start_date_time: start,
+                lifetime_in_minutes: 240,
+                is_usable_once: false,
+                used: false,
+            },
+        ),
+    ];
+
+    let mut siobhan = person(
+        SIOBHAN_OBRIEN_ID,
+        "Siobhan",
+        "O'Brien",
+        "siobhan.obrien",
+        at("2020-01-06T08:00:00Z"),
+    );
+    siobhan.job_title = Some("Field Engineer".into());
+    siobhan.department = Some("Operations".into());
+    siobhan.office_location = Some("Dublin Docklands".into());
+    siobhan.employee_id = Some("E100004".into());
+    siobhan.mobile_phone = Some("+353 85 555 0142".into());
+    siobhan.methods = vec![
+        password(at("2024-08-21T16:20:00Z")),
+        phone("+353 855550142", "mobile", None),
+    ];
+    siobhan.default_method_id = Some(tenant::PHONE_MOBILE_ID.into());
+
+    let mut bo = person(
+        BO_LINDQVIST_ID,
+        "Bo",
+        "Lindqvist",
+        "bo.lindqvist",
+        at("2023-10-02T08:00:00Z"),
+    );
+    bo.job_title = Some("Finance Manager".into());
+    bo.department = Some("Finance".into());
+    bo.office_location = Some("Malmö".into());
+    bo.employee_id = Some("E100005".into());
+    bo.methods = vec![password(at("2023-10-02T08:30:00Z"))];
+
+    let kai = SimUser {
+        id: KAI_MEYER_ID.into(),
+        display_name: "Kai Meyer".into(),
+        user_principal_name: format!("kai.meyer_fabrikam.example#EXT#@{DOMAIN}"),
+        given_name: Some("Kai".into()),
+        surname: Some("Meyer".into()),
+        mail: Some("kai.meyer@fabrikam.example".into()),
+        company_name: Some("Fabrikam".into()),
+        account_enabled: true,
+        user_type: "Guest".into(),
+        created_date_time: Some(at("2024-02-12T13:37:00Z")),
+        ..SimUser::default()
+    };
+
+    let mut priya = person(
+        PRIYA_RAMAN_ID,
+        "Priya",
+        "Raman",
+        "priya.raman",
+        at("2018-05-14T08:00:00Z"),
+    );
+    priya.job_title = Some("Head of IT".into());
+    priya.department = Some("IT".into());
+    priya.employee_id = Some("E100007".into());
+    priya.methods = vec![
+        password(at("2025-01-15T08:00:00Z")),
+        authenticator(
+            "4b5c6d7e-8f9a-4b0c-9d1e-2f3a4b5c6d7e",
+            "iPhone 15",
+            at("2022-03-01T09:00:00Z"),
+        ),
+        fido2(
+            "_Pr1yaK3y-GA_0001",
+            "Priya's YubiKey",
+            names::FIDO2_MODELS[1],
+            at("2023-06-01T09:00:00Z"),
+            "0123456789abcdef0123456789abcdef01234567".into(),
+        ),
+    ];
+    priya.default_method_id = Some("4b5c6d7e-8f9a-4b0c-9d1e-2f3a4b5c6d7e".into());
+
+    let mut lee = person(
+        LEE_PARK_ID,
+        "Lee",
+        "Park",
+        "lee.park",
+        at("2019-11-11T08:00:00Z"),
+    );
+    lee.job_title = Some("Identity Engineer".into());
+    lee.department = Some("IT".into());
+    lee.methods = vec![
+        password(at("2024-12-01T08:00:00Z")),
+        authenticator(
+            "5c6d7e8f-9a0b-4c1d-8e2f-3a4b5c6d7e8f",
+            "Galaxy S24",
+            at("2021-05-05T09:00:00Z"),
+        ),
+    ];
+    lee.default_method_id = Some("5c6d7e8f-9a0b-4c1d-8e2f-3a4b5c6d7e8f".into());
+
+    let mut renee = person(
+        RENEE_LEFEVRE_ID,
+        "Renée",
+        "Lefèvre",
+        "renee.lefevre",
+        at("2020-04-01T08:00:00Z"),
+    );
+    renee.job_title = Some("Designer".into());
+    renee.department = Some("Marketing".into());
+    renee.office_location = Some("Building 4/2120".into());
+    renee.business_phones = vec!["+33 1 55 50 01 23".into()];
+    renee.preferred_language = Some("fr-FR".into());
+    let mut qr = Map::new();
+    qr.insert(
+        "standardQRCode".into(),
+        json!({"id": "6c2f8b36-b6f0-46fa-9548-1eba48bebbde", "image": null,
+        "startDateTime": "2025-01-27T12:00:00Z", "expireDateTime": "2026-01-27T12:00:00Z"}),
+    );
+    qr.insert(
+        "pin".into(),
+        json!({"code": null, "forceChangePinNextSignIn": false}),
+    );
+    let mut future = Map::new();
+    future.insert("displayName".into(), Value::from("Lattice badge"));
+    future.insert("badgeGeneration".into(), Value::from(3));
+    renee.methods = vec![
+        password(at("2024-09-09T09:09:09Z")),
+        phone("+33 655501234", "mobile", None),
+        phone("+33 155500123", "office", None),
+        method(
+            tenant::EMAIL_METHOD_ID,
+            None,
+            MethodDetail::Email {
+                email_address: "renee@fabrikam.example".into(),
+            },
+        ),
+        method(
+            "b172893e-893e-b172-3e89-72b13e8972b1",
+            Some(at("2023-03-03T10:00:00Z")),
+            MethodDetail::SoftwareOath {},
+        ),
+        method(
+            "_jpuR-TGZtk6aQCLF3BQjA2",
+            Some(at("2022-11-27T23:12:49Z")),
+            MethodDetail::WindowsHelloForBusiness {
+                display_name: Some("Renée's Surface Laptop".into()),
+                key_strength: Some("normal".into()),
+            },
+        ),
+        method(
+            "R18B3t8Ogh9XIOGmPt81d6p_KXJs1YTxfGgGqeVFJSM1",
+            Some(at("2023-09-02T04:16:49Z")),
+            MethodDetail::PlatformCredential {
+                display_name: Some("MacBook Pro".into()),
+                key_strength: Some("normal".into()),
+                platform: Some("macOS".into()),
+            },
+        ),
+        method(
+            "6c2f8b36-b6f0-46fa-9548-1eba48bebbde",
+            Some(at("2025-01-27T12:00:00Z")),
+            MethodDetail::Other {
+                odata_type: "#microsoft.graph.qrCodePinAuthenticationMethod".into(),
+                properties: qr,
+            },
+        ),
+        method(
+            "f00dfeed-0000-4000-8000-00000000b00b",
+            Some(at("2025-06-01T12:00:00Z")),
+            MethodDetail::Other {
+                odata_type: "#microsoft.graph.latticeBadgeAuthenticationMethod".into(),
+                properties: future,
+            },
+        ),
+    ];
+    renee.default_method_id = Some(tenant::PHONE_MOBILE_ID.into());
+
+    vec![dana, avery, noor, siobhan, bo, kai, priya, lee, renee]
+}
+
+/// Where a generated user lands: direct TAP-Users, Field Engineers (nested), or neither.
+enum Bucket {
+    TapUsers,
+    FieldEngineers,
+    Outside,
+}
+
+fn generated_user(
+    rng: &mut Rng,
+    i: usize,
+    upn_counts: &mut HashMap<String, u32>,
+) -> (SimUser, Bucket) {
+    let east_asian = rng.chance(40);
+    let (given, family, display, given_a, family_a) = if east_asian {
+        let &(f, g, fa, ga) = rng.pick(names::EAST_ASIAN);
+        (
+            g.to_string(),
+            f.to_string(),
+            format!("{f}{g}"),
+            ga.to_string(),
+            fa.to_string(),
+        )
+    } else {
+        let g = *rng.pick(names::GIVEN);
+        let f = *rng.pick(names::FAMILY);
+        (
+            g.to_string(),
+            f.to_string(),
+            format!("{g} {f}"),
+            ascii_fold(g),
+            ascii_fold(f),
+        )
+    };
+    let base = format!("{given_a}.{family_a}");
+    let n = upn_counts.entry(base.clone()).or_insert(0);
+    *n += 1;
+    let local = if *n == 1 { base } else { format!("{base}{n}") };
+    let guest = rng.chance(20);
+    let id = rng.uuid();
+    let created = rng.past();
+    let mut u = SimUser {
+        id,
+        display_name: display,
+        given_name: Some(given),
+        surname: Some(family),
+        account_enabled: !rng.chance(30),
+        created_date_time: Some(created),
+        ..SimUser::default()
+    };
+    if guest {
+        u.user_type = "Guest".into();
+        u.user_principal_name = format!("{local}_fabrikam.example#EXT#@{DOMAIN}");
+        u.mail = Some(format!("{local}@fabrikam.example"));
+        u.company_name = Some("Fabrikam".into());
+        return (u, Bucket::Outside);
+    }
+    u.user_type = "Member".into();
+    u.user_principal_name = format!("{local}@{DOMAIN}");
+    u.mail = Some(u.user_principal_name.clone());
+    if rng.chance(850) {
+        u.job_title = Some((*rng.pick(names::JOB_TITLES)).into());
+    }
+    if rng.chance(800) {
+        u.department = Some((*rng.pick(names::DEPARTMENTS)).into());
+    }
+    if rng.chance(700) {
+        u.office_location = Some((*rng.pick(names::OFFICES)).into());
+    }
+    if rng.chance(800) {
+        u.employee_id = Some(format!("E{:06}", 200_000 + i));
+    }
+    if rng.chance(400) {
+        u.mobile_phone = Some(format!("+44 7700 900{:03}", rng.below(1000)));
+    }
+    if rng.chance(500) {
+        u.business_phones = vec![format!("+1 425 555 01{:02}", rng.below(100))];
+    }
+    if rng.chance(700) {
+        u.preferred_language = Some((*rng.pick(names::LANGUAGES)).into());
+    }
+    if rng.chance(600) {
+        let &(city, country) = rng.pick(names::CITIES);
+        u.city = Some(city.into());
+        u.country = Some(country.into());
+        u.company_name = Some("Contoso".into());
+    }
+    if rng.chance(300) {
+        u.on_premises_sync_enabled = Some(true);
+    }
+    add_methods(rng, &mut u, created);
+    let bucket = match rng.below(100) {
+        0..84 => Bucket::TapUsers,
+        84..92 => Bucket::FieldEngineers,
+        _ => Bucket::Outside,
+    };
+    (u, bucket)
+}
+
+fn later(rng: &mut Rng, after: Timestamp) -> Timestamp {
+    ts(after.as_second() + rng.below(3 * 365 * 86_400) as i64)
+}
+
+fn add_methods(rng: &mut Rng, u: &mut SimUser, created: Timestamp) {
+    u.methods.push(password(later(rng, created)));
+    let mut default = None;
+    if rng.chance(600) {
+        let id = rng.uuid();
+        let when = later(rng, created);
+        let device = *rng.pick::<&str>(names::PHONES);
+        u.methods.push(authenticator(&id, device, when));
+        default = Some(id);
+    }
+    if rng.chance(350) {
+        let number = format!("+1 425555{:04}", rng.below(10_000));
+        u.methods.push(phone(&number, "mobile", None));
+        default.get_or_insert_with(|| tenant::PHONE_MOBILE_ID.into());
+    }
+    if rng.chance(200) {
+        let model = *rng.pick(names::FIDO2_MODELS);
+        let prefix = match rng.below(4) {
+            0 => "-",
+            1 => "_",
+            _ => "",
+        };
+        let id = format!("{prefix}{}", rng.b64url(22));
+        let name = if model.2 == "synced" {
+            "Passkey"
+        } else {
+            "Security key"
+        };
+        let (when, cert) = (later(rng, created), rng.hex(40));
+        u.methods.push(fido2(&id, name, model, when, cert));
+    }
+    if rng.chance(150) {
+        let addr = format!(
+            "{}@fabrikam.example",
+            u.user_principal_name.split('@').next().unwrap_or("x")
+        );
+        u.methods.push(method(
+            tenant::EMAIL_METHOD_ID,
+            None,
+            MethodDetail::Email {
+                email_address: addr,
+            },
+        ));
+    }
+    if rng.chance(100) {
+        let id = rng.uuid();
+        u.methods.push(method(
+            &id,
+            Some(later(rng, created)),
+            MethodDetail::SoftwareOath {},
+        ));
+        default.get_or_insert(id);
+    }
+    if rng.chance(150) {
+        let id = rng.b64url(22);
+        let detail = MethodDetail::WindowsHelloForBusiness {
+            display_name: Some((*rng.pick(names::LAPTOPS)).into()),
+            key_strength: Some("normal".into()),
+        };
+        u.methods
+            .push(method(&id, Some(later(rng, created)), detail));
+    }
+    if rng.chance(50) {
+        let id = rng.b64url(43);
+        let detail = MethodDetail::PlatformCredential {
+            display_name: Some("MacBook Air".into()),
+            key_strength: Some("normal".into()),
+            platform: Some("macOS".into()),
+        };
+        u.methods
+            .push(method(&id, Some(later(rng, created)), detail));
+    }
+    if rng.chance(10) {
+        let id = rng.uuid();
+        let start = at("2024-03-05T09:00:00Z");
+        let created = start
+            .checked_add(SignedDuration::from_nanos(987_654_300))
+            .unwrap_or(start);
+        let detail = MethodDetail::TemporaryAccessPass {
+            start_date_time: start,
+            lifetime_in_minutes: 60,
+            is_usable_once: rng.chance(500),
+            used: false,
+        };
+        u.methods.push(method(&id, Some(created), detail));
+    }
+    u.default_method_id = default;
+}
+
+impl Tenant {
+    /// The demo tenant on `contoso.example` with `n_users` people in total (never fewer than the 9
+    /// named people of [`crate::sim::demo`]); callers pass 2000. Deterministic except that Noor
+    /// Haddad's TAP starts 15 minutes before the call (so it is active for the next 225 minutes).
+    pub fn demo(n_users: usize) -> Self {
+        Self::demo_at(n_users, Timestamp::now())
+    }
+
+    /// [`Tenant::demo`] with "now" given: the same `(n_users, now)` always yields the same tenant.
+    pub fn demo_at(n_users: usize, now: Timestamp) -> Self {
+        let mut rng = Rng(0x7a9d_e5c0_2025_0001);
+        let mut users = fixed_people(now);
+        let mut upn_counts: HashMap<String, u32> = HashMap::new();
+        for u in &users {
+            if let Some(local) = u.user_principal_name.split('@').next() {
+                upn_counts.insert(local.to_string(), 1);
+            }
+        }
+        let fixed = users.len();
+        let mut tap_users: Vec<String> = vec![
+            AVERY_QUINN_ID.into(),
+            NOOR_HADDAD_ID.into(),
+            PRIYA_RAMAN_ID.into(),
+            RENEE_LEFEVRE_ID.into(),
+            FIELD_ENGINEERS_GROUP_ID.into(),
+        ];
+        let mut field = vec![SIOBHAN_OBRIEN_ID.to_string()];
+        let mut identity_admins = Vec::new();
+        users.reserve(n_users.saturating_sub(fixed));
+        for i in 0..n_users.saturating_sub(fixed) {
+            let (mut u, bucket) = generated_user(&mut rng, i, &mut upn_counts);
+            if i >= 10 && u.user_type == "Member" && rng.chance(850) {
+                u.manager_id = Some(users[fixed + rng.below(i.min(400))].id.clone());
+            }
+            match bucket {
+                Bucket::TapUsers => tap_users.push(u.id.clone()),
+                Bucket::FieldEngineers => field.push(u.id.clone()),
+                Bucket::Outside => {}
+            }
+            if i % 97 == 13 && identity_admins.len() < 5 && u.user_type == "Member" {
+                identity_admins.push(u.id.clone());
+            }
+            users.push(u);
+        }
+        let groups = vec![
+            group(TAP_USERS_GROUP_ID, "TAP-Users", false, tap_users),
+            group(FIELD_ENGINEERS_GROUP_ID, "Field Engineers", false, field),
+            group(
+                HELPDESK_GROUP_ID,
+                "Helpdesk Tier 1",
+                false,
+                vec![DANA_OKAFOR_ID.into()],
+            ),
+            group(
+                FINANCE_GROUP_ID,
+                "Finance",
+                false,
+                vec![BO_LINDQVIST_ID.into()],
+            ),
+            group(
+                IDENTITY_ADMINS_GROUP_ID,
+                "Identity Admins",
+                true,
+                identity_admins,
+            ),
+        ];
+        let roles = vec![
+            role(
+                "e1f2a3b4-c5d6-4e7f-8a9b-0c1d2e3f4a51",
+                rt::AUTHENTICATION_ADMINISTRATOR,
+                "Authentication Administrator",
+                vec![DANA_OKAFOR_ID.into()],
+            ),
+            role(
+                "e1f2a3b4-c5d6-4e7f-8a9b-0c1d2e3f4a52",
+                rt::GLOBAL_READER,
+                "Global Reader",
+                vec![DANA_OKAFOR_ID.into()],
+            ),
+            role(
+                "e1f2a3b4-c5d6-4e7f-8a9b-0c1d2e3f4a53",
+                rt::GLOBAL_ADMINISTRATOR,
+                "Global Administrator",
+                vec![PRIYA_RAMAN_ID.into()],
+            ),
+            role(
+                "e1f2a3b4-c5d6-4e7f-8a9b-0c1d2e3f4a54",
+                rt::PRIVILEGED_AUTHENTICATION_ADMINISTRATOR,
+                "Privileged Authentication Administrator",
+                vec![LEE_PARK_ID.into()],
+            ),
+            role(
+                "e1f2a3b4-c5d6-4e7f-8a9b-0c1d2e3f4a55",
+                rt::HELPDESK_ADMINISTRATOR,
+                "Helpdesk Administrator",
+                vec![IDENTITY_ADMINS_GROUP_ID.into()],
+            ),
+        ];
+        let include = vec![PolicyTarget {
+            target_type: "group".into(),
+            id: TAP_USERS_GROUP_ID.into(),
+            is_registration_required: Some(false),
+        }];
+        Tenant {
+            tenant_id: TENANT_ID.into(),
+            domain: DOMAIN.into(),
+            display_name: "Contoso (demo)".into(),
+            operator_id: DANA_OKAFOR_ID.into(),
+            clients: vec![
+                SimClient {
+                    client_id: CLIENT_ID.into(),
+                    client_secret: CLIENT_SECRET.into(),
+                    operator_id: None,
+                },
+                SimClient {
+                    client_id: PAA_CLIENT_ID.into(),
+                    client_secret: CLIENT_SECRET.into(),
+                    operator_id: Some(LEE_PARK_ID.into()),
+                },
+            ],
+            users,
+            groups,
+            roles,
+            tap_policy: tenant::default_tap_policy(include),
+            settings: SimSettings::default(),
+        }
+    }
+}
+
+fn group(id: &str, name: &str, role_assignable: bool, members: Vec<String>) -> SimGroup {
+    SimGroup {
+        id: id.into(),
+        display_name: name.into(),
+        is_assignable_to_role: role_assignable,
+        members,
+    }
+}
+
+fn role(id: &str, template: &str, name: &str, members: Vec<String>) -> SimRole {
+    SimRole {
+        id: id.into(),
+        role_template_id: template.into(),
+        display_name: name.into(),
+        members,
+    }
+}
