@@ -104,70 +104,174 @@ pub fn osc52_bytes(text: &str, env: &Environment) -> String {
     out
 }
 
+/// Which clipboard route to use (the `clipboard` setting).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, clap::ValueEnum)]
+pub enum ClipboardMode {
+    /// Desktop clipboard on a local session with a display, OSC 52 otherwise (and as fallback).
+    #[default]
+    Auto,
+    /// Desktop clipboard only (arboard); fails rather than fall back.
+    Native,
+    /// OSC 52 to the terminal only.
+    Osc52,
+    /// Never copy; the operator reads the pass from the screen.
+    Off,
+}
+
+/// What clearing the clipboard did.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ClearOutcome {
+    /// The desktop clipboard still held the pass and is now empty.
+    Cleared,
+    /// The desktop clipboard holds something else now; left alone.
+    LeftAlone,
+    /// The terminal's clipboard was overwritten with a single space (OSC 52 cannot read back, and
+    /// tmux drops an empty payload).
+    Overwritten,
+    /// Clearing failed.
+    Failed(String),
+}
+
+impl ClearOutcome {
+    /// One line for the status bar.
+    pub fn message(&self) -> String {
+        match self {
+            ClearOutcome::Cleared => "Cleared the pass from the desktop clipboard.".into(),
+            ClearOutcome::LeftAlone => "The desktop clipboard holds something else now; left it alone.".into(),
+            ClearOutcome::Overwritten => "Overwrote your terminal's clipboard to remove the pass.".into(),
+            ClearOutcome::Failed(e) => format!("Could not clear the clipboard: {e}. Clear it yourself."),
+        }
+    }
+}
+
+/// Which route the last copy took (what a later clear must undo).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Route {
+    Native,
+    Osc52,
+}
+
 /// The clipboard service owned by the render loop (the only writer to the terminal).
+///
+/// It remembers a keyed hash of what it copied (never the text) so that clearing can check that
+/// the desktop clipboard still holds the pass before emptying it.
 pub struct Clipboard {
     env: Environment,
+    mode: ClipboardMode,
     native: Option<arboard::Clipboard>,
+    copied: Option<(Route, u64)>,
+    hasher: std::collections::hash_map::RandomState,
 }
 
 impl std::fmt::Debug for Clipboard {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("Clipboard")
             .field("env", &self.env)
+            .field("mode", &self.mode)
             .field("native", &self.native.is_some())
-            .finish()
+            .finish_non_exhaustive()
     }
 }
 
 impl Clipboard {
-    /// A clipboard service for the given environment. The arboard handle is opened on first use
-    /// and then kept for the whole session (on X11 the owner must stay alive).
-    pub fn new(env: Environment) -> Self {
-        Self { env, native: None }
+    /// A clipboard service for the given environment and mode. The arboard handle is opened on
+    /// first use and then kept for the whole session (on X11 the owner must stay alive).
+    pub fn new(env: Environment, mode: ClipboardMode) -> Self {
+        Self { env, mode, native: None, copied: None, hasher: Default::default() }
     }
 
-    /// Copies `text`: arboard when [`Environment::native_usable`], else (or when arboard fails)
-    /// OSC 52 written to `terminal`.
+    fn digest(&self, text: &str) -> u64 {
+        use std::hash::BuildHasher;
+        self.hasher.hash_one(text)
+    }
+
+    /// Copies `text` by the configured mode: arboard when the mode allows it and (in `auto`)
+    /// [`Environment::native_usable`]; otherwise, or in `auto` when arboard fails, OSC 52 written
+    /// to `terminal`.
     pub fn copy(&mut self, text: &str, terminal: &mut impl Write) -> CopyOutcome {
         let mut fallback_reason = None;
-        if self.env.native_usable() {
-            match self.native_copy(text) {
-                Ok(()) => return CopyOutcome::Native,
-                Err(e) => fallback_reason = Some(e),
+        match self.mode {
+            ClipboardMode::Off => {
+                return CopyOutcome::Failed("copying is turned off (clipboard = off)".into());
             }
+            ClipboardMode::Native => {
+                return match self.native_copy(text) {
+                    Ok(()) => {
+                        self.copied = Some((Route::Native, self.digest(text)));
+                        CopyOutcome::Native
+                    }
+                    Err(e) => CopyOutcome::Failed(format!("desktop clipboard: {e}")),
+                };
+            }
+            ClipboardMode::Auto if self.env.native_usable() => match self.native_copy(text) {
+                Ok(()) => {
+                    self.copied = Some((Route::Native, self.digest(text)));
+                    return CopyOutcome::Native;
+                }
+                Err(e) => fallback_reason = Some(e),
+            },
+            ClipboardMode::Auto | ClipboardMode::Osc52 => {}
         }
         let bytes = osc52_bytes(text, &self.env);
-        match terminal
-            .write_all(bytes.as_bytes())
-            .and_then(|()| terminal.flush())
-        {
-            Ok(()) => CopyOutcome::Osc52 { fallback_reason },
+        match terminal.write_all(bytes.as_bytes()).and_then(|()| terminal.flush()) {
+            Ok(()) => {
+                self.copied = Some((Route::Osc52, self.digest(text)));
+                CopyOutcome::Osc52 { fallback_reason }
+            }
             Err(e) => CopyOutcome::Failed(e.to_string()),
         }
+    }
+
+    /// `true` while something tapdesk copied may still be on a clipboard.
+    pub fn holds_copy(&self) -> bool {
+        self.copied.is_some()
+    }
+
+    /// Removes what tapdesk copied: the desktop clipboard is emptied only if it still holds the
+    /// same text; the terminal's clipboard is overwritten with a space. `None` when nothing was
+    /// copied.
+    pub fn clear(&mut self, terminal: &mut impl Write) -> Option<ClearOutcome> {
+        let (route, digest) = self.copied.take()?;
+        Some(match route {
+            Route::Native => {
+                let current = self.native.as_mut().map(|cb| cb.get_text());
+                match current {
+                    Some(Ok(t)) if self.digest(&t) == digest => {
+                        match self.native.as_mut().map(|cb| cb.clear()) {
+                            Some(Ok(())) => ClearOutcome::Cleared,
+                            Some(Err(e)) => ClearOutcome::Failed(e.to_string()),
+                            None => ClearOutcome::Failed("no clipboard".into()),
+                        }
+                    }
+                    Some(Ok(_)) => ClearOutcome::LeftAlone,
+                    // Nothing readable (another owner, or empty): nothing of ours to clear.
+                    Some(Err(_)) => ClearOutcome::LeftAlone,
+                    None => ClearOutcome::Failed("no clipboard".into()),
+                }
+            }
+            Route::Osc52 => {
+                let bytes = osc52_bytes(" ", &self.env);
+                match terminal.write_all(bytes.as_bytes()).and_then(|()| terminal.flush()) {
+                    Ok(()) => ClearOutcome::Overwritten,
+                    Err(e) => ClearOutcome::Failed(e.to_string()),
+                }
+            }
+        })
     }
 
     fn native_copy(&mut self, text: &str) -> Result<(), String> {
         if self.native.is_none() {
             self.native = Some(arboard::Clipboard::new().map_err(|e| e.to_string())?);
         }
-        let cb = self
-            .native
-            .as_mut()
-            .ok_or_else(|| "no clipboard".to_owned())?;
+        let cb = self.native.as_mut().ok_or_else(|| "no clipboard".to_owned())?;
         #[cfg(target_os = "linux")]
         {
             use arboard::SetExtLinux;
-            cb.set()
-                .exclude_from_history()
-                .text(text)
-                .map_err(|e| e.to_string())
+            cb.set().exclude_from_history().text(text).map_err(|e| e.to_string())
         }
         #[cfg(not(target_os = "linux"))]
         {
-            cb.set()
-                .exclude_from_history()
-                .text(text)
-                .map_err(|e| e.to_string())
+            cb.set().exclude_from_history().text(text).map_err(|e| e.to_string())
         }
     }
 }
@@ -203,21 +307,32 @@ mod tests {
 
     #[test]
     fn ssh_without_display_uses_osc52_and_says_sent() {
-        let env = Environment::from_vars(|k| {
-            (k == "SSH_CONNECTION").then(|| "10.0.0.1 5 10.0.0.2 22".into())
-        });
+        let env = Environment::from_vars(|k| (k == "SSH_CONNECTION").then(|| "10.0.0.1 5 10.0.0.2 22".into()));
         assert!(env.remote && !env.native_usable());
-        let mut cb = Clipboard::new(env);
+        let mut cb = Clipboard::new(env, ClipboardMode::Auto);
         let mut out = Vec::new();
         let o = cb.copy("abc", &mut out);
-        assert_eq!(
-            o,
-            CopyOutcome::Osc52 {
-                fallback_reason: None
-            }
-        );
+        assert_eq!(o, CopyOutcome::Osc52 { fallback_reason: None });
         assert_eq!(out, b"\x1b]52;c;YWJj\x1b\\");
         assert!(o.message().contains("cannot confirm"));
         assert!(!o.message().contains("Copied"));
+        assert!(cb.holds_copy());
+        out.clear();
+        assert_eq!(cb.clear(&mut out), Some(ClearOutcome::Overwritten));
+        assert_eq!(out, b"\x1b]52;c;IA==\x1b\\", "overwritten with a space");
+        assert_eq!(cb.clear(&mut out), None, "cleared once");
+    }
+
+    #[test]
+    fn off_never_copies_and_native_never_falls_back() {
+        let mut out = Vec::new();
+        let mut off = Clipboard::new(Environment::default(), ClipboardMode::Off);
+        assert!(matches!(off.copy("abc", &mut out), CopyOutcome::Failed(m) if m.contains("off")));
+        assert!(out.is_empty());
+        // No display here: native fails and says so, nothing is written to the terminal.
+        let mut native = Clipboard::new(Environment::default(), ClipboardMode::Native);
+        assert!(matches!(native.copy("abc", &mut out), CopyOutcome::Failed(_)));
+        assert!(out.is_empty());
+        assert!(!native.holds_copy());
     }
 }

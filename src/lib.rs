@@ -6,6 +6,7 @@
 //! - [`ui`]: `view`, which only draws the model (ratatui).
 //! - [`keymap`]: the actions and their default keys (also the help overlay).
 //! - [`search`]: fuzzy user search (fuzzy-matcher).
+//! - [`phonetic`]: reading a pass out: grouping and a spelling alphabet.
 //! - [`graph`]: Microsoft Graph v1.0 types, errors, HTTP client and the background worker.
 //! - [`auth`]: credentials (azure_core `TokenCredential`), incl. the demo's.
 //! - [`clipboard`]: arboard / OSC 52.
@@ -18,6 +19,7 @@ pub mod auth;
 pub mod clipboard;
 pub mod graph;
 pub mod keymap;
+pub mod phonetic;
 pub mod run;
 pub mod sanitize;
 pub mod search;

@@ -9,7 +9,8 @@ use anyhow::Context;
 use clap::{Parser, Subcommand};
 
 use tapdesk::auth;
-use tapdesk::clipboard::Environment;
+use tapdesk::app::Settings;
+use tapdesk::clipboard::{ClipboardMode, Environment};
 use tapdesk::graph::client::GraphClient;
 use tapdesk::graph::worker;
 use tapdesk::run::{WorkerChannels, run_tui};
@@ -31,6 +32,13 @@ struct Cli {
     /// Load the demo tenant from a JSON fixture instead of generating it.
     #[arg(long, value_name = "FILE")]
     demo_tenant: Option<PathBuf>,
+    /// How `c` copies the pass: desktop clipboard when local with a display else OSC 52 (auto),
+    /// only the desktop clipboard (native), only OSC 52 (osc52), or never (off).
+    #[arg(long, value_enum, default_value_t = ClipboardMode::Auto)]
+    clipboard: ClipboardMode,
+    /// Seconds after a copy at which tapdesk clears the clipboard if it still holds the pass (0 = never).
+    #[arg(long, default_value_t = 30, value_name = "SECONDS")]
+    clipboard_clear: u64,
     #[command(subcommand)]
     command: Option<Command>,
 }
@@ -99,11 +107,9 @@ async fn main() -> anyhow::Result<()> {
                 vec!["https://graph.microsoft.com/.default".into()],
             )?;
             let (requests, replies) = worker::spawn(client);
-            let result = run_tui(
-                WorkerChannels { requests, replies },
-                Environment::from_process(),
-            )
-            .await;
+            let settings = Settings { clipboard_clear_secs: cli.clipboard_clear };
+            let channels = WorkerChannels { requests, replies };
+            let result = run_tui(channels, Environment::from_process(), cli.clipboard, settings).await;
             handle.shutdown();
             result
         }

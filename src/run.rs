@@ -20,7 +20,8 @@ use secrecy::ExposeSecret;
 use tokio::sync::mpsc::{UnboundedReceiver, UnboundedSender};
 
 use crate::app::{Cmd, Model, Msg, init, update};
-use crate::clipboard::{Clipboard, CopyOutcome, Environment};
+use crate::app::Settings;
+use crate::clipboard::{Clipboard, ClipboardMode, CopyOutcome, Environment};
 use crate::graph::worker::{GraphRequest, Reply, RequestId};
 use crate::ui::view;
 
@@ -37,10 +38,16 @@ pub struct WorkerChannels {
 ///
 /// # Errors
 /// Terminal I/O errors (after the terminal has been restored).
-pub async fn run_tui(worker: WorkerChannels, clipboard_env: Environment) -> anyhow::Result<()> {
+pub async fn run_tui(
+    worker: WorkerChannels,
+    clipboard_env: Environment,
+    clipboard_mode: ClipboardMode,
+    settings: Settings,
+) -> anyhow::Result<()> {
     let mut terminal = ratatui::init();
     let _ = crossterm::execute!(std::io::stdout(), EnableBracketedPaste);
-    let result = event_loop(&mut terminal, worker, Clipboard::new(clipboard_env)).await;
+    let clipboard = Clipboard::new(clipboard_env, clipboard_mode);
+    let result = event_loop(&mut terminal, worker, clipboard, settings).await;
     let _ = crossterm::execute!(std::io::stdout(), DisableBracketedPaste);
     ratatui::restore();
     result
@@ -50,8 +57,10 @@ async fn event_loop(
     terminal: &mut DefaultTerminal,
     mut worker: WorkerChannels,
     mut clipboard: Clipboard,
+    settings: Settings,
 ) -> anyhow::Result<()> {
     let mut model = Model::new(TimeZone::system(), Timestamp::now());
+    model.settings = settings;
     let mut queue: VecDeque<Msg> = VecDeque::new();
     let first = init(&mut model);
     run_cmds(first, &model, &worker, &mut clipboard, terminal, &mut queue);
@@ -91,6 +100,8 @@ async fn event_loop(
         };
         queue.push_back(msg);
     }
+    // Whatever the way out, a pass tapdesk copied does not outlive it on the clipboard.
+    let _ = clipboard.clear(terminal.backend_mut());
     Ok(())
 }
 
@@ -121,6 +132,11 @@ fn run_cmds(
                     None => CopyOutcome::Failed("no pass is shown".into()),
                 };
                 queue.push_back(Msg::Copied(outcome));
+            }
+            Cmd::ClearClipboard => {
+                if let Some(outcome) = clipboard.clear(terminal.backend_mut()) {
+                    queue.push_back(Msg::ClipboardCleared(outcome));
+                }
             }
         }
     }

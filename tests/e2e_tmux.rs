@@ -113,12 +113,22 @@ fn user_rows(screen: &str) -> Vec<String> {
         .collect()
 }
 
+/// The pass as shown: the text after `Pass` up to the popup border, groups joined (and any
+/// continuation lines, which end in `↵`).
 fn pass_on(screen: &str) -> Option<String> {
-    screen.lines().find_map(|l| {
-        let i = l.find("Pass   ")?;
-        let rest = &l[i + "Pass   ".len()..];
-        rest.split_whitespace().next().map(str::to_owned)
-    })
+    let lines: Vec<&str> = screen.lines().collect();
+    let start = lines.iter().position(|l| l.contains("Pass   "))?;
+    let col = lines[start].find("Pass   ")? + "Pass   ".len();
+    let mut pass = String::new();
+    for l in &lines[start..] {
+        let rest: String = l.get(col..)?.chars().take_while(|c| *c != '║').collect();
+        let cont = rest.trim_end().ends_with('↵');
+        pass.extend(rest.chars().filter(|c| !c.is_whitespace() && *c != '↵'));
+        if !cont {
+            break;
+        }
+    }
+    Some(pass)
 }
 
 fn launch(t: &Tmux, dir: &std::path::Path) {

@@ -18,9 +18,14 @@ fn draw(model: &Model, w: u16, h: u16) -> Terminal<TestBackend> {
     t
 }
 
+/// Masks the pass (as shown, in groups of four) and its spelling in snapshots.
 fn masked<F: FnOnce()>(f: F) {
-    let pattern = regex_escape(PASS);
-    insta::with_settings!({filters => vec![(pattern.as_str(), "********")]}, { f() });
+    let grouped = regex_escape(&tapdesk::phonetic::group(PASS, 4));
+    insta::with_settings!({filters => vec![
+        (grouped.as_str(), "**** ****"),
+        (r"Say    [^║]*", "Say    [spelling masked]"),
+        (r"║ {7}[^║]*·[^║]*", "║       [spelling masked]"),
+    ]}, { f() });
 }
 
 fn regex_escape(s: &str) -> String {
@@ -79,7 +84,8 @@ fn pass_popup_80x24_masked() {
     let m = with_pass_popup();
     let t = draw(&m, 80, 24);
     let text = t.backend().to_string();
-    assert!(text.contains(PASS), "the popup shows the whole pass");
+    assert!(text.contains(&tapdesk::phonetic::group(PASS, 4)), "the popup shows the whole pass");
+    assert!(text.contains("X capital x-ray · k kilo · 7 seven · % percent sign"), "{text}");
     assert!(text.contains("https://aka.ms/mysecurityinfo"));
     masked(|| insta::assert_snapshot!(t.backend()));
 }
@@ -88,8 +94,29 @@ fn pass_popup_80x24_masked() {
 fn pass_popup_120x40_masked() {
     let m = with_pass_popup();
     let t = draw(&m, 120, 40);
-    assert!(t.backend().to_string().contains(PASS));
+    assert!(t.backend().to_string().contains(&tapdesk::phonetic::group(PASS, 4)));
     masked(|| insta::assert_snapshot!(t.backend()));
+}
+
+#[test]
+fn pass_popup_narrow_50x24_wraps_with_markers() {
+    let mut m = with_pass_popup();
+    // A 48-character pass (the policy maximum) on a 50-column terminal.
+    if let tapdesk::app::Popup::Pass(p) = &mut m.popup {
+        p.pass = secrecy::SecretString::from("abcdefghijklmnopqrstuvwxyz0123456789ABCDEFGHIJKL".to_owned());
+    }
+    let text = draw(&m, 50, 24).backend().to_string();
+    assert!(text.contains("↵"), "{text}");
+    let shown: String = text
+        .lines()
+        .skip_while(|l| !l.contains("Pass   "))
+        .take(3)
+        .flat_map(|l| l.split('║').nth(1).map(|x| x.replacen("Pass", "", 1)))
+        .collect::<String>()
+        .chars()
+        .filter(|c| c.is_ascii_alphanumeric())
+        .collect();
+    assert!(shown.starts_with("abcdefghijklmnopqrstuvwxyz0123456789ABCDEFGHIJKL"), "{shown}\n{text}");
 }
 
 #[test]

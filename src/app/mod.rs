@@ -16,7 +16,7 @@ use secrecy::SecretString;
 
 pub use update::{init, update};
 
-use crate::clipboard::CopyOutcome;
+use crate::clipboard::{ClearOutcome, CopyOutcome};
 use crate::graph::GraphError;
 use crate::graph::types::{AuthMethod, TapMethod, TapPolicy, User};
 use crate::graph::worker::{GraphRequest, Reply, RequestId};
@@ -121,6 +121,19 @@ pub struct Status {
     pub kind: StatusKind,
 }
 
+/// Operator settings that change behaviour (from the command line; later the config file).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Settings {
+    /// Seconds after a copy at which the clipboard is cleared if it still holds the pass (0 = never).
+    pub clipboard_clear_secs: u64,
+}
+
+impl Default for Settings {
+    fn default() -> Self {
+        Self { clipboard_clear_secs: 30 }
+    }
+}
+
 /// The whole application state.
 #[derive(Debug)]
 pub struct Model {
@@ -164,6 +177,10 @@ pub struct Model {
     pub now: Timestamp,
     /// Set when the operator asked to quit.
     pub quit: bool,
+    /// Settings.
+    pub settings: Settings,
+    /// When the copied pass is to be cleared from the clipboard (UTC), if a copy is pending.
+    pub clipboard_clear_at: Option<Timestamp>,
     next_id: RequestId,
 }
 
@@ -194,6 +211,8 @@ impl Model {
             tz,
             now,
             quit: false,
+            settings: Settings::default(),
+            clipboard_clear_at: None,
             next_id: 1,
         }
     }
@@ -239,6 +258,8 @@ pub enum Msg {
     Graph(Box<Reply>),
     /// The clipboard service did (or did not) copy the pass.
     Copied(CopyOutcome),
+    /// The clipboard service cleared (or did not clear) the clipboard.
+    ClipboardCleared(ClearOutcome),
     /// Time passed.
     Tick,
 }
@@ -251,6 +272,8 @@ pub enum Cmd {
     /// Copy the pass of the open pass popup (the loop reads it from the model, so the secret is
     /// never cloned into a command), then answer [`Msg::Copied`].
     CopyPass,
+    /// Clear what tapdesk copied, if the clipboard still holds it; answer [`Msg::ClipboardCleared`].
+    ClearClipboard,
 }
 
 /// One line for an error from Graph.

@@ -29,7 +29,22 @@ pub fn init(model: &mut Model) -> Vec<Cmd> {
 pub fn update(model: &mut Model, msg: Msg, now: Timestamp) -> Vec<Cmd> {
     model.now = now;
     match msg {
-        Msg::Tick => Vec::new(),
+        Msg::Tick => {
+            if model.clipboard_clear_at.is_some_and(|t| t <= now) {
+                model.clipboard_clear_at = None;
+                return vec![Cmd::ClearClipboard];
+            }
+            Vec::new()
+        }
+        Msg::ClipboardCleared(outcome) => {
+            let kind = if matches!(outcome, crate::clipboard::ClearOutcome::Failed(_)) {
+                StatusKind::Error
+            } else {
+                StatusKind::Info
+            };
+            model.set_status(kind, outcome.message());
+            Vec::new()
+        }
         Msg::Key(key) => on_key(model, key),
         Msg::Paste(text) => {
             on_paste(model, &text);
@@ -41,6 +56,10 @@ pub fn update(model: &mut Model, msg: Msg, now: Timestamp) -> Vec<Cmd> {
                 crate::clipboard::CopyOutcome::Failed(_) => StatusKind::Error,
                 _ => StatusKind::Ok,
             };
+            if !matches!(outcome, crate::clipboard::CopyOutcome::Failed(_)) && model.settings.clipboard_clear_secs > 0 {
+                let secs = i64::try_from(model.settings.clipboard_clear_secs).unwrap_or(i64::MAX);
+                model.clipboard_clear_at = now.checked_add(jiff::SignedDuration::from_secs(secs)).ok();
+            }
             model.set_status(kind, outcome.message());
             if let Popup::Pass(p) = &mut model.popup {
                 p.copied = Some(outcome);
@@ -70,8 +89,7 @@ fn on_paste(model: &mut Model, text: &str) {
 
 fn on_key(model: &mut Model, key: KeyEvent) -> Vec<Cmd> {
     if key.modifiers.contains(KeyModifiers::CONTROL) && key.code == KeyCode::Char('c') {
-        model.quit = true;
-        return Vec::new();
+        return quit(model);
     }
     match &model.popup {
         Popup::Pass(_) => return on_pass_popup_key(model, key),
@@ -99,7 +117,7 @@ fn on_key(model: &mut Model, key: KeyEvent) -> Vec<Cmd> {
         return Vec::new();
     };
     match action {
-        Action::Quit => model.quit = true,
+        Action::Quit => return quit(model),
         Action::Help => model.popup = Popup::Help,
         Action::Search => {
             model.focus = Focus::Users;
@@ -118,6 +136,12 @@ fn on_key(model: &mut Model, key: KeyEvent) -> Vec<Cmd> {
         Action::Toggle | Action::Copy => {}
     }
     Vec::new()
+}
+
+/// Quits; a pass still on a clipboard is cleared first.
+fn quit(model: &mut Model) -> Vec<Cmd> {
+    model.quit = true;
+    if model.clipboard_clear_at.take().is_some() { vec![Cmd::ClearClipboard] } else { Vec::new() }
 }
 
 fn cycle(f: Focus, forward: bool) -> Focus {
@@ -327,10 +351,7 @@ fn on_pass_popup_key(model: &mut Model, key: KeyEvent) -> Vec<Cmd> {
             model.set_status(StatusKind::Info, "Pass closed; tapdesk no longer holds it.");
             Vec::new()
         }
-        Some(Action::Quit) => {
-            model.quit = true;
-            Vec::new()
-        }
+        Some(Action::Quit) => quit(model),
         _ => Vec::new(),
     }
 }

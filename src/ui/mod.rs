@@ -5,7 +5,7 @@
 //! them. It fits 80x24 and grows with the terminal.
 
 mod methods;
-mod popup;
+pub mod popup;
 mod tap_form;
 mod users;
 
@@ -37,7 +37,7 @@ pub fn view(model: &Model, frame: &mut Frame) {
     match &model.popup {
         Popup::None => {}
         Popup::Help => popup::render_help(frame, main),
-        Popup::Pass(p) => popup::render_pass(p, &model.tz, model.now, frame, main),
+        Popup::Pass(p) => popup::render_pass(p, &model.tz, model.now, model.clipboard_clear_at, frame, main),
     }
 }
 

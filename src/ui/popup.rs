@@ -25,16 +25,71 @@ fn popup_block(title: &str) -> Block<'static> {
         .title(Line::from(format!(" {title} ")).style(Style::new().add_modifier(Modifier::BOLD)))
 }
 
-/// The pass popup: the whole pass, its validity window (operator's zone and UTC), where the user
-/// goes next, the keys, and what the last copy did.
+/// Width of the label column in the pass popup.
+const LABEL: usize = 7;
+
+/// The pass split into screen lines of at most `width` columns, in groups of four. A group is never
+/// split; a line that continues on the next ends with `↵` so no one reads a wrap as the end.
+pub fn pass_lines(grouped: &str, width: usize) -> Vec<String> {
+    let width = width.max(6);
+    if grouped.chars().count() <= width {
+        return vec![grouped.to_owned()];
+    }
+    let mut lines = Vec::new();
+    let mut cur = String::new();
+    for g in grouped.split(' ') {
+        let need = if cur.is_empty() { g.chars().count() } else { cur.chars().count() + 1 + g.chars().count() };
+        // Keep two columns free for " ↵" on every line but the last.
+        if !cur.is_empty() && need > width - 2 {
+            lines.push(format!("{cur} ↵"));
+            cur.clear();
+        }
+        if !cur.is_empty() {
+            cur.push(' ');
+        }
+        cur.push_str(g);
+    }
+    lines.push(cur);
+    lines
+}
+
+/// "expires in 59 min", "starts in 2h 5m", "expired" — for the countdown line.
+pub fn countdown(now: Timestamp, start: Timestamp, end: Option<Timestamp>) -> String {
+    fn span(secs: i64) -> String {
+        let m = (secs + 59) / 60;
+        if m <= 60 {
+            format!("{m} min")
+        } else if m < 1440 {
+            format!("{}h {}m", m / 60, m % 60)
+        } else {
+            format!("{}d {}h", m / 1440, (m % 1440) / 60)
+        }
+    }
+    // A start a few seconds ahead is clock skew between Graph and this machine, not a delayed pass.
+    if now.duration_until(start).as_secs() > 60 {
+        return format!("starts in {}", span(now.duration_until(start).as_secs()));
+    }
+    match end {
+        Some(e) if e > now => format!("expires in {}", span(now.duration_until(e).as_secs())),
+        Some(_) => "expired".into(),
+        None => String::new(),
+    }
+}
+
+/// The pass popup: the whole pass (grouped, never cut), how to say it, its validity window
+/// (operator's zone and UTC) with a countdown, where the user goes next, the keys, and what the
+/// last copy did.
 pub(super) fn render_pass(
     p: &PassPopup,
     tz: &TimeZone,
     now: Timestamp,
+    clear_at: Option<Timestamp>,
     frame: &mut Frame,
     area: Rect,
 ) {
     let dim = Style::new().fg(Color::DarkGray);
+    let width = 76.min(area.width);
+    let inner_width = usize::from(width.saturating_sub(2)).max(1);
     let start = p.tap.start_date_time.unwrap_or(now);
     let end = p.tap.end_date_time();
     let usage = match p.tap.is_usable_once {
@@ -42,81 +97,67 @@ pub(super) fn render_pass(
         Some(false) => "multi-use",
         None => "",
     };
-    let lifetime = p
-        .tap
-        .lifetime_in_minutes
-        .map(format_minutes)
-        .unwrap_or_default();
-    let mut lines = vec![
-        Line::from(vec![
-            Span::raw("For    "),
-            Span::styled(
-                p.user_name.clone(),
-                Style::new().add_modifier(Modifier::BOLD),
-            ),
-        ]),
-        Line::from(vec![
-            Span::raw("       "),
-            Span::styled(p.user_upn.clone(), dim),
-        ]),
-        Line::raw(""),
-        Line::from(vec![
-            Span::raw("Pass   "),
-            Span::styled(
-                p.pass.expose_secret().to_owned(),
-                Style::new()
-                    .fg(Color::LightGreen)
-                    .add_modifier(Modifier::BOLD),
-            ),
-        ]),
-        Line::raw(""),
-        Line::raw(format!(
-            "Valid  {} → {}",
-            local_time(start, tz),
-            end.map(|e| local_time(e, tz)).unwrap_or_default()
-        )),
-    ];
-    if local_time(start, tz) != utc_time(start) {
-        lines.push(Line::styled(
-            format!(
-                "       {} → {}",
-                utc_time(start),
-                end.map(utc_time).unwrap_or_default()
-            ),
-            dim,
-        ));
+    let lifetime = p.tap.lifetime_in_minutes.map(format_minutes).unwrap_or_default();
+    let pad = " ".repeat(LABEL);
+    let mut lines = vec![Line::from(vec![
+        Span::raw("For    "),
+        Span::styled(p.user_name.clone(), Style::new().add_modifier(Modifier::BOLD)),
+        Span::styled(format!("  {}", p.user_upn), dim),
+    ])];
+    let pass_style = Style::new().fg(Color::LightGreen).add_modifier(Modifier::BOLD);
+    let grouped = crate::phonetic::group(p.pass.expose_secret(), 4);
+    for (i, l) in pass_lines(&grouped, inner_width.saturating_sub(LABEL)).into_iter().enumerate() {
+        let label = if i == 0 { "Pass   " } else { pad.as_str() };
+        lines.push(Line::from(vec![Span::raw(label.to_owned()), Span::styled(l, pass_style)]));
     }
-    lines.extend([
-        Line::raw(format!("       {lifetime}, {usage}")),
-        Line::raw(format!("Next   the user signs in at {NEXT_URL}")),
-        Line::raw(""),
-        Line::from(vec![
-            Span::styled("c", Style::new().fg(Color::Cyan)),
-            Span::raw(" copy   "),
-            Span::styled("Esc", Style::new().fg(Color::Cyan)),
-            Span::raw(" close (tapdesk then forgets the pass)"),
-        ]),
-    ]);
+    // The spelling, wrapped on whole items.
+    let mut say = String::new();
+    let mut first = true;
+    for item in crate::phonetic::spell(p.pass.expose_secret()) {
+        let sep = if say.is_empty() { "" } else { " · " };
+        if LABEL + say.chars().count() + sep.len() + item.chars().count() > inner_width && !say.is_empty() {
+            lines.push(Line::styled(format!("{}{say}", if first { "Say    " } else { &pad }), dim));
+            first = false;
+            say.clear();
+        } else {
+            say.push_str(sep);
+        }
+        say.push_str(&item);
+    }
+    lines.push(Line::styled(format!("{}{say}", if first { "Say    " } else { &pad }), dim));
+    lines.push(Line::raw(format!(
+        "Valid  {} → {}",
+        local_time(start, tz),
+        end.map(|e| local_time(e, tz)).unwrap_or_default()
+    )));
+    if local_time(start, tz) != utc_time(start) {
+        lines.push(Line::styled(format!("{pad}{} → {}", utc_time(start), end.map(utc_time).unwrap_or_default()), dim));
+    }
+    lines.push(Line::raw(format!("{pad}{lifetime}, {usage}; {}", countdown(now, start, end))));
+    lines.push(Line::raw(format!("Next   the user signs in at {NEXT_URL}")));
+    lines.push(Line::from(vec![
+        Span::styled("c", Style::new().fg(Color::Cyan)),
+        Span::raw(" copy   "),
+        Span::styled("Esc", Style::new().fg(Color::Cyan)),
+        Span::raw(" close (tapdesk then forgets the pass)"),
+    ]));
     if let Some(c) = &p.copied {
         let style = match c {
             CopyOutcome::Failed(_) => Style::new().fg(Color::Red),
             _ => Style::new().fg(Color::Green),
         };
-        lines.push(Line::styled(c.message(), style));
+        let mut text = c.message();
+        if let Some(at) = clear_at.filter(|at| *at > now) {
+            text.push_str(&format!(" Clipboard clears in {} s.", now.duration_until(at).as_secs().max(0)));
+        }
+        lines.push(Line::styled(text, style));
     }
-    let width = 72.min(area.width);
-    let inner_width = usize::from(width.saturating_sub(2)).max(1);
-    let rows: usize = lines
-        .iter()
-        .map(|l| l.width().max(1).div_ceil(inner_width))
-        .sum();
+    let rows: usize = lines.iter().map(|l| l.width().max(1).div_ceil(inner_width)).sum();
     let height = (rows as u16 + 2).min(area.height);
     let rect = area.centered(Constraint::Length(width), Constraint::Length(height));
     frame.render_widget(Clear, rect);
     frame.render_widget(
-        Paragraph::new(lines)
-            .wrap(Wrap { trim: false })
-            .block(popup_block("Temporary Access Pass issued")),
+        Paragraph::new(lines).wrap(Wrap { trim: false }).block(popup_block("Temporary Access Pass issued")),
         rect,
     );
 }
@@ -144,4 +185,31 @@ pub(super) fn render_help(frame: &mut Frame, area: Rect) {
     );
     frame.render_widget(Clear, rect);
     frame.render_widget(Paragraph::new(lines).block(popup_block("Keys")), rect);
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn long_passes_wrap_on_groups_with_markers() {
+        let g = crate::phonetic::group("abcdefghijklmnopqrstuvwxyz0123456789ABCDEFGHIJKL", 4);
+        assert_eq!(pass_lines("+drk zqAD", 40), vec!["+drk zqAD"]);
+        let lines = pass_lines(&g, 20);
+        assert!(lines.len() > 1);
+        for l in &lines[..lines.len() - 1] {
+            assert!(l.ends_with(" ↵") && l.chars().count() <= 20, "{l:?}");
+        }
+        let joined: String = lines.concat().chars().filter(|c| !c.is_whitespace() && *c != '↵').collect();
+        assert_eq!(joined, "abcdefghijklmnopqrstuvwxyz0123456789ABCDEFGHIJKL", "nothing is cut");
+    }
+
+    #[test]
+    fn countdown_words() {
+        let t = |s: &str| s.parse::<Timestamp>().expect("ts");
+        let now = t("2026-11-30T09:00:00Z");
+        assert_eq!(countdown(now, now, Some(t("2026-11-30T10:00:00Z"))), "expires in 60 min");
+        assert_eq!(countdown(now, t("2026-11-30T11:05:00Z"), None), "starts in 2h 5m");
+        assert_eq!(countdown(now, t("2026-11-30T08:00:00Z"), Some(t("2026-11-30T08:30:00Z"))), "expired");
+    }
 }
