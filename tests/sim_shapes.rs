@@ -16,10 +16,11 @@ use tapdesk::sim::{Fault, FaultRule, demo};
 /// Undoes the documentation artefacts of an example: the `{"value": {...}}` wrapper around one
 /// entity, `creationDateTime`, and the beta context annotation.
 fn fix_doc_quirks(mut v: Value) -> Value {
-    if let Value::Object(m) = &v {
-        if m.len() == 1 && m.get("value").is_some_and(Value::is_object) {
-            v = m["value"].clone();
-        }
+    if let Value::Object(m) = &v
+        && m.len() == 1
+        && m.get("value").is_some_and(Value::is_object)
+    {
+        v = m["value"].clone();
     }
     if let Value::Object(m) = &mut v {
         if let Some(c) = m.remove("creationDateTime") {

@@ -31,12 +31,7 @@ pub(crate) fn mint(w: &mut World, oid: &str, client_id: &str) -> String {
     let exp = iat + TOKEN_LIFETIME;
     let (upn, name) = w
         .find_user(oid)
-        .map(|i| {
-            (
-                w.user(i).user_principal_name.clone(),
-                w.user(i).display_name.clone(),
-            )
-        })
+        .map(|i| (w.user(i).user_principal_name.clone(), w.user(i).display_name.clone()))
         .unwrap_or_default();
     let tid = w.tenant.tenant_id.clone();
     let header = json!({"typ": "JWT", "alg": "RS256", "kid": "tapdesk-sim", "x5t": "tapdesk-sim"});
@@ -58,13 +53,7 @@ pub(crate) fn mint(w: &mut World, oid: &str, client_id: &str) -> String {
         URL_SAFE_NO_PAD.encode(payload.to_string()),
         URL_SAFE_NO_PAD.encode(sig)
     );
-    w.tokens.insert(
-        token.clone(),
-        TokenInfo {
-            oid: oid.to_owned(),
-            exp,
-        },
-    );
+    w.tokens.insert(token.clone(), TokenInfo { oid: oid.to_owned(), exp });
     token
 }
 
@@ -74,13 +63,8 @@ pub(crate) fn mint(w: &mut World, oid: &str, client_id: &str) -> String {
 /// token), "Access token validation failure." (not issued here, or its user is gone),
 /// "Lifetime validation failed, the token is expired." (expired).
 pub(crate) fn check_bearer(shared: &Shared, headers: &HeaderMap) -> Result<Caller, ApiError> {
-    let unauthorized =
-        |m: &str| ApiError::directory(StatusCode::UNAUTHORIZED, "InvalidAuthenticationToken", m);
-    let value = headers
-        .get(header::AUTHORIZATION)
-        .and_then(|v| v.to_str().ok())
-        .unwrap_or("")
-        .trim();
+    let unauthorized = |m: &str| ApiError::directory(StatusCode::UNAUTHORIZED, "InvalidAuthenticationToken", m);
+    let value = headers.get(header::AUTHORIZATION).and_then(|v| v.to_str().ok()).unwrap_or("").trim();
     let token = match value.split_once(' ') {
         Some((scheme, t)) if scheme.eq_ignore_ascii_case("bearer") => t.trim(),
         _ => "",
@@ -89,21 +73,14 @@ pub(crate) fn check_bearer(shared: &Shared, headers: &HeaderMap) -> Result<Calle
         return Err(unauthorized("Access token is empty."));
     }
     let w = shared.lock();
-    let info = w
-        .tokens
-        .get(token)
-        .ok_or_else(|| unauthorized("Access token validation failure."))?;
+    let info = w.tokens.get(token).ok_or_else(|| unauthorized("Access token validation failure."))?;
     if info.exp <= Timestamp::now().as_second() {
-        return Err(unauthorized(
-            "Lifetime validation failed, the token is expired.",
-        ));
+        return Err(unauthorized("Lifetime validation failed, the token is expired."));
     }
     if w.find_user(&info.oid).is_none() {
         return Err(unauthorized("Access token validation failure."));
     }
-    Ok(Caller {
-        oid: info.oid.clone(),
-    })
+    Ok(Caller { oid: info.oid.clone() })
 }
 
 /// `POST /{tenant}/oauth2/v2.0/token`: the client-credentials grant.
@@ -115,12 +92,7 @@ pub(crate) async fn token(
     body: Bytes,
 ) -> Response {
     let form: Vec<(String, String)> = url::form_urlencoded::parse(&body).into_owned().collect();
-    let field = |k: &str| {
-        form.iter()
-            .find(|(n, _)| n == k)
-            .map(|(_, v)| v.clone())
-            .filter(|v| !v.is_empty())
-    };
+    let field = |k: &str| form.iter().find(|(n, _)| n == k).map(|(_, v)| v.clone()).filter(|v| !v.is_empty());
     let (mut client_id, mut secret) = (field("client_id"), field("client_secret"));
     if let Some(basic) = headers
         .get(header::AUTHORIZATION)
@@ -144,9 +116,7 @@ pub(crate) async fn token(
         )
     };
     let mut w = shared.lock();
-    if !tenant.eq_ignore_ascii_case(&w.tenant.tenant_id)
-        && !tenant.eq_ignore_ascii_case(&w.tenant.domain)
-    {
+    if !tenant.eq_ignore_ascii_case(&w.tenant.tenant_id) && !tenant.eq_ignore_ascii_case(&w.tenant.domain) {
         return sts_error(
             bad,
             "invalid_request",
@@ -172,13 +142,7 @@ pub(crate) async fn token(
     let Some(client_id) = client_id else {
         return missing("client_id");
     };
-    let Some(client) = w
-        .tenant
-        .clients
-        .iter()
-        .find(|c| c.client_id == client_id)
-        .cloned()
-    else {
+    let Some(client) = w.tenant.clients.iter().find(|c| c.client_id == client_id).cloned() else {
         return sts_error(
             bad,
             "unauthorized_client",
@@ -215,9 +179,7 @@ pub(crate) async fn token(
             &ctx,
         );
     }
-    let oid = client
-        .operator_id
-        .unwrap_or_else(|| w.tenant.operator_id.clone());
+    let oid = client.operator_id.unwrap_or_else(|| w.tenant.operator_id.clone());
     let access_token = mint(&mut w, &oid, &client_id);
     let mut resp = axum::response::IntoResponse::into_response(Json(json!({
         "token_type": "Bearer",
@@ -225,9 +187,6 @@ pub(crate) async fn token(
         "ext_expires_in": TOKEN_LIFETIME,
         "access_token": access_token,
     })));
-    resp.headers_mut().insert(
-        header::CACHE_CONTROL,
-        axum::http::HeaderValue::from_static("no-store, no-cache"),
-    );
+    resp.headers_mut().insert(header::CACHE_CONTROL, axum::http::HeaderValue::from_static("no-store, no-cache"));
     resp
 }

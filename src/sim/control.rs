@@ -56,12 +56,7 @@ impl FaultRule {
     /// A rule for `method` (None = any) requests whose path contains/equals `route`, applying
     /// until cleared.
     pub fn new(method: Option<Method>, route: impl Into<String>, fault: Fault) -> Self {
-        FaultRule {
-            method,
-            route: route.into(),
-            fault,
-            times: None,
-        }
+        FaultRule { method, route: route.into(), fault, times: None }
     }
 
     /// Limits the rule to the next `n` matching requests.
@@ -98,10 +93,7 @@ pub struct LoggedRequest {
 impl LoggedRequest {
     /// The first value of header `name` (case-insensitive).
     pub fn header(&self, name: &str) -> Option<&str> {
-        self.headers
-            .iter()
-            .find(|(n, _)| n.eq_ignore_ascii_case(name))
-            .map(|(_, v)| v.as_str())
+        self.headers.iter().find(|(n, _)| n.eq_ignore_ascii_case(name)).map(|(_, v)| v.as_str())
     }
 }
 
@@ -187,12 +179,7 @@ impl SimControl {
             return false;
         };
         for m in &mut w.user_mut(i).methods {
-            if let MethodDetail::TemporaryAccessPass {
-                is_usable_once: true,
-                used,
-                ..
-            } = &mut m.detail
-            {
+            if let MethodDetail::TemporaryAccessPass { is_usable_once: true, used, .. } = &mut m.detail {
                 *used = true;
                 return true;
             }

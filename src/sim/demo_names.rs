@@ -308,8 +308,8 @@ pub(crate) const OFFICES: &[&str] = &[
 ];
 
 pub(crate) const LANGUAGES: &[&str] = &[
-    "en-US", "en-GB", "de-DE", "fr-FR", "es-ES", "pt-BR", "ja-JP", "nl-NL", "sv-SE", "pl-PL",
-    "vi-VN", "zh-CN", "ko-KR", "da-DK", "nb-NO",
+    "en-US", "en-GB", "de-DE", "fr-FR", "es-ES", "pt-BR", "ja-JP", "nl-NL", "sv-SE", "pl-PL", "vi-VN", "zh-CN",
+    "ko-KR", "da-DK", "nb-NO",
 ];
 
 pub(crate) const CITIES: &[(&str, &str)] = &[
@@ -338,42 +338,16 @@ pub(crate) const PHONES: &[&str] = &[
     "Xperia 10 V",
 ];
 
-pub(crate) const LAPTOPS: &[&str] = &[
-    "LAPTOP-7QK2M",
-    "DESKTOP-H41P9",
-    "Surface Laptop 5",
-    "ThinkPad X1 Carbon",
-    "EliteBook 840",
-    "Latitude 7440",
-];
+pub(crate) const LAPTOPS: &[&str] =
+    &["LAPTOP-7QK2M", "DESKTOP-H41P9", "Surface Laptop 5", "ThinkPad X1 Carbon", "EliteBook 840", "Latitude 7440"];
 
 /// (aaGuid, model, passkeyType) of security keys and passkeys.
 pub(crate) const FIDO2_MODELS: &[(&str, &str, &str)] = &[
-    (
-        "cb69481e-8ff7-4039-93ec-0a2729a154a8",
-        "YubiKey 5 NFC",
-        "deviceBound",
-    ),
-    (
-        "2fc0579f-8113-47ea-b116-555a8db9202a",
-        "YubiKey 5 Series with NFC",
-        "deviceBound",
-    ),
-    (
-        "de1e552d-db1d-4423-a619-566b625cdc84",
-        "Microsoft Authenticator for Android",
-        "deviceBound",
-    ),
-    (
-        "90a3ccdf-635c-4729-a248-9b709135078f",
-        "Microsoft Authenticator for iOS",
-        "deviceBound",
-    ),
-    (
-        "fbfc3007-154e-4ecc-8c0b-6e020557d7bd",
-        "iCloud Keychain",
-        "synced",
-    ),
+    ("cb69481e-8ff7-4039-93ec-0a2729a154a8", "YubiKey 5 NFC", "deviceBound"),
+    ("2fc0579f-8113-47ea-b116-555a8db9202a", "YubiKey 5 Series with NFC", "deviceBound"),
+    ("de1e552d-db1d-4423-a619-566b625cdc84", "Microsoft Authenticator for Android", "deviceBound"),
+    ("90a3ccdf-635c-4729-a248-9b709135078f", "Microsoft Authenticator for iOS", "deviceBound"),
+    ("fbfc3007-154e-4ecc-8c0b-6e020557d7bd", "iCloud Keychain", "synced"),
 ];
 
 /// Lower-case ASCII form of a name part for a UPN: diacritics folded (`Müller` → `muller`,
@@ -386,13 +360,14 @@ pub(crate) fn ascii_fold(s: &str) -> String {
                 out.push(c);
                 continue;
             }
-            'à' | 'á' | 'â' | 'ã' | 'ä' | 'å' | 'ā' | 'ă' | 'ą' | 'ạ' | 'ả' | 'ấ' | 'ầ' | 'ẩ'
-            | 'ẫ' | 'ậ' | 'ắ' | 'ằ' | 'ẳ' | 'ẵ' | 'ặ' => "a",
+            'à' | 'á' | 'â' | 'ã' | 'ä' | 'å' | 'ā' | 'ă' | 'ą' | 'ạ' | 'ả' | 'ấ' | 'ầ' | 'ẩ' | 'ẫ' | 'ậ' | 'ắ'
+            | 'ằ' | 'ẳ' | 'ẵ' | 'ặ' => "a",
             'æ' => "ae",
             'ç' | 'ć' | 'ĉ' | 'ċ' | 'č' => "c",
             'ď' | 'đ' | 'ð' => "d",
-            'è' | 'é' | 'ê' | 'ë' | 'ē' | 'ĕ' | 'ė' | 'ę' | 'ě' | 'ẹ' | 'ẻ' | 'ẽ' | 'ế' | 'ề'
-            | 'ể' | 'ễ' | 'ệ' => "e",
+            'è' | 'é' | 'ê' | 'ë' | 'ē' | 'ĕ' | 'ė' | 'ę' | 'ě' | 'ẹ' | 'ẻ' | 'ẽ' | 'ế' | 'ề' | 'ể' | 'ễ' | 'ệ' => {
+                "e"
+            }
             'ĝ' | 'ğ' | 'ġ' | 'ģ' => "g",
             'ĥ' | 'ħ' => "h",
             'ì' | 'í' | 'î' | 'ï' | 'ĩ' | 'ī' | 'ĭ' | 'į' | 'ı' | 'ỉ' | 'ị' => "i",
@@ -400,16 +375,16 @@ pub(crate) fn ascii_fold(s: &str) -> String {
             'ķ' => "k",
             'ĺ' | 'ļ' | 'ľ' | 'ŀ' | 'ł' => "l",
             'ñ' | 'ń' | 'ņ' | 'ň' => "n",
-            'ò' | 'ó' | 'ô' | 'õ' | 'ö' | 'ø' | 'ō' | 'ŏ' | 'ő' | 'ơ' | 'ọ' | 'ỏ' | 'ố' | 'ồ'
-            | 'ổ' | 'ỗ' | 'ộ' | 'ớ' | 'ờ' | 'ở' | 'ỡ' | 'ợ' => "o",
+            'ò' | 'ó' | 'ô' | 'õ' | 'ö' | 'ø' | 'ō' | 'ŏ' | 'ő' | 'ơ' | 'ọ' | 'ỏ' | 'ố' | 'ồ' | 'ổ' | 'ỗ' | 'ộ'
+            | 'ớ' | 'ờ' | 'ở' | 'ỡ' | 'ợ' => "o",
             'œ' => "oe",
             'ŕ' | 'ŗ' | 'ř' => "r",
             'ś' | 'ŝ' | 'ş' | 'š' => "s",
             'ß' => "ss",
             'ţ' | 'ť' | 'ŧ' => "t",
             'þ' => "th",
-            'ù' | 'ú' | 'û' | 'ü' | 'ũ' | 'ū' | 'ŭ' | 'ů' | 'ű' | 'ų' | 'ư' | 'ụ' | 'ủ' | 'ứ'
-            | 'ừ' | 'ử' | 'ữ' | 'ự' => "u",
+            'ù' | 'ú' | 'û' | 'ü' | 'ũ' | 'ū' | 'ŭ' | 'ů' | 'ű' | 'ų' | 'ư' | 'ụ' | 'ủ' | 'ứ' | 'ừ' | 'ử' | 'ữ'
+            | 'ự' => "u",
             'ŵ' => "w",
             'ý' | 'ÿ' | 'ŷ' | 'ỳ' | 'ỵ' | 'ỷ' | 'ỹ' => "y",
             'ź' | 'ż' | 'ž' => "z",

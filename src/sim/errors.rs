@@ -38,25 +38,12 @@ pub(crate) struct PendingError(pub ApiError);
 
 /// The message of a directory 404 for `key`.
 pub(crate) fn not_found_message(key: &str) -> String {
-    format!(
-        "Resource '{key}' does not exist or one of its queried reference-property objects are not present."
-    )
+    format!("Resource '{key}' does not exist or one of its queried reference-property objects are not present.")
 }
 
 impl ApiError {
-    pub fn new(
-        status: StatusCode,
-        code: &str,
-        message: impl Into<String>,
-        flavour: Flavour,
-    ) -> Self {
-        ApiError {
-            status,
-            code: code.into(),
-            message: message.into(),
-            flavour,
-            headers: Vec::new(),
-        }
+    pub fn new(status: StatusCode, code: &str, message: impl Into<String>, flavour: Flavour) -> Self {
+        ApiError { status, code: code.into(), message: message.into(), flavour, headers: Vec::new() }
     }
 
     /// Directory-style error.
@@ -76,11 +63,7 @@ impl ApiError {
 
     /// 404 `Request_ResourceNotFound` for a user key (id or UPN as given).
     pub fn user_not_found(key: &str) -> Self {
-        Self::directory(
-            StatusCode::NOT_FOUND,
-            "Request_ResourceNotFound",
-            not_found_message(key),
-        )
+        Self::directory(StatusCode::NOT_FOUND, "Request_ResourceNotFound", not_found_message(key))
     }
 
     /// 403 `Authorization_RequestDenied`.
@@ -117,12 +100,8 @@ impl ApiError {
 
     /// 429 `TooManyRequests` with an optional `Retry-After` value (seconds, may be fractional).
     pub fn throttled(retry_after: Option<String>) -> Self {
-        let mut e = Self::new(
-            StatusCode::TOO_MANY_REQUESTS,
-            "TooManyRequests",
-            "Please retry again later.",
-            Flavour::Throttle,
-        );
+        let mut e =
+            Self::new(StatusCode::TOO_MANY_REQUESTS, "TooManyRequests", "Please retry again later.", Flavour::Throttle);
         if let Some(r) = retry_after {
             e.headers.push((header::RETRY_AFTER, r));
         }
@@ -155,11 +134,7 @@ impl ApiError {
             }
         };
         let env = ErrorEnvelope {
-            error: ErrorBody {
-                code: self.code.clone(),
-                message: self.message.clone(),
-                inner_error: Some(inner),
-            },
+            error: ErrorBody { code: self.code.clone(), message: self.message.clone(), inner_error: Some(inner) },
         };
         serde_json::to_value(env).unwrap_or(Value::Null)
     }
@@ -179,13 +154,7 @@ impl IntoResponse for ApiError {
 }
 
 /// An Entra ID (STS) token-endpoint error: `{"error", "error_description", "error_codes", ...}`.
-pub(crate) fn sts_error(
-    status: StatusCode,
-    error: &str,
-    code: u32,
-    description: &str,
-    ctx: &ReqCtx,
-) -> Response {
+pub(crate) fn sts_error(status: StatusCode, error: &str, code: u32, description: &str, ctx: &ReqCtx) -> Response {
     let stamp = ctx.date.strftime("%Y-%m-%d %H:%M:%SZ").to_string();
     let trace = uuid::Uuid::new_v4().to_string();
     let body = json!({
@@ -201,9 +170,6 @@ pub(crate) fn sts_error(
         "error_uri": format!("https://login.microsoftonline.com/error?code={code}"),
     });
     let mut resp = (status, axum::Json(body)).into_response();
-    resp.headers_mut().insert(
-        header::CACHE_CONTROL,
-        HeaderValue::from_static("no-store, no-cache"),
-    );
+    resp.headers_mut().insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store, no-cache"));
     resp
 }

@@ -27,7 +27,8 @@ use super::errors::{ApiError, PendingError};
 use super::state::Shared;
 
 /// JSON content type Graph sends.
-pub(crate) const GRAPH_JSON: &str = "application/json;odata.metadata=minimal;odata.streaming=true;IEEE754Compatible=false;charset=utf-8";
+pub(crate) const GRAPH_JSON: &str =
+    "application/json;odata.metadata=minimal;odata.streaming=true;IEEE754Compatible=false;charset=utf-8";
 
 /// Per-request facts every handler and error body needs.
 #[derive(Debug, Clone)]
@@ -67,10 +68,8 @@ pub(crate) struct Caller {
 pub(crate) fn json_response(status: StatusCode, body: &Value) -> Response {
     let bytes = serde_json::to_vec(body).unwrap_or_default();
     let mut resp = (status, bytes).into_response();
-    resp.headers_mut()
-        .insert(header::CONTENT_TYPE, HeaderValue::from_static(GRAPH_JSON));
-    resp.headers_mut()
-        .insert("odata-version", HeaderValue::from_static("4.0"));
+    resp.headers_mut().insert(header::CONTENT_TYPE, HeaderValue::from_static(GRAPH_JSON));
+    resp.headers_mut().insert("odata-version", HeaderValue::from_static("4.0"));
     resp
 }
 
@@ -83,18 +82,12 @@ pub(crate) async fn front(State(shared): State<Arc<Shared>>, req: Request, next:
         .and_then(|v| v.to_str().ok())
         .filter(|v| !v.is_empty())
         .map_or_else(|| request_id.clone(), str::to_owned);
-    let origin = match req
-        .headers()
-        .get(header::HOST)
-        .and_then(|h| h.to_str().ok())
-    {
+    let origin = match req.headers().get(header::HOST).and_then(|h| h.to_str().ok()) {
         Some(h) => format!("http://{h}"),
         None => format!("http://{}", shared.addr),
     };
     let (parts, body) = req.into_parts();
-    let bytes = axum::body::to_bytes(body, 4 << 20)
-        .await
-        .unwrap_or_default();
+    let bytes = axum::body::to_bytes(body, 4 << 20).await.unwrap_or_default();
     let ctx = {
         let mut w = shared.lock();
         let seq = w.log.last().map_or(1, |l| l.seq + 1);
@@ -106,25 +99,12 @@ pub(crate) async fn front(State(shared): State<Arc<Shared>>, req: Request, next:
             headers: parts
                 .headers
                 .iter()
-                .map(|(n, v)| {
-                    (
-                        n.as_str().to_owned(),
-                        String::from_utf8_lossy(v.as_bytes()).into_owned(),
-                    )
-                })
+                .map(|(n, v)| (n.as_str().to_owned(), String::from_utf8_lossy(v.as_bytes()).into_owned()))
                 .collect(),
             body: String::from_utf8_lossy(&bytes).into_owned(),
             status: 0,
         });
-        (
-            ReqCtx {
-                request_id,
-                client_request_id,
-                date: w.now(),
-                origin,
-            },
-            seq,
-        )
+        (ReqCtx { request_id, client_request_id, date: w.now(), origin }, seq)
     };
     let (ctx, seq) = ctx;
     let mut req = Request::from_parts(parts, Body::from(bytes));
@@ -155,15 +135,8 @@ fn rewrite_uri(req: &mut Request, oid: &str) {
     let path = req.uri().path();
     let new_path = if path == "/v1.0/me" || path.starts_with("/v1.0/me/") {
         format!("/v1.0/users/{oid}{}", &path["/v1.0/me".len()..])
-    } else if let Some(rest) = path
-        .strip_prefix("/v1.0/users('")
-        .or_else(|| path.strip_prefix("/v1.0/users(%27"))
-    {
-        let (key, tail) = match rest
-            .find("')")
-            .map(|i| (i, 2))
-            .or_else(|| rest.find("%27)").map(|i| (i, 4)))
-        {
+    } else if let Some(rest) = path.strip_prefix("/v1.0/users('").or_else(|| path.strip_prefix("/v1.0/users(%27")) {
+        let (key, tail) = match rest.find("')").map(|i| (i, 2)).or_else(|| rest.find("%27)").map(|i| (i, 4))) {
             Some((i, n)) => (&rest[..i], &rest[i + n..]),
             None => return,
         };
@@ -191,22 +164,14 @@ async fn finish(resp: Response, ctx: &ReqCtx) -> Response {
         .is_some_and(|v| v.starts_with("application/json"));
     let error = match pending {
         Some(e) => Some(e),
-        None if parts.status == StatusCode::METHOD_NOT_ALLOWED => {
-            Some(ApiError::method_not_allowed())
-        }
+        None if parts.status == StatusCode::METHOD_NOT_ALLOWED => Some(ApiError::method_not_allowed()),
         None if parts.status.is_client_error() && !is_json => {
-            let text = axum::body::to_bytes(body, 1 << 16)
-                .await
-                .unwrap_or_default();
+            let text = axum::body::to_bytes(body, 1 << 16).await.unwrap_or_default();
             let text = String::from_utf8_lossy(&text).trim().to_owned();
             Some(ApiError::directory(
                 parts.status,
                 "BadRequest",
-                if text.is_empty() {
-                    "Bad request.".into()
-                } else {
-                    text
-                },
+                if text.is_empty() { "Bad request.".into() } else { text },
             ))
         }
         None => {
@@ -255,21 +220,11 @@ fn add_headers(mut resp: Response, ctx: &ReqCtx) -> Response {
 }
 
 /// Route-level middleware applying the first matching [`super::FaultRule`].
-pub(crate) async fn faults(
-    State(shared): State<Arc<Shared>>,
-    req: Request,
-    next: Next,
-) -> Response {
-    let matched = req
-        .extensions()
-        .get::<MatchedPath>()
-        .map(|m| m.as_str().to_owned());
+pub(crate) async fn faults(State(shared): State<Arc<Shared>>, req: Request, next: Next) -> Response {
+    let matched = req.extensions().get::<MatchedPath>().map(|m| m.as_str().to_owned());
     let fault = {
         let mut w = shared.lock();
-        let hit = w
-            .faults
-            .iter()
-            .position(|r| r.matches(req.method(), matched.as_deref(), req.uri().path()));
+        let hit = w.faults.iter().position(|r| r.matches(req.method(), matched.as_deref(), req.uri().path()));
         hit.map(|i| {
             let fault = w.faults[i].fault.clone();
             if let Some(n) = &mut w.faults[i].times {
@@ -281,10 +236,7 @@ pub(crate) async fn faults(
             fault
         })
     };
-    let kill = req
-        .extensions()
-        .get::<ConnectInfo<ConnKill>>()
-        .map(|c| c.0.clone());
+    let kill = req.extensions().get::<ConnectInfo<ConnKill>>().map(|c| c.0.clone());
     match fault {
         None => next.run(req).await,
         Some(Fault::Latency(d)) => {
@@ -303,12 +255,10 @@ pub(crate) async fn faults(
             }
             e.into_response()
         }
-        Some(Fault::GatewayTimeout) => ApiError::directory(
-            StatusCode::GATEWAY_TIMEOUT,
-            "GatewayTimeout",
-            "The operation timed out.",
-        )
-        .into_response(),
+        Some(Fault::GatewayTimeout) => {
+            ApiError::directory(StatusCode::GATEWAY_TIMEOUT, "GatewayTimeout", "The operation timed out.")
+                .into_response()
+        }
         Some(Fault::DropAfterCommit) => {
             let _ = next.run(req).await;
             drop_connection(kill)
@@ -352,13 +302,7 @@ impl Listener for KillListener {
             match self.0.accept().await {
                 Ok((inner, addr)) => {
                     let _ = inner.set_nodelay(true);
-                    return (
-                        KillIo {
-                            inner,
-                            kill: Arc::new(AtomicBool::new(false)),
-                        },
-                        addr,
-                    );
+                    return (KillIo { inner, kill: Arc::new(AtomicBool::new(false)) }, addr);
                 }
                 Err(_) => tokio::time::sleep(std::time::Duration::from_millis(50)).await,
             }
@@ -371,18 +315,11 @@ impl Listener for KillListener {
 }
 
 fn killed() -> io::Error {
-    io::Error::new(
-        io::ErrorKind::ConnectionAborted,
-        "connection dropped by fault injection",
-    )
+    io::Error::new(io::ErrorKind::ConnectionAborted, "connection dropped by fault injection")
 }
 
 impl AsyncRead for KillIo {
-    fn poll_read(
-        self: Pin<&mut Self>,
-        cx: &mut Context<'_>,
-        buf: &mut ReadBuf<'_>,
-    ) -> Poll<io::Result<()>> {
+    fn poll_read(self: Pin<&mut Self>, cx: &mut Context<'_>, buf: &mut ReadBuf<'_>) -> Poll<io::Result<()>> {
         let this = self.get_mut();
         if this.kill.load(Ordering::SeqCst) {
             return Poll::Ready(Err(killed()));
@@ -392,11 +329,7 @@ impl AsyncRead for KillIo {
 }
 
 impl AsyncWrite for KillIo {
-    fn poll_write(
-        self: Pin<&mut Self>,
-        cx: &mut Context<'_>,
-        buf: &[u8],
-    ) -> Poll<io::Result<usize>> {
+    fn poll_write(self: Pin<&mut Self>, cx: &mut Context<'_>, buf: &[u8]) -> Poll<io::Result<usize>> {
         let this = self.get_mut();
         if this.kill.load(Ordering::SeqCst) {
             return Poll::Ready(Err(killed()));

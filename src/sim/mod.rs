@@ -19,6 +19,7 @@ mod auth;
 pub mod control;
 pub mod demo;
 mod demo_names;
+mod demo_people;
 mod errors;
 mod http;
 mod odata;
@@ -58,11 +59,7 @@ impl SimHandle {
 
     /// Token endpoint for the simulated tenant: `http://127.0.0.1:PORT/{tenantId}/oauth2/v2.0/token`.
     pub fn token_url(&self) -> String {
-        format!(
-            "http://{}/{}/oauth2/v2.0/token",
-            self.addr,
-            self.tenant_id()
-        )
+        format!("http://{}/{}/oauth2/v2.0/token", self.addr, self.tenant_id())
     }
 
     /// The simulated tenant's id (the `tid` claim; the authority path segment).
@@ -86,9 +83,7 @@ impl SimHandle {
 
     /// Test control: clock, faults, request log, tenant access.
     pub fn control(&self) -> SimControl {
-        SimControl {
-            shared: self.shared.clone(),
-        }
+        SimControl { shared: self.shared.clone() }
     }
 
     /// Stops the server: no new connections; in-flight requests finish on the background task.
@@ -117,14 +112,7 @@ pub async fn start(tenant: tenant::Tenant, listen: SocketAddr) -> std::io::Resul
         let shutdown = async move {
             let _ = stopped.wait_for(|s| *s).await;
         };
-        let _ = axum::serve(KillListener(listener), app)
-            .with_graceful_shutdown(shutdown)
-            .await;
+        let _ = axum::serve(KillListener(listener), app).with_graceful_shutdown(shutdown).await;
     });
-    Ok(SimHandle {
-        addr,
-        shared,
-        stop,
-        task,
-    })
+    Ok(SimHandle { addr, shared, stop, task })
 }

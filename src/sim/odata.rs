@@ -48,23 +48,10 @@ pub(crate) enum Filter {
     And(Box<Filter>, Box<Filter>),
     Or(Box<Filter>, Box<Filter>),
     Not(Box<Filter>),
-    Cmp {
-        prop: &'static str,
-        op: CmpOp,
-        lit: Lit,
-    },
-    In {
-        prop: &'static str,
-        lits: Vec<Lit>,
-    },
-    StartsWith {
-        prop: &'static str,
-        text: String,
-    },
-    EndsWith {
-        prop: &'static str,
-        text: String,
-    },
+    Cmp { prop: &'static str, op: CmpOp, lit: Lit },
+    In { prop: &'static str, lits: Vec<Lit> },
+    StartsWith { prop: &'static str, text: String },
+    EndsWith { prop: &'static str, text: String },
 }
 
 /// Why a query option could not be parsed.
@@ -135,18 +122,14 @@ fn tokenize(s: &str) -> Result<Vec<Tok>, QueryError> {
             }
             c if c.is_ascii_alphabetic() || c == '_' => {
                 let start = i;
-                while i < chars.len()
-                    && (chars[i].is_ascii_alphanumeric() || matches!(chars[i], '_' | '/' | '.'))
-                {
+                while i < chars.len() && (chars[i].is_ascii_alphanumeric() || matches!(chars[i], '_' | '/' | '.')) {
                     i += 1;
                 }
                 out.push(Tok::Ident(chars[start..i].iter().collect()));
             }
             c if c.is_ascii_digit() || c == '-' => {
                 let start = i;
-                while i < chars.len()
-                    && (chars[i].is_ascii_alphanumeric()
-                        || matches!(chars[i], '-' | ':' | '.' | '+'))
+                while i < chars.len() && (chars[i].is_ascii_alphanumeric() || matches!(chars[i], '-' | ':' | '.' | '+'))
                 {
                     i += 1;
                 }
@@ -174,10 +157,7 @@ impl Parser<'_> {
         matches!(self.toks.get(self.pos), Some(Tok::Ident(w)) if w.eq_ignore_ascii_case(kw))
     }
     fn err(&self, what: &str) -> QueryError {
-        QueryError::Syntax(format!(
-            "Syntax error: {what} at token {} in '{}'.",
-            self.pos, self.src
-        ))
+        QueryError::Syntax(format!("Syntax error: {what} at token {} in '{}'.", self.pos, self.src))
     }
     fn expect(&mut self, t: Tok) -> Result<(), QueryError> {
         if self.toks.get(self.pos) == Some(&t) {
@@ -292,11 +272,7 @@ impl Parser<'_> {
                     "lt" => CmpOp::Lt,
                     other => return Err(self.err(&format!("unknown operator '{other}'"))),
                 };
-                Ok(Filter::Cmp {
-                    prop,
-                    op,
-                    lit: self.literal()?,
-                })
+                Ok(Filter::Cmp { prop, op, lit: self.literal()? })
             }
             _ => Err(self.err("expected an expression")),
         }
@@ -305,22 +281,12 @@ impl Parser<'_> {
 
 /// Parses a `$filter` value (already percent-decoded). `resolve` maps a property name as written
 /// to its canonical name, or `None` if the resource has no such property.
-pub(crate) fn parse_filter(
-    s: &str,
-    resolve: &dyn Fn(&str) -> Option<&'static str>,
-) -> Result<Filter, QueryError> {
+pub(crate) fn parse_filter(s: &str, resolve: &dyn Fn(&str) -> Option<&'static str>) -> Result<Filter, QueryError> {
     let toks = tokenize(s)?;
     if toks.is_empty() {
-        return Err(QueryError::Syntax(
-            "The $filter expression must not be empty.".into(),
-        ));
+        return Err(QueryError::Syntax("The $filter expression must not be empty.".into()));
     }
-    let mut p = Parser {
-        toks,
-        pos: 0,
-        src: s,
-        resolve,
-    };
+    let mut p = Parser { toks, pos: 0, src: s, resolve };
     let f = p.or()?;
     if p.pos != p.toks.len() {
         return Err(p.err("unexpected trailing input"));
@@ -435,159 +401,5 @@ impl Filter {
 
 #[cfg(test)]
 #[allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
-mod tests {
-    use super::*;
-
-    fn resolve(name: &str) -> Option<&'static str> {
-        [
-            "displayName",
-            "mail",
-            "userPrincipalName",
-            "accountEnabled",
-            "createdDateTime",
-            "businessPhones",
-        ]
-        .into_iter()
-        .find(|p| p.eq_ignore_ascii_case(name))
-    }
-
-    fn parse(s: &str) -> Result<Filter, QueryError> {
-        parse_filter(s, &resolve)
-    }
-
-    #[test]
-    fn doubled_quote_is_unescaped() {
-        let f = parse("startswith(displayName,'O''Brien')").unwrap();
-        assert_eq!(
-            f,
-            Filter::StartsWith {
-                prop: "displayName",
-                text: "O'Brien".into()
-            }
-        );
-    }
-
-    #[test]
-    fn function_name_and_property_case_insensitive() {
-        let f = parse("startsWith(DisplayName,'ab')").unwrap();
-        assert_eq!(
-            f,
-            Filter::StartsWith {
-                prop: "displayName",
-                text: "ab".into()
-            }
-        );
-    }
-
-    #[test]
-    fn or_binds_looser_than_and() {
-        let f = parse("startswith(mail,'a') or startswith(mail,'b') and accountEnabled eq true")
-            .unwrap();
-        let Filter::Or(_, right) = f else {
-            panic!("expected or at the top: {f:?}")
-        };
-        assert!(matches!(*right, Filter::And(_, _)));
-    }
-
-    #[test]
-    fn malformed_literal_is_a_syntax_error() {
-        let e = parse("startswith(displayName,'O'Brien')").unwrap_err();
-        assert!(
-            matches!(e, QueryError::Syntax(ref m) if m.contains("unterminated string literal")),
-            "{e:?}"
-        );
-        assert!(matches!(
-            parse("displayName eq 'abc"),
-            Err(QueryError::Syntax(_))
-        ));
-        assert!(matches!(
-            parse("displayName eq"),
-            Err(QueryError::Syntax(_))
-        ));
-        assert!(matches!(
-            parse("(displayName eq 'a'"),
-            Err(QueryError::Syntax(_))
-        ));
-        assert!(matches!(
-            parse("contains(displayName,'a')"),
-            Err(QueryError::Syntax(_))
-        ));
-    }
-
-    #[test]
-    fn unknown_property_is_reported() {
-        assert_eq!(
-            parse("startswith(foo,'a')"),
-            Err(QueryError::UnknownProperty("foo".into()))
-        );
-    }
-
-    #[test]
-    fn literals_and_in() {
-        assert_eq!(
-            parse("accountEnabled eq false").unwrap(),
-            Filter::Cmp {
-                prop: "accountEnabled",
-                op: CmpOp::Eq,
-                lit: Lit::Bool(false)
-            }
-        );
-        let f = parse("createdDateTime ge 2024-01-01T00:00:00Z").unwrap();
-        assert!(matches!(
-            f,
-            Filter::Cmp {
-                lit: Lit::Time(_),
-                ..
-            }
-        ));
-        let f = parse("mail in ('a@x.example', 'b@x.example')").unwrap();
-        assert!(matches!(f, Filter::In { ref lits, .. } if lits.len() == 2));
-    }
-
-    #[test]
-    fn evaluation_is_case_insensitive() {
-        let name = "Siobhan O'Brien".to_string();
-        let phones = vec!["+1 425 555 0100".to_string()];
-        let get = |p: &str| match p {
-            "displayName" => PropVal::Str(Some(name.as_str())),
-            "businessPhones" => PropVal::Strs(&phones),
-            "accountEnabled" => PropVal::Bool(Some(true)),
-            _ => PropVal::Str(None),
-        };
-        assert!(
-            parse("startswith(displayName,'siobhan o''b')")
-                .unwrap()
-                .eval(&get)
-        );
-        assert!(
-            parse("displayName eq 'SIOBHAN O''BRIEN'")
-                .unwrap()
-                .eval(&get)
-        );
-        assert!(
-            !parse("startswith(displayName,'obrien')")
-                .unwrap()
-                .eval(&get)
-        );
-        assert!(
-            parse("startswith(businessPhones,'+1 425')")
-                .unwrap()
-                .eval(&get)
-        );
-        assert!(
-            parse("accountEnabled eq true and not (mail ne null)")
-                .unwrap()
-                .eval(&get)
-        );
-        assert!(
-            parse("endswith(displayName,'o''brien')")
-                .unwrap()
-                .eval(&get)
-        );
-        assert!(
-            parse("displayName in ('x', 'siobhan o''brien')")
-                .unwrap()
-                .eval(&get)
-        );
-    }
-}
+#[path = "odata_tests.rs"]
+mod tests;

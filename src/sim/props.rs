@@ -73,18 +73,12 @@ const PROPS: &[(&str, FilterSupport)] = &[
 
 /// Canonical name of a user property (case-insensitive), if it exists.
 pub(crate) fn resolve(name: &str) -> Option<&'static str> {
-    PROPS
-        .iter()
-        .map(|(n, _)| *n)
-        .find(|n| n.eq_ignore_ascii_case(name))
+    PROPS.iter().map(|(n, _)| *n).find(|n| n.eq_ignore_ascii_case(name))
 }
 
 /// Filter support of a canonical property.
 pub(crate) fn filter_support(canonical: &str) -> FilterSupport {
-    PROPS
-        .iter()
-        .find(|(n, _)| *n == canonical)
-        .map_or(FilterSupport::None, |(_, s)| *s)
+    PROPS.iter().find(|(n, _)| *n == canonical).map_or(FilterSupport::None, |(_, s)| *s)
 }
 
 fn opt(s: &Option<String>) -> Value {
@@ -117,14 +111,10 @@ pub(crate) fn value(u: &SimUser, prop: &str, domain: &str) -> Value {
         "country" => opt(&u.country),
         "accountEnabled" => Value::from(u.account_enabled),
         "userType" => Value::from(u.user_type.as_str()),
-        "createdDateTime" => u
-            .created_date_time
-            .map_or(Value::Null, |t| Value::from(t.to_string())),
+        "createdDateTime" => u.created_date_time.map_or(Value::Null, |t| Value::from(t.to_string())),
         "onPremisesSyncEnabled" => u.on_premises_sync_enabled.map_or(Value::Null, Value::from),
         "signInSessionsValidFromDateTime" => {
-            let t = u
-                .sign_in_sessions_valid_from_date_time
-                .or(u.created_date_time);
+            let t = u.sign_in_sessions_valid_from_date_time.or(u.created_date_time);
             t.map_or(Value::Null, |t| Value::from(t.to_string()))
         }
         "lastPasswordChangeDateTime" => u
@@ -135,12 +125,7 @@ pub(crate) fn value(u: &SimUser, prop: &str, domain: &str) -> Value {
             .map_or(Value::Null, |t| Value::from(t.to_string())),
         "mailNickname" => Value::from(mail_nickname(u)),
         "otherMails" => json!([]),
-        "proxyAddresses" => json!(
-            u.mail
-                .iter()
-                .map(|m| format!("SMTP:{m}"))
-                .collect::<Vec<_>>()
-        ),
+        "proxyAddresses" => json!(u.mail.iter().map(|m| format!("SMTP:{m}")).collect::<Vec<_>>()),
         "identities" => {
             if guest {
                 json!([{"signInType": "federated", "issuer": "ExternalAzureAD", "issuerAssignedId": null}])
@@ -206,14 +191,7 @@ pub(crate) fn search_vals<'a>(u: &'a SimUser, prop: &str) -> Vec<&'a str> {
 }
 
 /// A user object with the given canonical properties (or the default set).
-pub(crate) fn user_json(
-    u: &SimUser,
-    select: Option<&[&'static str]>,
-    domain: &str,
-) -> Map<String, Value> {
+pub(crate) fn user_json(u: &SimUser, select: Option<&[&'static str]>, domain: &str) -> Map<String, Value> {
     let props: &[&str] = select.unwrap_or(&DEFAULT_PROPS);
-    props
-        .iter()
-        .map(|p| ((*p).to_owned(), value(u, p, domain)))
-        .collect()
+    props.iter().map(|p| ((*p).to_owned(), value(u, p, domain))).collect()
 }

@@ -76,10 +76,7 @@ fn tokenize(s: &str) -> Result<Vec<Tok>, QueryError> {
             }
             _ => {
                 let start = i;
-                while i < chars.len()
-                    && !chars[i].is_whitespace()
-                    && !matches!(chars[i], '(' | ')' | '"')
-                {
+                while i < chars.len() && !chars[i].is_whitespace() && !matches!(chars[i], '(' | ')' | '"') {
                     i += 1;
                 }
                 let word: String = chars[start..i].iter().collect();
@@ -143,40 +140,25 @@ impl Parser<'_> {
                         "Syntax error: the $search clause \"{clause}\" must name a property, e.g. \"displayName:{clause}\"."
                     )));
                 };
-                let prop = (self.resolve)(prop.trim())
-                    .ok_or_else(|| QueryError::UnknownProperty(prop.trim().to_owned()))?;
-                Ok(Search::Clause {
-                    prop,
-                    text: text.to_owned(),
-                })
+                let prop =
+                    (self.resolve)(prop.trim()).ok_or_else(|| QueryError::UnknownProperty(prop.trim().to_owned()))?;
+                Ok(Search::Clause { prop, text: text.to_owned() })
             }
-            _ => Err(syntax(
-                "Syntax error: expected a quoted \"property:text\" clause in $search.".into(),
-            )),
+            _ => Err(syntax("Syntax error: expected a quoted \"property:text\" clause in $search.".into())),
         }
     }
 }
 
 /// Parses a `$search` value (already percent-decoded), e.g. `"displayName:wa" OR "mail:wa"`.
-pub(crate) fn parse_search(
-    s: &str,
-    resolve: &dyn Fn(&str) -> Option<&'static str>,
-) -> Result<Search, QueryError> {
+pub(crate) fn parse_search(s: &str, resolve: &dyn Fn(&str) -> Option<&'static str>) -> Result<Search, QueryError> {
     let toks = tokenize(s)?;
     if toks.is_empty() {
         return Err(syntax("Syntax error: empty $search.".into()));
     }
-    let mut p = Parser {
-        toks,
-        pos: 0,
-        resolve,
-    };
+    let mut p = Parser { toks, pos: 0, resolve };
     let out = p.or()?;
     if p.pos != p.toks.len() {
-        return Err(syntax(format!(
-            "Syntax error: unexpected input after position {} in $search.",
-            p.pos
-        )));
+        return Err(syntax(format!("Syntax error: unexpected input after position {} in $search.", p.pos)));
     }
     Ok(out)
 }
@@ -233,12 +215,8 @@ fn word_tokens(word: &str) -> (Vec<String>, Option<String>) {
     if !cur.is_empty() {
         toks.push(cur);
     }
-    let joined = had_symbol.then(|| {
-        word.chars()
-            .filter(|c| class(*c) != Class::Symbol)
-            .flat_map(char::to_lowercase)
-            .collect::<String>()
-    });
+    let joined = had_symbol
+        .then(|| word.chars().filter(|c| class(*c) != Class::Symbol).flat_map(char::to_lowercase).collect::<String>());
     (toks, joined.filter(|j| !j.is_empty()))
 }
 
@@ -287,9 +265,7 @@ mod tests {
     use super::*;
 
     fn resolve(name: &str) -> Option<&'static str> {
-        ["displayName", "mail", "userPrincipalName"]
-            .into_iter()
-            .find(|p| p.eq_ignore_ascii_case(name))
+        ["displayName", "mail", "userPrincipalName"].into_iter().find(|p| p.eq_ignore_ascii_case(name))
     }
 
     #[test]
@@ -298,14 +274,8 @@ mod tests {
         assert_eq!(
             s,
             Search::Or(
-                Box::new(Search::Clause {
-                    prop: "displayName",
-                    text: "wa".into()
-                }),
-                Box::new(Search::Clause {
-                    prop: "mail",
-                    text: "x".into()
-                })
+                Box::new(Search::Clause { prop: "displayName", text: "wa".into() }),
+                Box::new(Search::Clause { prop: "mail", text: "x".into() })
             )
         );
     }
@@ -313,13 +283,7 @@ mod tests {
     #[test]
     fn escapes_inside_clause() {
         let s = parse_search(r#""displayName:say \"hi\" \\o/""#, &resolve).unwrap();
-        assert_eq!(
-            s,
-            Search::Clause {
-                prop: "displayName",
-                text: r#"say "hi" \o/"#.into()
-            }
-        );
+        assert_eq!(s, Search::Clause { prop: "displayName", text: r#"say "hi" \o/"#.into() });
     }
 
     #[test]
@@ -332,26 +296,11 @@ mod tests {
 
     #[test]
     fn errors() {
-        assert!(matches!(
-            parse_search("\"displayName:wa", &resolve),
-            Err(QueryError::Syntax(_))
-        ));
-        assert!(matches!(
-            parse_search("\"wa\"", &resolve),
-            Err(QueryError::Syntax(_))
-        ));
-        assert!(matches!(
-            parse_search("displayName:wa", &resolve),
-            Err(QueryError::Syntax(_))
-        ));
-        assert!(matches!(
-            parse_search("\"a:b\" or \"mail:c\"", &resolve),
-            Err(QueryError::Syntax(_))
-        ));
-        assert_eq!(
-            parse_search("\"foo:b\"", &resolve),
-            Err(QueryError::UnknownProperty("foo".into()))
-        );
+        assert!(matches!(parse_search("\"displayName:wa", &resolve), Err(QueryError::Syntax(_))));
+        assert!(matches!(parse_search("\"wa\"", &resolve), Err(QueryError::Syntax(_))));
+        assert!(matches!(parse_search("displayName:wa", &resolve), Err(QueryError::Syntax(_))));
+        assert!(matches!(parse_search("\"a:b\" or \"mail:c\"", &resolve), Err(QueryError::Syntax(_))));
+        assert_eq!(parse_search("\"foo:b\"", &resolve), Err(QueryError::UnknownProperty("foo".into())));
     }
 
     #[test]
@@ -359,10 +308,7 @@ mod tests {
         assert_eq!(value_tokens("HelloWorld"), vec!["hello", "world"]);
         assert_eq!(value_tokens("HELLOworld"), vec!["helloworld"]);
         assert_eq!(value_tokens("hello123world"), vec!["hello", "123", "world"]);
-        assert_eq!(
-            value_tokens("hello.world"),
-            vec!["hello", ".", "world", "helloworld"]
-        );
+        assert_eq!(value_tokens("hello.world"), vec!["hello", ".", "world", "helloworld"]);
         assert_eq!(value_tokens("O'Brien"), vec!["o", "'", "brien", "obrien"]);
     }
 

@@ -69,10 +69,7 @@ impl Shared {
             log: Vec::new(),
         };
         w.reindex();
-        Arc::new(Shared {
-            world: Mutex::new(w),
-            addr,
-        })
+        Arc::new(Shared { world: Mutex::new(w), addr })
     }
 
     /// Locks the world (a poisoned lock is recovered: the data stays usable for a simulator).
@@ -82,18 +79,8 @@ impl Shared {
 }
 
 /// Why a TAP is or is not usable now (`methodUsabilityReason`).
-pub(crate) fn tap_usability(
-    w: &World,
-    user: usize,
-    m: &SimMethod,
-    now: Timestamp,
-) -> (bool, &'static str) {
-    let MethodDetail::TemporaryAccessPass {
-        start_date_time,
-        lifetime_in_minutes,
-        is_usable_once,
-        used,
-    } = &m.detail
+pub(crate) fn tap_usability(w: &World, user: usize, m: &SimMethod, now: Timestamp) -> (bool, &'static str) {
+    let MethodDetail::TemporaryAccessPass { start_date_time, lifetime_in_minutes, is_usable_once, used } = &m.detail
     else {
         return (false, "DisabledByPolicy");
     };
@@ -127,10 +114,7 @@ impl World {
         }
         for (gi, g) in self.tenant.groups.iter().enumerate() {
             for m in &g.members {
-                self.parents
-                    .entry(m.to_ascii_lowercase())
-                    .or_default()
-                    .push(gi);
+                self.parents.entry(m.to_ascii_lowercase()).or_default().push(gi);
             }
         }
     }
@@ -141,10 +125,7 @@ impl World {
 
     /// A user by object id or UPN (both case-insensitive).
     pub fn find_user(&self, key: &str) -> Option<usize> {
-        self.by_id
-            .get(&key.to_ascii_lowercase())
-            .or_else(|| self.by_upn.get(&key.to_lowercase()))
-            .copied()
+        self.by_id.get(&key.to_ascii_lowercase()).or_else(|| self.by_upn.get(&key.to_lowercase())).copied()
     }
 
     pub fn user(&self, i: usize) -> &SimUser {
@@ -180,21 +161,13 @@ impl World {
             .collect();
         ids.insert(user_id.to_ascii_lowercase());
         (0..self.tenant.roles.len())
-            .filter(|&r| {
-                self.tenant.roles[r]
-                    .members
-                    .iter()
-                    .any(|m| ids.contains(&m.to_ascii_lowercase()))
-            })
+            .filter(|&r| self.tenant.roles[r].members.iter().any(|m| ids.contains(&m.to_ascii_lowercase())))
             .collect()
     }
 
     /// Role template ids the user holds.
     pub fn role_templates_of(&self, user_id: &str) -> Vec<String> {
-        self.roles_of(user_id)
-            .into_iter()
-            .map(|r| self.tenant.roles[r].role_template_id.to_ascii_lowercase())
-            .collect()
+        self.roles_of(user_id).into_iter().map(|r| self.tenant.roles[r].role_template_id.to_ascii_lowercase()).collect()
     }
 
     /// Whether an enabled TAP policy targets the user (include minus exclude, nested groups count).
@@ -204,11 +177,8 @@ impl World {
             return false;
         }
         let u = &self.tenant.users[user];
-        let mut ids: HashSet<String> = self
-            .transitive_groups(&u.id)
-            .into_iter()
-            .map(|g| self.tenant.groups[g].id.to_ascii_lowercase())
-            .collect();
+        let mut ids: HashSet<String> =
+            self.transitive_groups(&u.id).into_iter().map(|g| self.tenant.groups[g].id.to_ascii_lowercase()).collect();
         ids.insert(u.id.to_ascii_lowercase());
         let hit = |t: &crate::graph::types::PolicyTarget| {
             t.id.eq_ignore_ascii_case("all_users") || ids.contains(&t.id.to_ascii_lowercase())
@@ -221,8 +191,6 @@ impl World {
     pub fn is_limited_auth_admin(&self, caller: &str) -> bool {
         let roles = self.role_templates_of(caller);
         roles.iter().any(|r| r == rt::AUTHENTICATION_ADMINISTRATOR)
-            && !roles.iter().any(|r| {
-                r == rt::PRIVILEGED_AUTHENTICATION_ADMINISTRATOR || r == rt::GLOBAL_ADMINISTRATOR
-            })
+            && !roles.iter().any(|r| r == rt::PRIVILEGED_AUTHENTICATION_ADMINISTRATOR || r == rt::GLOBAL_ADMINISTRATOR)
     }
 }

@@ -90,8 +90,7 @@ pub mod role_templates {
     /// Global Administrator.
     pub const GLOBAL_ADMINISTRATOR: &str = "62e90394-69f5-4237-9190-012177145e10";
     /// Privileged Authentication Administrator.
-    pub const PRIVILEGED_AUTHENTICATION_ADMINISTRATOR: &str =
-        "7be44c8a-adaf-4e2a-84d6-ab2649e08a13";
+    pub const PRIVILEGED_AUTHENTICATION_ADMINISTRATOR: &str = "7be44c8a-adaf-4e2a-84d6-ab2649e08a13";
     /// Authentication Administrator.
     pub const AUTHENTICATION_ADMINISTRATOR: &str = "c4e39bd9-1100-46d3-8c65-fb160da0071f";
     /// Authentication Policy Administrator.
@@ -194,10 +193,10 @@ impl Tenant {
     /// Errors: unreadable file, invalid JSON, or an `operatorId` that names no user.
     pub fn from_json_file(path: impl AsRef<Path>) -> anyhow::Result<Tenant> {
         let path = path.as_ref();
-        let text = std::fs::read_to_string(path)
-            .with_context(|| format!("reading tenant fixture {}", path.display()))?;
-        let tenant: Tenant = serde_json::from_str(&text)
-            .with_context(|| format!("parsing tenant fixture {}", path.display()))?;
+        let text =
+            std::fs::read_to_string(path).with_context(|| format!("reading tenant fixture {}", path.display()))?;
+        let tenant: Tenant =
+            serde_json::from_str(&text).with_context(|| format!("parsing tenant fixture {}", path.display()))?;
         if !tenant.users.iter().any(|u| u.id == tenant.operator_id) {
             anyhow::bail!(
                 "tenant fixture {}: operatorId '{}' is not one of the users",
@@ -240,10 +239,7 @@ pub struct SimSettings {
 
 impl Default for SimSettings {
     fn default() -> Self {
-        SimSettings {
-            password_counts_as_other_method: true,
-            revoke_returns_no_content: false,
-        }
+        SimSettings { password_counts_as_other_method: true, revoke_returns_no_content: false }
     }
 }
 
@@ -357,11 +353,7 @@ pub struct SimMethod {
 
 /// The type of a [`SimMethod`] and its type-specific properties (tag `type`).
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
-#[serde(
-    tag = "type",
-    rename_all = "camelCase",
-    rename_all_fields = "camelCase"
-)]
+#[serde(tag = "type", rename_all = "camelCase", rename_all_fields = "camelCase")]
 pub enum MethodDetail {
     /// `#microsoft.graph.passwordAuthenticationMethod` (cannot be deleted).
     Password {},
@@ -477,12 +469,8 @@ impl MethodDetail {
             MethodDetail::WindowsHelloForBusiness { .. } => {
                 "#microsoft.graph.windowsHelloForBusinessAuthenticationMethod"
             }
-            MethodDetail::PlatformCredential { .. } => {
-                "#microsoft.graph.platformCredentialAuthenticationMethod"
-            }
-            MethodDetail::TemporaryAccessPass { .. } => {
-                "#microsoft.graph.temporaryAccessPassAuthenticationMethod"
-            }
+            MethodDetail::PlatformCredential { .. } => "#microsoft.graph.platformCredentialAuthenticationMethod",
+            MethodDetail::TemporaryAccessPass { .. } => "#microsoft.graph.temporaryAccessPassAuthenticationMethod",
             MethodDetail::Other { odata_type, .. } => odata_type,
         }
     }

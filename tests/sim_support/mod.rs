@@ -37,26 +37,15 @@ impl Sim {
     }
 
     pub async fn with_tenant(tenant: Tenant) -> Sim {
-        let handle = sim::start(tenant, "127.0.0.1:0".parse().unwrap())
-            .await
-            .expect("simulator starts");
+        let handle = sim::start(tenant, "127.0.0.1:0".parse().unwrap()).await.expect("simulator starts");
         let token = handle.mint_token();
         let base = handle.graph_base();
-        Sim {
-            handle,
-            http: reqwest::Client::new(),
-            token,
-            base,
-        }
+        Sim { handle, http: reqwest::Client::new(), token, base }
     }
 
     /// `base + path` unless `path` is already absolute.
     pub fn url(&self, path: &str) -> String {
-        if path.starts_with("http") {
-            path.to_owned()
-        } else {
-            format!("{}{path}", self.base)
-        }
+        if path.starts_with("http") { path.to_owned() } else { format!("{}{path}", self.base) }
     }
 
     pub async fn send(&self, req: reqwest::RequestBuilder) -> Answer {
@@ -65,74 +54,41 @@ impl Sim {
         let headers = resp.headers().clone();
         let raw = resp.bytes().await.expect("body").to_vec();
         let body = serde_json::from_slice(&raw).unwrap_or(Value::Null);
-        Answer {
-            status,
-            headers,
-            body,
-            raw,
-        }
+        Answer { status, headers, body, raw }
     }
 
     pub async fn get(&self, path: &str) -> Answer {
-        self.send(self.http.get(self.url(path)).bearer_auth(&self.token))
-            .await
+        self.send(self.http.get(self.url(path)).bearer_auth(&self.token)).await
     }
 
     /// GET with `ConsistencyLevel: eventual`.
     pub async fn get_eventual(&self, path: &str) -> Answer {
-        self.send(
-            self.http
-                .get(self.url(path))
-                .bearer_auth(&self.token)
-                .header("ConsistencyLevel", "eventual"),
-        )
-        .await
+        self.send(self.http.get(self.url(path)).bearer_auth(&self.token).header("ConsistencyLevel", "eventual")).await
     }
 
     pub async fn post(&self, path: &str, body: Value) -> Answer {
-        self.send(
-            self.http
-                .post(self.url(path))
-                .bearer_auth(&self.token)
-                .json(&body),
-        )
-        .await
+        self.send(self.http.post(self.url(path)).bearer_auth(&self.token).json(&body)).await
     }
 
     pub async fn patch(&self, path: &str, body: Value) -> Answer {
-        self.send(
-            self.http
-                .patch(self.url(path))
-                .bearer_auth(&self.token)
-                .json(&body),
-        )
-        .await
+        self.send(self.http.patch(self.url(path)).bearer_auth(&self.token).json(&body)).await
     }
 
     pub async fn delete(&self, path: &str) -> Answer {
-        self.send(self.http.delete(self.url(path)).bearer_auth(&self.token))
-            .await
+        self.send(self.http.delete(self.url(path)).bearer_auth(&self.token)).await
     }
 }
 
 pub fn examples_dir() -> PathBuf {
-    let dir = PathBuf::from(concat!(
-        env!("CARGO_MANIFEST_DIR"),
-        "/../shared/graph/examples"
-    ));
-    assert!(
-        dir.is_dir(),
-        "Graph examples folder not found at {}",
-        dir.display()
-    );
+    let dir = PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/../shared/graph/examples"));
+    assert!(dir.is_dir(), "Graph examples folder not found at {}", dir.display());
     dir
 }
 
 /// An example payload from `shared/graph/examples/`.
 pub fn example(name: &str) -> Value {
     let path = examples_dir().join(name);
-    let bytes =
-        std::fs::read(&path).unwrap_or_else(|e| panic!("cannot read {}: {e}", path.display()));
+    let bytes = std::fs::read(&path).unwrap_or_else(|e| panic!("cannot read {}: {e}", path.display()));
     serde_json::from_slice(&bytes).unwrap_or_else(|e| panic!("{name} is not JSON: {e}"))
 }
 

@@ -32,16 +32,13 @@ pub(crate) const SEGMENTS: [&str; 9] = [
 
 /// Canonical segment for `kind` (case-insensitive), or the "segment not found" 400.
 pub(crate) fn segment(kind: &str) -> Result<&'static str, ApiError> {
-    SEGMENTS
-        .into_iter()
-        .find(|s| s.eq_ignore_ascii_case(kind))
-        .ok_or_else(|| {
-            ApiError::directory(
-                StatusCode::BAD_REQUEST,
-                "BadRequest",
-                format!("Resource not found for the segment '{kind}'."),
-            )
-        })
+    SEGMENTS.into_iter().find(|s| s.eq_ignore_ascii_case(kind)).ok_or_else(|| {
+        ApiError::directory(
+            StatusCode::BAD_REQUEST,
+            "BadRequest",
+            format!("Resource not found for the segment '{kind}'."),
+        )
+    })
 }
 
 /// RFC 3339 UTC with exactly `digits` fractional digits (0 = whole seconds, `Z` suffix).
@@ -73,11 +70,7 @@ pub(crate) fn mask_phone(n: &str) -> String {
             Some(if seen + 2 > digits { c } else { 'X' })
         })
         .collect();
-    if cc.is_empty() {
-        masked
-    } else {
-        format!("{cc} {masked}")
-    }
+    if cc.is_empty() { masked } else { format!("{cc} {masked}") }
 }
 
 /// How a method is rendered.
@@ -92,13 +85,7 @@ pub(crate) struct View {
 }
 
 /// The Graph JSON of one method of user `user` at time `now`.
-pub(crate) fn method_json(
-    w: &World,
-    user: usize,
-    m: &SimMethod,
-    view: View,
-    now: Timestamp,
-) -> Map<String, Value> {
+pub(crate) fn method_json(w: &World, user: usize, m: &SimMethod, view: View, now: Timestamp) -> Map<String, Value> {
     let mut o = Map::new();
     if view.with_type {
         o.insert("@odata.type".into(), Value::from(m.detail.odata_type()));
@@ -107,20 +94,12 @@ pub(crate) fn method_json(
     let mut created = time(m.created_date_time);
     let extra = match &m.detail {
         MethodDetail::Password {} => json!({"password": null}),
-        MethodDetail::Phone {
-            phone_number,
-            phone_type,
-            sms_sign_in_state,
-        } => json!({
+        MethodDetail::Phone { phone_number, phone_type, sms_sign_in_state } => json!({
             "phoneNumber": if view.mask { mask_phone(phone_number) } else { phone_number.clone() },
             "phoneType": phone_type, "smsSignInState": sms_sign_in_state,
         }),
         MethodDetail::Email { email_address } => json!({"emailAddress": email_address}),
-        MethodDetail::MicrosoftAuthenticator {
-            display_name,
-            device_tag,
-            phone_app_version,
-        } => json!({
+        MethodDetail::MicrosoftAuthenticator { display_name, device_tag, phone_app_version } => json!({
             "displayName": display_name, "deviceTag": device_tag, "phoneAppVersion": phone_app_version,
         }),
         MethodDetail::Fido2 {
@@ -138,28 +117,14 @@ pub(crate) fn method_json(
             })
         }
         MethodDetail::SoftwareOath {} => json!({"secretKey": null}),
-        MethodDetail::WindowsHelloForBusiness {
-            display_name,
-            key_strength,
-        } => {
+        MethodDetail::WindowsHelloForBusiness { display_name, key_strength } => {
             json!({"displayName": display_name, "keyStrength": key_strength})
         }
-        MethodDetail::PlatformCredential {
-            display_name,
-            key_strength,
-            platform,
-        } => {
+        MethodDetail::PlatformCredential { display_name, key_strength, platform } => {
             json!({"displayName": display_name, "keyStrength": key_strength, "platform": platform})
         }
-        MethodDetail::TemporaryAccessPass {
-            start_date_time,
-            lifetime_in_minutes,
-            is_usable_once,
-            ..
-        } => {
-            created = m
-                .created_date_time
-                .map_or(Value::Null, |t| Value::from(fmt_time(t, view.tap_digits)));
+        MethodDetail::TemporaryAccessPass { start_date_time, lifetime_in_minutes, is_usable_once, .. } => {
+            created = m.created_date_time.map_or(Value::Null, |t| Value::from(fmt_time(t, view.tap_digits)));
             let (usable, reason) = tap_usability(w, user, m, now);
             json!({
                 "temporaryAccessPass": null, "startDateTime": start_date_time.to_string(),
@@ -169,10 +134,7 @@ pub(crate) fn method_json(
         }
         MethodDetail::Other { properties, .. } => Value::Object(properties.clone()),
     };
-    if !matches!(
-        m.detail,
-        MethodDetail::Phone { .. } | MethodDetail::Email { .. }
-    ) {
+    if !matches!(m.detail, MethodDetail::Phone { .. } | MethodDetail::Email { .. }) {
         o.insert("createdDateTime".into(), created);
     }
     if let Some(t) = m.last_used_date_time {
@@ -209,17 +171,8 @@ pub(crate) async fn list_all(
     let w = shared.lock();
     let (i, mask) = reader(&w, &caller, &key)?;
     let now = w.now();
-    let view = View {
-        with_type: true,
-        mask,
-        tap_digits: 7,
-    };
-    let value: Vec<Value> = w
-        .user(i)
-        .methods
-        .iter()
-        .map(|m| Value::Object(method_json(&w, i, m, view, now)))
-        .collect();
+    let view = View { with_type: true, mask, tap_digits: 7 };
+    let value: Vec<Value> = w.user(i).methods.iter().map(|m| Value::Object(method_json(&w, i, m, view, now))).collect();
     let body = json!({
         "@odata.context": ctx.context(&format!("users('{}')/authentication/methods", context_key(&key))),
         "@microsoft.graph.tips": "Use $select to choose only the properties your app needs, as this can lead to performance improvements. For example: GET users('<key>')/authentication/methods?$select=id",
@@ -237,27 +190,9 @@ pub(crate) async fn get_any(
 ) -> Result<Response, ApiError> {
     let w = shared.lock();
     let (i, mask) = reader(&w, &caller, &key)?;
-    let m = w
-        .user(i)
-        .methods
-        .iter()
-        .find(|m| m.id == mid)
-        .ok_or_else(|| method_not_found(&mid))?;
-    let mut body = method_json(
-        &w,
-        i,
-        m,
-        View {
-            with_type: true,
-            mask,
-            tap_digits: 7,
-        },
-        w.now(),
-    );
-    let what = format!(
-        "users('{}')/authentication/methods/$entity",
-        context_key(&key)
-    );
+    let m = w.user(i).methods.iter().find(|m| m.id == mid).ok_or_else(|| method_not_found(&mid))?;
+    let mut body = method_json(&w, i, m, View { with_type: true, mask, tap_digits: 7 }, w.now());
+    let what = format!("users('{}')/authentication/methods/$entity", context_key(&key));
     body.insert("@odata.context".into(), Value::from(ctx.context(&what)));
     Ok(json_response(StatusCode::OK, &Value::Object(body)))
 }
@@ -278,11 +213,7 @@ pub(crate) async fn list_kind(
     let (i, mask) = reader(&w, &caller, &key)?;
     let now = w.now();
     // TAP list items carry no @odata.type (as in Graph's sample); the others do.
-    let view = View {
-        with_type: seg != "temporaryAccessPassMethods",
-        mask,
-        tap_digits: 7,
-    };
+    let view = View { with_type: seg != "temporaryAccessPassMethods", mask, tap_digits: 7 };
     let value: Vec<Value> = w
         .user(i)
         .methods
@@ -315,16 +246,9 @@ pub(crate) async fn get_kind(
         .find(|m| m.id == mid)
         .ok_or_else(|| method_not_found(&mid))?;
     // The phone GET sample has no @odata.type; every other single GET does.
-    let view = View {
-        with_type: seg != "phoneMethods",
-        mask,
-        tap_digits: 7,
-    };
+    let view = View { with_type: seg != "phoneMethods", mask, tap_digits: 7 };
     let mut body = method_json(&w, i, m, view, w.now());
-    let what = format!(
-        "users('{}')/authentication/{seg}/$entity",
-        context_key(&key)
-    );
+    let what = format!("users('{}')/authentication/{seg}/$entity", context_key(&key));
     body.insert("@odata.context".into(), Value::from(ctx.context(&what)));
     Ok(json_response(StatusCode::OK, &Value::Object(body)))
 }
@@ -352,9 +276,11 @@ pub(crate) async fn delete(
     let password_counts = w.tenant.settings.password_counts_as_other_method;
     let u = w.user_mut(i);
     if u.default_method_id.as_deref() == Some(mid.as_str()) {
-        let others = u.methods.iter().enumerate().any(|(j, m)| {
-            j != pos && (password_counts || !matches!(m.detail, MethodDetail::Password {}))
-        });
+        let others = u
+            .methods
+            .iter()
+            .enumerate()
+            .any(|(j, m)| j != pos && (password_counts || !matches!(m.detail, MethodDetail::Password {})));
         if others {
             return Err(ApiError::bad_request(
                 "Cannot delete default method with other methods configured. Please change default method before deletion.",

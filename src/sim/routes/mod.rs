@@ -29,30 +29,12 @@ pub(crate) fn app(shared: Arc<Shared>) -> Router {
         .route("/v1.0/users", get(users::list))
         .route(users, get(users::get_one))
         .route(&format!("{users}/manager"), get(users::manager))
-        .route(
-            &format!("{users}/transitiveMemberOf"),
-            get(users::transitive_member_of),
-        )
-        .route(
-            &format!("{users}/revokeSignInSessions"),
-            post(users::revoke),
-        )
-        .route(
-            &format!("{users}/authentication/methods"),
-            get(methods::list_all),
-        )
-        .route(
-            &format!("{users}/authentication/methods/{{mid}}"),
-            get(methods::get_any),
-        )
-        .route(
-            &format!("{users}/authentication/{{kind}}"),
-            get(methods::list_kind).post(tap::create),
-        )
-        .route(
-            &format!("{users}/authentication/{{kind}}/{{mid}}"),
-            get(methods::get_kind).delete(methods::delete),
-        )
+        .route(&format!("{users}/transitiveMemberOf"), get(users::transitive_member_of))
+        .route(&format!("{users}/revokeSignInSessions"), post(users::revoke))
+        .route(&format!("{users}/authentication/methods"), get(methods::list_all))
+        .route(&format!("{users}/authentication/methods/{{mid}}"), get(methods::get_any))
+        .route(&format!("{users}/authentication/{{kind}}"), get(methods::list_kind).post(tap::create))
+        .route(&format!("{users}/authentication/{{kind}}/{{mid}}"), get(methods::get_kind).delete(methods::delete))
         .route(
             "/v1.0/policies/authenticationMethodsPolicy/authenticationMethodConfigurations/{cid}",
             get(tap::policy_get).patch(tap::policy_patch),
@@ -60,9 +42,7 @@ pub(crate) fn app(shared: Arc<Shared>) -> Router {
         .route_layer(from_fn_with_state(shared.clone(), faults))
         .fallback(fallback)
         .with_state(shared.clone());
-    Router::new()
-        .fallback_service(inner)
-        .layer(from_fn_with_state(shared, front))
+    Router::new().fallback_service(inner).layer(from_fn_with_state(shared, front))
 }
 
 async fn fallback(State(_): State<Arc<Shared>>, req: Request) -> Response {
@@ -80,7 +60,10 @@ async fn fallback(State(_): State<Arc<Shared>>, req: Request) -> Response {
         ApiError::directory(
             StatusCode::NOT_FOUND,
             "NotFound",
-            format!("No route for {} {path}: the simulator serves /v1.0/... and /{{tenant}}/oauth2/v2.0/token.", req.method()),
+            format!(
+                "No route for {} {path}: the simulator serves /v1.0/... and /{{tenant}}/oauth2/v2.0/token.",
+                req.method()
+            ),
         )
         .into_response()
     }
@@ -101,16 +84,12 @@ impl Query {
             };
             let (k, v) = (k.into_owned(), v.into_owned());
             if k.starts_with('$')
-                && pairs
-                    .iter()
-                    .any(|(_, pk, _): &(String, String, String)| pk.eq_ignore_ascii_case(&k))
+                && pairs.iter().any(|(_, pk, _): &(String, String, String)| pk.eq_ignore_ascii_case(&k))
             {
                 return Err(ApiError::directory(
                     StatusCode::BAD_REQUEST,
                     "BadRequest",
-                    format!(
-                        "Query option '{k}' was specified more than once, but it must be specified at most once."
-                    ),
+                    format!("Query option '{k}' was specified more than once, but it must be specified at most once."),
                 ));
             }
             pairs.push((part.to_owned(), k, v));
@@ -120,19 +99,12 @@ impl Query {
 
     /// Decoded value of option `key` (case-insensitive name).
     pub fn get(&self, key: &str) -> Option<&str> {
-        self.pairs
-            .iter()
-            .find(|(_, k, _)| k.eq_ignore_ascii_case(key))
-            .map(|(_, _, v)| v.as_str())
+        self.pairs.iter().find(|(_, k, _)| k.eq_ignore_ascii_case(key)).map(|(_, _, v)| v.as_str())
     }
 
     /// The raw pairs except `without`, joined with `&` (for `@odata.nextLink`).
     pub fn raw_without(&self, without: &str) -> Vec<&str> {
-        self.pairs
-            .iter()
-            .filter(|(_, k, _)| !k.eq_ignore_ascii_case(without))
-            .map(|(r, _, _)| r.as_str())
-            .collect()
+        self.pairs.iter().filter(|(_, k, _)| !k.eq_ignore_ascii_case(without)).map(|(r, _, _)| r.as_str()).collect()
     }
 }
 
@@ -165,11 +137,7 @@ pub(crate) fn users_context(select: Option<&[&'static str]>) -> String {
     }
 }
 
-const KEY_SET: &AsciiSet = &NON_ALPHANUMERIC
-    .remove(b'-')
-    .remove(b'.')
-    .remove(b'_')
-    .remove(b'~');
+const KEY_SET: &AsciiSet = &NON_ALPHANUMERIC.remove(b'-').remove(b'.').remove(b'_').remove(b'~');
 
 /// A user key as it appears in `users('...')` contexts (URL-encoded, e.g. `a%40b.example`).
 pub(crate) fn context_key(key: &str) -> String {
@@ -178,8 +146,7 @@ pub(crate) fn context_key(key: &str) -> String {
 
 /// The user addressed by `key` (id or UPN), or the directory 404.
 pub(crate) fn find_user(w: &World, key: &str) -> Result<usize, ApiError> {
-    w.find_user(key)
-        .ok_or_else(|| ApiError::user_not_found(key))
+    w.find_user(key).ok_or_else(|| ApiError::user_not_found(key))
 }
 
 /// What the operator wants to do (reference §10.2).
@@ -196,51 +163,34 @@ pub(crate) enum Action {
 /// Checks the operator's roles for `action` on `target`; 403 `Authorization_RequestDenied`
 /// otherwise. Nobody may create a TAP for themselves; an Authentication Administrator (or
 /// Helpdesk Administrator) may not act on holders of privileged roles.
-pub(crate) fn authorize(
-    w: &World,
-    caller: &str,
-    target: Option<usize>,
-    action: Action,
-) -> Result<(), ApiError> {
+pub(crate) fn authorize(w: &World, caller: &str, target: Option<usize>, action: Action) -> Result<(), ApiError> {
     let roles = w.role_templates_of(caller);
     let has = |t: &str| roles.iter().any(|r| r == t);
     let is_self = target.is_some_and(|t| w.user(t).id.eq_ignore_ascii_case(caller));
     let strong = has(rt::GLOBAL_ADMINISTRATOR) || has(rt::PRIVILEGED_AUTHENTICATION_ADMINISTRATOR);
-    let limited = has(rt::AUTHENTICATION_ADMINISTRATOR)
-        || (action == Action::Revoke && has(rt::HELPDESK_ADMINISTRATOR));
+    let limited =
+        has(rt::AUTHENTICATION_ADMINISTRATOR) || (action == Action::Revoke && has(rt::HELPDESK_ADMINISTRATOR));
     let allowed = match action {
-        Action::ReadMethods => {
-            is_self || strong || has(rt::AUTHENTICATION_ADMINISTRATOR) || has(rt::GLOBAL_READER)
-        }
+        Action::ReadMethods => is_self || strong || has(rt::AUTHENTICATION_ADMINISTRATOR) || has(rt::GLOBAL_READER),
         Action::CreateTap if is_self => false,
         Action::WriteMethods if is_self => true,
         Action::WriteMethods | Action::CreateTap | Action::Revoke => strong || limited,
         Action::ReadPolicy => {
-            has(rt::GLOBAL_ADMINISTRATOR)
-                || has(rt::GLOBAL_READER)
-                || has(rt::AUTHENTICATION_POLICY_ADMINISTRATOR)
+            has(rt::GLOBAL_ADMINISTRATOR) || has(rt::GLOBAL_READER) || has(rt::AUTHENTICATION_POLICY_ADMINISTRATOR)
         }
-        Action::WritePolicy => {
-            has(rt::GLOBAL_ADMINISTRATOR) || has(rt::AUTHENTICATION_POLICY_ADMINISTRATOR)
-        }
+        Action::WritePolicy => has(rt::GLOBAL_ADMINISTRATOR) || has(rt::AUTHENTICATION_POLICY_ADMINISTRATOR),
     };
     if !allowed {
         return Err(ApiError::denied());
     }
-    let writes = matches!(
-        action,
-        Action::WriteMethods | Action::CreateTap | Action::Revoke
-    );
+    let writes = matches!(action, Action::WriteMethods | Action::CreateTap | Action::Revoke);
     if writes
         && !strong
         && !is_self
         && let Some(t) = target
     {
         let target_roles = w.role_templates_of(&w.user(t).id);
-        if target_roles
-            .iter()
-            .any(|r| !rt::MANAGEABLE_BY_AUTHENTICATION_ADMINISTRATOR.contains(&r.as_str()))
-        {
+        if target_roles.iter().any(|r| !rt::MANAGEABLE_BY_AUTHENTICATION_ADMINISTRATOR.contains(&r.as_str())) {
             return Err(ApiError::denied());
         }
     }

@@ -20,8 +20,7 @@ use crate::sim::http::{Caller, ReqCtx, json_response};
 use crate::sim::state::Shared;
 use crate::sim::tenant::{MethodDetail, SimMethod};
 
-const TAP_CONFIG_TYPE: &str =
-    "#microsoft.graph.temporaryAccessPassAuthenticationMethodConfiguration";
+const TAP_CONFIG_TYPE: &str = "#microsoft.graph.temporaryAccessPassAuthenticationMethodConfiguration";
 
 /// A random pass of `len` characters: letters, digits and at least one of `+ ! # % '`.
 pub(crate) fn generate_pass(len: usize) -> String {
@@ -71,27 +70,22 @@ pub(crate) async fn create(
     let i = find_user(&w, &key)?;
     authorize(&w, &caller.oid, Some(i), Action::CreateTap)?;
     if w.user(i).is_external_guest() {
-        return Err(ApiError::bad_request(
-            "Temporary Access Pass cannot be added to an external guest user.",
-        ));
+        return Err(ApiError::bad_request("Temporary Access Pass cannot be added to an external guest user."));
     }
     let policy = w.tenant.tap_policy.clone();
     let now = w.now();
     let start = match req.get("startDateTime") {
         None | Some(Value::Null) => now,
-        Some(Value::String(s)) => s
-            .parse::<Timestamp>()
-            .map_err(|_| ApiError::bad_request("Invalid StartDateTime specified."))?,
+        Some(Value::String(s)) => {
+            s.parse::<Timestamp>().map_err(|_| ApiError::bad_request("Invalid StartDateTime specified."))?
+        }
         Some(_) => return Err(ApiError::unreadable_body()),
     };
     let lifetime = match req.get("lifetimeInMinutes") {
         None | Some(Value::Null) => i64::from(policy.default_lifetime_in_minutes),
         Some(v) => v.as_i64().ok_or_else(ApiError::unreadable_body)?,
     };
-    let (min, max) = (
-        policy.minimum_lifetime_in_minutes.max(10),
-        policy.maximum_lifetime_in_minutes.min(43_200),
-    );
+    let (min, max) = (policy.minimum_lifetime_in_minutes.max(10), policy.maximum_lifetime_in_minutes.min(43_200));
     let lifetime = match u32::try_from(lifetime) {
         Ok(l) if (min..=max).contains(&l) => l,
         _ => {
@@ -122,29 +116,12 @@ pub(crate) async fn create(
         },
     };
     let u = w.user_mut(i);
-    u.methods
-        .retain(|m| !matches!(m.detail, MethodDetail::TemporaryAccessPass { .. }));
+    u.methods.retain(|m| !matches!(m.detail, MethodDetail::TemporaryAccessPass { .. }));
     u.methods.push(method.clone());
-    let mut out = method_json(
-        &w,
-        i,
-        &method,
-        View {
-            with_type: true,
-            mask: false,
-            tap_digits: 6,
-        },
-        now,
-    );
-    let what = format!(
-        "users('{}')/authentication/temporaryAccessPassMethods/$entity",
-        context_key(&key)
-    );
+    let mut out = method_json(&w, i, &method, View { with_type: true, mask: false, tap_digits: 6 }, now);
+    let what = format!("users('{}')/authentication/temporaryAccessPassMethods/$entity", context_key(&key));
     out.insert("@odata.context".into(), Value::from(ctx.context(&what)));
-    out.insert(
-        "temporaryAccessPass".into(),
-        Value::from(generate_pass(policy.default_length as usize)),
-    );
+    out.insert("temporaryAccessPass".into(), Value::from(generate_pass(policy.default_length as usize)));
     if let Some(t) = method.created_date_time {
         out.insert("createdDateTime".into(), Value::from(fmt_time(t, 6)));
     }
@@ -165,11 +142,8 @@ fn policy_json(p: &TapPolicy, ctx: &ReqCtx) -> Value {
         .iter()
         .map(|t| json!({"targetType": t.target_type, "id": t.id, "isRegistrationRequired": t.is_registration_required.unwrap_or(false)}))
         .collect();
-    let exclude: Vec<Value> = p
-        .exclude_targets
-        .iter()
-        .map(|t| json!({"targetType": t.target_type, "id": t.id}))
-        .collect();
+    let exclude: Vec<Value> =
+        p.exclude_targets.iter().map(|t| json!({"targetType": t.target_type, "id": t.id})).collect();
     json!({
         "@odata.context": ctx.context("authenticationMethodConfigurations/$entity"),
         "@odata.type": TAP_CONFIG_TYPE,
@@ -197,33 +171,18 @@ pub(crate) async fn policy_get(
     if !cid.eq_ignore_ascii_case("TemporaryAccessPass") {
         return Err(config_not_found(&cid));
     }
-    Ok(json_response(
-        StatusCode::OK,
-        &policy_json(&w.tenant.tap_policy, &ctx),
-    ))
+    Ok(json_response(StatusCode::OK, &policy_json(&w.tenant.tap_policy, &ctx)))
 }
 
 fn range_error(field: &str, lo: u32, hi: u32) -> ApiError {
-    ApiError::bad_request(format!(
-        "Invalid {field} specified. The valid range between {lo} and {hi}."
-    ))
+    ApiError::bad_request(format!("Invalid {field} specified. The valid range between {lo} and {hi}."))
 }
 
-fn num(
-    m: &Map<String, Value>,
-    key: &str,
-    field: &str,
-    lo: u32,
-    hi: u32,
-    slot: &mut u32,
-) -> Result<(), ApiError> {
+fn num(m: &Map<String, Value>, key: &str, field: &str, lo: u32, hi: u32, slot: &mut u32) -> Result<(), ApiError> {
     match m.get(key) {
         None => Ok(()),
         Some(v) => {
-            let n = v
-                .as_u64()
-                .and_then(|n| u32::try_from(n).ok())
-                .ok_or_else(|| range_error(field, lo, hi))?;
+            let n = v.as_u64().and_then(|n| u32::try_from(n).ok()).ok_or_else(|| range_error(field, lo, hi))?;
             if !(lo..=hi).contains(&n) {
                 return Err(range_error(field, lo, hi));
             }
@@ -251,9 +210,7 @@ pub(crate) async fn policy_patch(
     if !cid.eq_ignore_ascii_case("TemporaryAccessPass") {
         return Err(config_not_found(&cid));
     }
-    if m.get("@odata.type")
-        .and_then(Value::as_str)
-        .map(|t| t.trim_start_matches('#'))
+    if m.get("@odata.type").and_then(Value::as_str).map(|t| t.trim_start_matches('#'))
         != Some(TAP_CONFIG_TYPE.trim_start_matches('#'))
     {
         return Err(ApiError::bad_request(format!(
@@ -271,38 +228,10 @@ pub(crate) async fn policy_patch(
             }
         }
     }
-    num(
-        &m,
-        "defaultLifetimeInMinutes",
-        "DefaultLifetimeInMinutes",
-        10,
-        43_200,
-        &mut p.default_lifetime_in_minutes,
-    )?;
-    num(
-        &m,
-        "minimumLifetimeInMinutes",
-        "MinimumLifetimeInMinutes",
-        10,
-        43_200,
-        &mut p.minimum_lifetime_in_minutes,
-    )?;
-    num(
-        &m,
-        "maximumLifetimeInMinutes",
-        "MaximumLifetimeInMinutes",
-        10,
-        43_200,
-        &mut p.maximum_lifetime_in_minutes,
-    )?;
-    num(
-        &m,
-        "defaultLength",
-        "DefaultLength",
-        8,
-        48,
-        &mut p.default_length,
-    )?;
+    num(&m, "defaultLifetimeInMinutes", "DefaultLifetimeInMinutes", 10, 43_200, &mut p.default_lifetime_in_minutes)?;
+    num(&m, "minimumLifetimeInMinutes", "MinimumLifetimeInMinutes", 10, 43_200, &mut p.minimum_lifetime_in_minutes)?;
+    num(&m, "maximumLifetimeInMinutes", "MaximumLifetimeInMinutes", 10, 43_200, &mut p.maximum_lifetime_in_minutes)?;
+    num(&m, "defaultLength", "DefaultLength", 8, 48, &mut p.default_length)?;
     if let Some(v) = m.get("isUsableOnce") {
         p.is_usable_once = v.as_bool().ok_or_else(ApiError::unreadable_body)?;
     }
@@ -317,9 +246,7 @@ pub(crate) async fn policy_patch(
             "Invalid MinimumLifetimeInMinutes specified. It must not be greater than MaximumLifetimeInMinutes.",
         ));
     }
-    if !(p.minimum_lifetime_in_minutes..=p.maximum_lifetime_in_minutes)
-        .contains(&p.default_lifetime_in_minutes)
-    {
+    if !(p.minimum_lifetime_in_minutes..=p.maximum_lifetime_in_minutes).contains(&p.default_lifetime_in_minutes) {
         return Err(range_error(
             "DefaultLifetimeInMinutes",
             p.minimum_lifetime_in_minutes,

@@ -39,9 +39,7 @@ fn query_error(e: QueryError, what: &str) -> ApiError {
     let msg = match e {
         QueryError::Syntax(m) => format!("Invalid {what} clause: {m}"),
         QueryError::UnknownProperty(p) => {
-            format!(
-                "Invalid {what} clause: Could not find a property named '{p}' on type 'microsoft.graph.user'."
-            )
+            format!("Invalid {what} clause: Could not find a property named '{p}' on type 'microsoft.graph.user'.")
         }
     };
     ApiError::directory(StatusCode::BAD_REQUEST, "BadRequest", msg)
@@ -58,9 +56,7 @@ struct Selection {
 /// Validates `$filter`, `$search`, `$orderby` and the advanced-query rules.
 fn selection(q: &Query, headers: &HeaderMap) -> Result<Selection, ApiError> {
     let eventual = eventual(headers);
-    let advanced = eventual
-        && q.get("$count")
-            .is_some_and(|c| c.eq_ignore_ascii_case("true"));
+    let advanced = eventual && q.get("$count").is_some_and(|c| c.eq_ignore_ascii_case("true"));
     let search = match q.get("$search") {
         Some(_) if !eventual => return Err(search_error()),
         Some(s) => Some(parse_search(s, &props::resolve).map_err(|e| query_error(e, "search"))?),
@@ -87,7 +83,9 @@ fn selection(q: &Query, headers: &HeaderMap) -> Result<Selection, ApiError> {
                     )));
                     return;
                 }
-                Filter::Cmp { prop, .. } | Filter::In { prop, .. } if props::filter_support(prop) == FilterSupport::None => {
+                Filter::Cmp { prop, .. } | Filter::In { prop, .. }
+                    if props::filter_support(prop) == FilterSupport::None =>
+                {
                     problem = Some(ApiError::unsupported_query(format!(
                         "Unsupported or invalid query filter clause specified for property '{prop}' of resource 'User'."
                     )));
@@ -114,22 +112,15 @@ fn selection(q: &Query, headers: &HeaderMap) -> Result<Selection, ApiError> {
                 Some(d) if d.eq_ignore_ascii_case("asc") => false,
                 Some(d) if d.eq_ignore_ascii_case("desc") => true,
                 Some(_) => {
-                    return Err(query_error(
-                        QueryError::Syntax(format!("'{o}' is not a valid $orderby.")),
-                        "orderby",
-                    ));
+                    return Err(query_error(QueryError::Syntax(format!("'{o}' is not a valid $orderby.")), "orderby"));
                 }
             };
-            let sorting =
-                || ApiError::unsupported_query("Sorting not supported for current query.");
-            let prop =
-                match prop {
-                    Some(p @ ("displayName" | "userPrincipalName")) => p,
-                    Some(
-                        p @ ("createdDateTime" | "mail" | "givenName" | "surname" | "employeeId"),
-                    ) if advanced => p,
-                    _ => return Err(sorting()),
-                };
+            let sorting = || ApiError::unsupported_query("Sorting not supported for current query.");
+            let prop = match prop {
+                Some(p @ ("displayName" | "userPrincipalName")) => p,
+                Some(p @ ("createdDateTime" | "mail" | "givenName" | "surname" | "employeeId")) if advanced => p,
+                _ => return Err(sorting()),
+            };
             if filter.is_some() && !advanced {
                 return Err(sorting());
             }
@@ -142,12 +133,7 @@ fn selection(q: &Query, headers: &HeaderMap) -> Result<Selection, ApiError> {
             sig = (sig ^ u32::from(b)).wrapping_mul(0x0100_0193);
         }
     }
-    Ok(Selection {
-        filter,
-        search,
-        order,
-        signature: sig,
-    })
+    Ok(Selection { filter, search, order, signature: sig })
 }
 
 /// Indexes of matching users, ordered.
@@ -156,20 +142,12 @@ fn matching(w: &World, s: &Selection) -> Vec<usize> {
     let mut hits: Vec<usize> = (0..users.len())
         .filter(|&i| {
             let u = &users[i];
-            s.filter
-                .as_ref()
-                .is_none_or(|f| f.eval(&|p| props::prop_val(u, p)))
-                && s.search
-                    .as_ref()
-                    .is_none_or(|f| f.eval(&|p| props::search_vals(u, p)))
+            s.filter.as_ref().is_none_or(|f| f.eval(&|p| props::prop_val(u, p)))
+                && s.search.as_ref().is_none_or(|f| f.eval(&|p| props::search_vals(u, p)))
         })
         .collect();
     if let Some((prop, desc)) = s.order {
-        let key = |i: &usize| {
-            props::value(&users[*i], prop, "")
-                .as_str()
-                .map(str::to_lowercase)
-        };
+        let key = |i: &usize| props::value(&users[*i], prop, "").as_str().map(str::to_lowercase);
         hits.sort_by_cached_key(key);
         if desc {
             hits.reverse();
@@ -230,29 +208,17 @@ pub(crate) async fn list(
             )
         })?,
     };
-    let count = offset == 0
-        && eventual(&headers)
-        && q.get("$count")
-            .is_some_and(|c| c.eq_ignore_ascii_case("true"));
+    let count = offset == 0 && eventual(&headers) && q.get("$count").is_some_and(|c| c.eq_ignore_ascii_case("true"));
     let w = shared.lock();
     let hits = matching(&w, &sel);
     let page: Vec<Value> = hits
         .iter()
         .skip(offset)
         .take(top)
-        .map(|&i| {
-            Value::Object(props::user_json(
-                w.user(i),
-                select.as_deref(),
-                &w.tenant.domain,
-            ))
-        })
+        .map(|&i| Value::Object(props::user_json(w.user(i), select.as_deref(), &w.tenant.domain)))
         .collect();
     let mut body = Map::new();
-    body.insert(
-        "@odata.context".into(),
-        Value::from(ctx.context(&users_context(select.as_deref()))),
-    );
+    body.insert("@odata.context".into(), Value::from(ctx.context(&users_context(select.as_deref()))));
     if count {
         body.insert("@odata.count".into(), Value::from(hits.len()));
     }
@@ -260,16 +226,10 @@ pub(crate) async fn list(
         let mut parts = q.raw_without("$skiptoken");
         let token = format!(
             "$skiptoken={}",
-            utf8_percent_encode(
-                &encode_skiptoken(offset + top, sel.signature),
-                NON_ALPHANUMERIC
-            )
+            utf8_percent_encode(&encode_skiptoken(offset + top, sel.signature), NON_ALPHANUMERIC)
         );
         parts.push(&token);
-        body.insert(
-            "@odata.nextLink".into(),
-            Value::from(format!("{}/users?{}", ctx.graph_base(), parts.join("&"))),
-        );
+        body.insert("@odata.nextLink".into(), Value::from(format!("{}/users?{}", ctx.graph_base(), parts.join("&"))));
     }
     body.insert("value".into(), Value::Array(page));
     Ok(json_response(StatusCode::OK, &Value::Object(body)))
@@ -295,10 +255,7 @@ pub(crate) async fn get_one(
         let sel = selection(&q, &headers)?;
         let n = matching(&shared.lock(), &sel).len();
         let mut resp = (StatusCode::OK, n.to_string()).into_response();
-        resp.headers_mut().insert(
-            header::CONTENT_TYPE,
-            HeaderValue::from_static("text/plain;charset=utf-8"),
-        );
+        resp.headers_mut().insert(header::CONTENT_TYPE, HeaderValue::from_static("text/plain;charset=utf-8"));
         return Ok(resp);
     }
     let select = parse_select(&q)?;
@@ -328,10 +285,7 @@ pub(crate) async fn manager(
         .and_then(|m| w.find_user(m))
         .ok_or_else(|| ApiError::user_not_found("manager"))?;
     let mut body = props::user_json(w.user(mgr), select.as_deref(), &w.tenant.domain);
-    body.insert(
-        "@odata.context".into(),
-        Value::from(ctx.context("directoryObjects/$entity")),
-    );
+    body.insert("@odata.context".into(), Value::from(ctx.context("directoryObjects/$entity")));
     body.insert("@odata.type".into(), Value::from("#microsoft.graph.user"));
     Ok(json_response(StatusCode::OK, &Value::Object(body)))
 }
