@@ -153,7 +153,7 @@ impl SimControl {
         self.shared.lock().faults.clear();
     }
 
-    /// A copy of the request log, oldest first.
+    /// A copy of the request log, oldest first (the last 10,000 requests at most).
     pub fn requests(&self) -> Vec<LoggedRequest> {
         self.shared.lock().log.clone()
     }

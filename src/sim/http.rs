@@ -30,6 +30,9 @@ use super::state::Shared;
 pub(crate) const GRAPH_JSON: &str =
     "application/json;odata.metadata=minimal;odata.streaming=true;IEEE754Compatible=false;charset=utf-8";
 
+/// The request log keeps at most this many entries (oldest dropped first).
+pub(crate) const LOG_CAP: usize = 10_000;
+
 /// Per-request facts every handler and error body needs.
 #[derive(Debug, Clone)]
 pub(crate) struct ReqCtx {
@@ -57,6 +60,10 @@ impl ReqCtx {
         format!("{}/v1.0/$metadata#{what}", self.origin)
     }
 }
+
+/// The path as the caller sent it, before `/me` and `users('key')` rewriting.
+#[derive(Debug, Clone)]
+pub(crate) struct SentPath(pub String);
 
 /// The operator a token acts for.
 #[derive(Debug, Clone)]
@@ -91,6 +98,9 @@ pub(crate) async fn front(State(shared): State<Arc<Shared>>, req: Request, next:
     let ctx = {
         let mut w = shared.lock();
         let seq = w.log.last().map_or(1, |l| l.seq + 1);
+        if w.log.len() >= LOG_CAP {
+            w.log.drain(..LOG_CAP / 10);
+        }
         w.log.push(LoggedRequest {
             seq,
             method: parts.method.to_string(),
@@ -114,6 +124,7 @@ pub(crate) async fn front(State(shared): State<Arc<Shared>>, req: Request, next:
         match auth::check_bearer(&shared, req.headers()) {
             Err(e) => e.into_response(),
             Ok(caller) => {
+                req.extensions_mut().insert(SentPath(path.clone()));
                 rewrite_uri(&mut req, &caller.oid);
                 req.extensions_mut().insert(caller);
                 next.run(req).await
@@ -224,7 +235,11 @@ pub(crate) async fn faults(State(shared): State<Arc<Shared>>, req: Request, next
     let matched = req.extensions().get::<MatchedPath>().map(|m| m.as_str().to_owned());
     let fault = {
         let mut w = shared.lock();
-        let hit = w.faults.iter().position(|r| r.matches(req.method(), matched.as_deref(), req.uri().path()));
+        let sent = req.extensions().get::<SentPath>().map(|p| p.0.as_str());
+        let hit = w.faults.iter().position(|r| {
+            r.matches(req.method(), matched.as_deref(), req.uri().path())
+                || sent.is_some_and(|p| r.matches(req.method(), None, p))
+        });
         hit.map(|i| {
             let fault = w.faults[i].fault.clone();
             if let Some(n) = &mut w.faults[i].times {
