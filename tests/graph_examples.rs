@@ -12,15 +12,12 @@ use serde_json::Value;
 use tapdesk::graph::GraphError;
 use tapdesk::graph::client::{decode_created_tap, decode_entity, decode_page};
 use tapdesk::graph::types::{
-    AuthMethod, EmailMethod, Fido2Method, PasswordMethod, PhoneMethod, TapCreateRequest, TapMethod,
-    TapPolicy, User, unwrap_entity,
+    AuthMethod, EmailMethod, Fido2Method, PasswordMethod, PhoneMethod, TapCreateRequest, TapMethod, TapPolicy, User,
+    unwrap_entity,
 };
 
 fn examples_dir() -> PathBuf {
-    let dir = PathBuf::from(concat!(
-        env!("CARGO_MANIFEST_DIR"),
-        "/../shared/graph/examples"
-    ));
+    let dir = PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/../shared/graph/examples"));
     assert!(
         dir.is_dir(),
         "Graph examples folder not found at {}: these tests expect the shared/ folder beside the \
@@ -36,8 +33,7 @@ fn example(name: &str) -> Vec<u8> {
 }
 
 fn ts(s: &str) -> Timestamp {
-    s.parse()
-        .unwrap_or_else(|e| panic!("bad timestamp {s}: {e}"))
+    s.parse().unwrap_or_else(|e| panic!("bad timestamp {s}: {e}"))
 }
 
 fn entity_method(name: &str) -> AuthMethod {
@@ -94,15 +90,11 @@ fn every_example_is_covered() {
     found.sort();
     let mut covered: Vec<String> = COVERED.iter().map(|s| s.to_string()).collect();
     covered.sort();
-    assert_eq!(
-        found, covered,
-        "a JSON example was added or removed: cover it here"
-    );
+    assert_eq!(found, covered, "a JSON example was added or removed: cover it here");
     assert_eq!(found.len(), 35);
     // And every one is valid JSON.
     for name in &found {
-        serde_json::from_slice::<Value>(&example(name))
-            .unwrap_or_else(|e| panic!("{name} is not JSON: {e}"));
+        serde_json::from_slice::<Value>(&example(name)).unwrap_or_else(|e| panic!("{name} is not JSON: {e}"));
     }
 }
 
@@ -120,10 +112,7 @@ fn users_list_default_properties() {
     assert_eq!(adams.mail.as_deref(), Some("Adams@contoso.com"));
     assert_eq!(adams.job_title, None);
     let admin = &page.value[1];
-    assert_eq!(
-        admin.user_principal_name.as_deref(),
-        Some("admin@contoso.com")
-    );
+    assert_eq!(admin.user_principal_name.as_deref(), Some("admin@contoso.com"));
     assert_eq!(admin.mail, None, "mail: null");
     assert_eq!(admin.user_type, None, "userType is not a default property");
 }
@@ -132,7 +121,8 @@ fn users_list_default_properties() {
 fn users_page_next_link_and_count() {
     // No example has a nextLink (the docs shorten pages); add one to the real envelope.
     let mut v: Value = serde_json::from_slice(&example("users-list.response.json")).expect("json");
-    let link = "https://graph.microsoft.com/v1.0/users?$select=id&$top=999&$count=true&$skiptoken=RFNwdAIAAQAAACM6%2BQ%3D%3D";
+    let link =
+        "https://graph.microsoft.com/v1.0/users?$select=id&$top=999&$count=true&$skiptoken=RFNwdAIAAQAAACM6%2BQ%3D%3D";
     v["@odata.nextLink"] = Value::from(link);
     v["@odata.count"] = Value::from(2000);
     let page = decode_page::<User>(&serde_json::to_vec(&v).expect("bytes")).expect("page");
@@ -150,10 +140,7 @@ fn users_search_count_is_larger_than_page() {
     // The doc trimmed the items to four properties, dropping `id`: tapdesk always selects `id`,
     // and a user without one cannot be acted on, so the typed decode refuses it.
     let err = decode_page::<User>(&body).expect_err("no id");
-    assert!(
-        matches!(&err, GraphError::Decode(m) if m.contains("id")),
-        "{err:?}"
-    );
+    assert!(matches!(&err, GraphError::Decode(m) if m.contains("id")), "{err:?}");
 }
 
 #[test]
@@ -161,24 +148,14 @@ fn users_filter_startswith_guest() {
     let body = example("users-filter-startswith-count.response.json");
     let page = decode_page::<Value>(&body).expect("page");
     assert_eq!(page.count, Some(1));
-    assert_eq!(
-        page.value[0]["userPrincipalName"],
-        "a_contoso.com#EXT#@microsoft.onmicrosoft.com"
-    );
-    assert!(matches!(
-        decode_page::<User>(&body),
-        Err(GraphError::Decode(_))
-    ));
+    assert_eq!(page.value[0]["userPrincipalName"], "a_contoso.com#EXT#@microsoft.onmicrosoft.com");
+    assert!(matches!(decode_page::<User>(&body), Err(GraphError::Decode(_))));
 }
 
 #[test]
 fn users_guest_ext_filter_select() {
     let page = decode_page::<User>(&example("users-guest-ext-filter.response.json")).expect("page");
-    assert_eq!(
-        page.count,
-        Some(2),
-        "count says 2 although one item is shown"
-    );
+    assert_eq!(page.count, Some(2), "count says 2 although one item is shown");
     assert_eq!(page.value.len(), 1);
     let u = &page.value[0];
     assert_eq!(u.id, "39807bd1-3dde-48f3-8165-81ddd4e46de0");
@@ -201,16 +178,15 @@ fn user_get_default_properties() {
 fn user_get_select_without_id() {
     let body = example("user-get-select.response.json");
     let v: Value = serde_json::from_slice(&body).expect("json");
-    assert!(v["@odata.context"].as_str().is_some_and(|c| {
-        c.ends_with("users(displayName,givenName,postalCode,identities)/$entity")
-    }));
+    assert!(
+        v["@odata.context"]
+            .as_str()
+            .is_some_and(|c| { c.ends_with("users(displayName,givenName,postalCode,identities)/$entity") })
+    );
     assert_eq!(v["identities"][0]["issuerAssignedId"], "AdeleV@contoso.com");
     // `$select` without `id` gives a user tapdesk cannot address: a clear Decode error.
     let err = decode_entity::<User>(&body).expect_err("no id");
-    assert!(
-        matches!(&err, GraphError::Decode(m) if m.contains("id")),
-        "{err:?}"
-    );
+    assert!(matches!(&err, GraphError::Decode(m) if m.contains("id")), "{err:?}");
 }
 
 #[test]
@@ -255,28 +231,17 @@ fn methods_list_tutorial() {
 
 #[test]
 fn methods_list_fido2_and_hello() {
-    let page =
-        decode_page::<AuthMethod>(&example("auth-methods-list.response.json")).expect("page");
+    let page = decode_page::<AuthMethod>(&example("auth-methods-list.response.json")).expect("page");
     assert_eq!(page.value.len(), 2);
     match &page.value[0] {
         AuthMethod::Fido2(f) => {
             assert_eq!(f.base.id, "-2_GRUg2-HYz6_1YG4YRAQ2");
             assert_eq!(f.display_name.as_deref(), Some("Red key"));
-            assert_eq!(
-                f.aa_guid.as_deref(),
-                Some("2fc0579f-8113-47ea-b116-555a8db9202a")
-            );
+            assert_eq!(f.aa_guid.as_deref(), Some("2fc0579f-8113-47ea-b116-555a8db9202a"));
             assert_eq!(f.model.as_deref(), Some("NFC key"));
             assert_eq!(f.attestation_level.as_deref(), Some("attested"));
-            assert_eq!(
-                f.attestation_certificates,
-                vec!["dbe793efdf1945e2df25d93653a1e8a3268a9075".to_owned()]
-            );
-            assert_eq!(
-                f.base.created_date_time,
-                Some(ts("2020-08-10T06:44:09Z")),
-                "creationDateTime alias"
-            );
+            assert_eq!(f.attestation_certificates, vec!["dbe793efdf1945e2df25d93653a1e8a3268a9075".to_owned()]);
+            assert_eq!(f.base.created_date_time, Some(ts("2020-08-10T06:44:09Z")), "creationDateTime alias");
         }
         other => panic!("expected FIDO2, got {other:?}"),
     }
@@ -297,10 +262,7 @@ fn fido2_get_value_wrapper_and_alias() {
     let body = example("fido2-get.response.json");
     let f = decode_entity::<Fido2Method>(&body).expect("fido2");
     assert_eq!(f.base.id, "-2_GRUg2-HYz6_1YG4YRAQ2");
-    assert_eq!(
-        f.aa_guid.as_deref(),
-        Some("2fc0579f-8113-47ea-b116-555a8db9202a")
-    );
+    assert_eq!(f.aa_guid.as_deref(), Some("2fc0579f-8113-47ea-b116-555a8db9202a"));
     assert_eq!(f.model.as_deref(), Some("NFC key"));
     assert_eq!(f.base.created_date_time, Some(ts("2020-08-10T06:44:09Z")));
     // Without @odata.type the polymorphic reader keeps it as Unknown (with the raw JSON).
@@ -340,8 +302,7 @@ fn email_get_wrapped() {
 
 #[test]
 fn password_get_null_created() {
-    let p =
-        decode_entity::<PasswordMethod>(&example("password-get.response.json")).expect("password");
+    let p = decode_entity::<PasswordMethod>(&example("password-get.response.json")).expect("password");
     assert_eq!(p.base.id, "28c10230-6103-485e-b985-444c60001490");
     assert_eq!(p.base.created_date_time, None, "creationDateTime: null");
 }
@@ -385,10 +346,7 @@ fn external_method_is_unknown_but_kept() {
     match &m {
         AuthMethod::Unknown { odata_type, raw } => {
             assert_eq!(odata_type, "#microsoft.graph.externalAuthenticationMethod");
-            assert_eq!(
-                raw["configurationId"],
-                "26310fee-860b-4eab-8749-ab730dcf335e"
-            );
+            assert_eq!(raw["configurationId"], "26310fee-860b-4eab-8749-ab730dcf335e");
             assert_eq!(raw["displayName"], "Adatum");
         }
         other => panic!("expected Unknown, got {other:?}"),
@@ -419,10 +377,7 @@ fn hardware_oath_beta_is_unknown_but_kept() {
     let m = entity_method("hardware-oath-get.beta.response.json");
     match &m {
         AuthMethod::Unknown { odata_type, raw } => {
-            assert_eq!(
-                odata_type,
-                "#microsoft.graph.hardwareOathAuthenticationMethod"
-            );
+            assert_eq!(odata_type, "#microsoft.graph.hardwareOathAuthenticationMethod");
             assert_eq!(raw["device"]["serialNumber"], "TOTP123456");
             assert_eq!(raw["device"]["assignedTo"]["displayName"], "Amy Masters");
         }
@@ -451,15 +406,9 @@ fn tap_create_request_matches_our_serialisation() {
     assert_eq!(file["lifetimeInMinutes"], ours["lifetimeInMinutes"]);
     assert_eq!(file["isUsableOnce"], ours["isUsableOnce"]);
     // The doc sends `.000Z`; jiff prints `Z`: the same instant.
-    assert_eq!(
-        ts(file["startDateTime"].as_str().expect("str")),
-        ts(ours["startDateTime"].as_str().expect("str"))
-    );
+    assert_eq!(ts(file["startDateTime"].as_str().expect("str")), ts(ours["startDateTime"].as_str().expect("str")));
     // Everything optional: an empty request is `{}`.
-    assert_eq!(
-        serde_json::to_string(&TapCreateRequest::default()).expect("json"),
-        "{}"
-    );
+    assert_eq!(serde_json::to_string(&TapCreateRequest::default()).expect("json"), "{}");
 }
 
 #[test]
@@ -468,10 +417,7 @@ fn tap_create_response_has_the_pass_once() {
     assert_eq!(tap.temporary_access_pass.expose_secret(), "+drkzqAD");
     let m = &tap.method;
     assert_eq!(m.base.id, "6f1967b7-15e8-4935-ac26-d50770ed07a7");
-    assert_eq!(
-        m.base.created_date_time,
-        Some(ts("2022-06-02T16:21:09.765173Z"))
-    );
+    assert_eq!(m.base.created_date_time, Some(ts("2022-06-02T16:21:09.765173Z")));
     assert_eq!(m.start_date_time, Some(ts("2022-06-05T00:00:00Z")));
     assert_eq!(m.lifetime_in_minutes, Some(60));
     assert_eq!(m.is_usable_once, Some(false));
@@ -488,20 +434,14 @@ fn tap_get_has_no_pass() {
     let body = example("tap-get.response.json");
     let t = decode_entity::<TapMethod>(&body).expect("tap");
     assert_eq!(t.base.id, "6f1967b7-15e8-4935-ac26-d50770ed07a7");
-    assert_eq!(
-        t.base.created_date_time,
-        Some(ts("2022-06-02T16:21:09.5893903Z"))
-    );
+    assert_eq!(t.base.created_date_time, Some(ts("2022-06-02T16:21:09.5893903Z")));
     assert_eq!(t.lifetime_in_minutes, Some(60));
     match decode_entity::<AuthMethod>(&body).expect("method") {
         AuthMethod::TemporaryAccessPass(t) => assert_eq!(t.is_usable, Some(false)),
         other => panic!("expected TAP, got {other:?}"),
     }
     // `temporaryAccessPass: null` cannot be read as a created pass.
-    assert!(matches!(
-        decode_created_tap(&body),
-        Err(GraphError::Decode(_))
-    ));
+    assert!(matches!(decode_created_tap(&body), Err(GraphError::Decode(_))));
 }
 
 #[test]
@@ -537,57 +477,30 @@ fn tap_policy_get() {
 
 #[test]
 fn tap_policy_update_request_shape() {
-    let v: Value =
-        serde_json::from_slice(&example("tap-policy-update.request.json")).expect("json");
-    assert_eq!(
-        v["@odata.type"],
-        "#microsoft.graph.temporaryAccessPassAuthenticationMethodConfiguration"
-    );
+    let v: Value = serde_json::from_slice(&example("tap-policy-update.request.json")).expect("json");
+    assert_eq!(v["@odata.type"], "#microsoft.graph.temporaryAccessPassAuthenticationMethodConfiguration");
     assert_eq!(v["isUsableOnce"], true);
 }
 
 #[test]
 fn whole_methods_policy_contains_a_readable_tap_configuration() {
-    let v: Value =
-        serde_json::from_slice(&example("auth-methods-policy-get.response.json")).expect("json");
-    let configs = v["authenticationMethodConfigurations"]
-        .as_array()
-        .expect("array");
+    let v: Value = serde_json::from_slice(&example("auth-methods-policy-get.response.json")).expect("json");
+    let configs = v["authenticationMethodConfigurations"].as_array().expect("array");
     let ids: Vec<&str> = configs.iter().filter_map(|c| c["id"].as_str()).collect();
-    assert_eq!(
-        ids,
-        [
-            "Fido2",
-            "MicrosoftAuthenticator",
-            "Sms",
-            "TemporaryAccessPass",
-            "Email"
-        ]
-    );
-    let tap = configs
-        .iter()
-        .find(|c| c["id"] == "TemporaryAccessPass")
-        .expect("TAP configuration");
+    assert_eq!(ids, ["Fido2", "MicrosoftAuthenticator", "Sms", "TemporaryAccessPass", "Email"]);
+    let tap = configs.iter().find(|c| c["id"] == "TemporaryAccessPass").expect("TAP configuration");
     let p: TapPolicy = serde_json::from_value(tap.clone()).expect("policy");
     assert!(!p.is_enabled(), "disabled in this sample");
-    assert_eq!(
-        (p.minimum_lifetime_in_minutes, p.maximum_lifetime_in_minutes),
-        (60, 480)
-    );
+    assert_eq!((p.minimum_lifetime_in_minutes, p.maximum_lifetime_in_minutes), (60, 480));
 }
 
 // ----- Sessions ---------------------------------------------------------------------------
 
 #[test]
 fn revoke_sessions_boolean_is_not_an_entity_wrapper() {
-    let v: Value =
-        serde_json::from_slice(&example("revoke-sign-in-sessions.response.json")).expect("json");
+    let v: Value = serde_json::from_slice(&example("revoke-sign-in-sessions.response.json")).expect("json");
     assert_eq!(v["value"], true);
-    assert!(
-        v["@odata.context"]
-            .as_str()
-            .is_some_and(|c| c.ends_with("#Edm.Boolean"))
-    );
+    assert!(v["@odata.context"].as_str().is_some_and(|c| c.ends_with("#Edm.Boolean")));
     // `unwrap_entity` only unwraps an object under `value`; a boolean envelope stays as it is.
     assert_eq!(unwrap_entity(v.clone()), v);
 }
@@ -600,12 +513,7 @@ fn api(name: &str, status: u16) -> GraphError {
 
 fn assert_api(err: &GraphError, status: u16, code: &str, message: &str) {
     match err {
-        GraphError::Api {
-            status: s,
-            code: c,
-            message: m,
-            request_id,
-        } => {
+        GraphError::Api { status: s, code: c, message: m, request_id } => {
             assert_eq!(*s, status);
             assert_eq!(c, code);
             assert_eq!(m, message);
@@ -642,21 +550,13 @@ fn error_count_missing_consistency_level() {
 fn error_endswith_missing_advanced_params() {
     let e = api("error-endswith-missing-advanced-params.json", 400);
     assert_eq!(e.code(), Some("Request_UnsupportedQuery"));
-    assert!(
-        e.to_string()
-            .starts_with("Operator 'endsWith' is not supported")
-    );
+    assert!(e.to_string().starts_with("Operator 'endsWith' is not supported"));
 }
 
 #[test]
 fn error_authorization_request_denied() {
     let e = api("error-authorization-requestdenied.json", 403);
-    assert_api(
-        &e,
-        403,
-        "Authorization_RequestDenied",
-        "Insufficient privileges to complete the operation.",
-    );
+    assert_api(&e, 403, "Authorization_RequestDenied", "Insufficient privileges to complete the operation.");
     assert_eq!(
         e.to_string(),
         "Insufficient privileges to complete the operation. (Authorization_RequestDenied, HTTP 403)"

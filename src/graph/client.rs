@@ -31,12 +31,11 @@ use zeroize::Zeroizing;
 
 use super::error::GraphError;
 use super::odata;
-use super::types::{
-    self, AuthMethod, CreatedTap, Page, TapCreateRequest, TapMethod, TapPolicy, User,
-};
+use super::types::{self, AuthMethod, CreatedTap, Page, TapCreateRequest, TapMethod, TapPolicy, User};
 
 /// Properties tapdesk asks for when it lists users (`$select`).
-pub const USER_SELECT: &str = "id,displayName,userPrincipalName,mail,userType,jobTitle,department,officeLocation,employeeId,accountEnabled";
+pub const USER_SELECT: &str =
+    "id,displayName,userPrincipalName,mail,userType,jobTitle,department,officeLocation,employeeId,accountEnabled";
 
 /// Default total time for one HTTP request, connection to last body byte (Graph's own limit for the
 /// authentication-methods APIs is 60 s).
@@ -79,12 +78,7 @@ impl RetryPolicy {
         max_backoff: Duration,
         max_retry_after: Duration,
     ) -> Self {
-        Self {
-            max_retries,
-            initial_backoff,
-            max_backoff,
-            max_retry_after,
-        }
+        Self { max_retries, initial_backoff, max_backoff, max_retry_after }
     }
 
     /// Never retry.
@@ -96,11 +90,7 @@ impl RetryPolicy {
     /// between half and all of `min(initial_backoff * 2^retry, max_backoff)`.
     pub fn backoff(&self, retry: u32) -> Duration {
         let factor = 2u32.saturating_pow(retry.min(30));
-        let full = self
-            .initial_backoff
-            .checked_mul(factor)
-            .unwrap_or(self.max_backoff)
-            .min(self.max_backoff);
+        let full = self.initial_backoff.checked_mul(factor).unwrap_or(self.max_backoff).min(self.max_backoff);
         let half = full / 2;
         let jitter = rand::random_range(0.0..=1.0_f64);
         half + half.mul_f64(jitter)
@@ -110,12 +100,7 @@ impl RetryPolicy {
 impl Default for RetryPolicy {
     /// 4 retries, 0.5 s doubling to 8 s, `Retry-After` honoured up to 120 s.
     fn default() -> Self {
-        Self::new(
-            4,
-            Duration::from_millis(500),
-            Duration::from_secs(8),
-            Duration::from_secs(120),
-        )
+        Self::new(4, Duration::from_millis(500), Duration::from_secs(8), Duration::from_secs(120))
     }
 }
 
@@ -133,11 +118,7 @@ pub fn parse_retry_after(value: &str, now: jiff::Timestamp) -> Option<Duration> 
     static PARSER: jiff::fmt::rfc2822::DateTimeParser = jiff::fmt::rfc2822::DateTimeParser::new();
     let at = PARSER.parse_timestamp(v).ok()?;
     let wait = at.duration_since(now);
-    if wait.is_negative() {
-        Some(Duration::ZERO)
-    } else {
-        Duration::try_from(wait).ok()
-    }
+    if wait.is_negative() { Some(Duration::ZERO) } else { Duration::try_from(wait).ok() }
 }
 
 /// A Graph client bound to one Graph root (e.g. `https://graph.microsoft.com/v1.0`) and one credential.
@@ -226,18 +207,11 @@ fn transport_error(e: reqwest::Error) -> GraphError {
     let timeout = e.is_timeout();
     let e = e.without_url();
     let msg = error_chain(&e);
-    if timeout {
-        GraphError::Timeout(msg)
-    } else {
-        GraphError::Transport(msg)
-    }
+    if timeout { GraphError::Timeout(msg) } else { GraphError::Transport(msg) }
 }
 
 fn header_str(headers: &HeaderMap, name: &str) -> Option<String> {
-    headers
-        .get(name)
-        .and_then(|v| v.to_str().ok())
-        .map(str::to_owned)
+    headers.get(name).and_then(|v| v.to_str().ok()).map(str::to_owned)
 }
 
 /// Builds [`GraphError::Api`]; when the `request-id` header is missing, the body's
@@ -247,11 +221,7 @@ fn api_error(status: StatusCode, headers: &HeaderMap, body: &[u8]) -> GraphError
         serde_json::from_slice::<super::error::ErrorEnvelope>(body)
             .ok()
             .and_then(|e| e.error.inner_error)
-            .and_then(|i| {
-                i.get("request-id")
-                    .and_then(|r| r.as_str())
-                    .map(str::to_owned)
-            })
+            .and_then(|i| i.get("request-id").and_then(|r| r.as_str()).map(str::to_owned))
     });
     GraphError::from_response(status.as_u16(), body, request_id)
 }
@@ -269,10 +239,8 @@ pub fn decode_page<T: DeserializeOwned>(body: &[u8]) -> Result<Page<T>, GraphErr
 /// Decodes a single entity, tolerating the documentation's `{"value": {...}}` wrapper
 /// ([`types::unwrap_entity`]). Errors: [`GraphError::Decode`].
 pub fn decode_entity<T: DeserializeOwned>(body: &[u8]) -> Result<T, GraphError> {
-    let v: serde_json::Value =
-        serde_json::from_slice(body).map_err(|e| GraphError::Decode(format!("entity: {e}")))?;
-    serde_json::from_value(types::unwrap_entity(v))
-        .map_err(|e| GraphError::Decode(format!("entity: {e}")))
+    let v: serde_json::Value = serde_json::from_slice(body).map_err(|e| GraphError::Decode(format!("entity: {e}")))?;
+    serde_json::from_value(types::unwrap_entity(v)).map_err(|e| GraphError::Decode(format!("entity: {e}")))
 }
 
 /// Decodes the `201` body of a TAP create into [`CreatedTap`] (also accepting a `{"value": {...}}`
@@ -294,30 +262,19 @@ pub fn decode_created_tap(body: &[u8]) -> Result<CreatedTap, GraphError> {
     };
     match serde_json::from_slice::<CreatedTap>(body) {
         Ok(t) => Ok(t),
-        Err(first) => serde_json::from_slice::<Wrapped>(body)
-            .map(|w| w.value)
-            .map_err(|_| redacted(first)),
+        Err(first) => serde_json::from_slice::<Wrapped>(body).map(|w| w.value).map_err(|_| redacted(first)),
     }
 }
 
 /// Reads a response body into a buffer that is wiped on drop, growing it without leaving copies
 /// behind (each outgrown buffer is zeroized as it is dropped). At most `limit` bytes.
-async fn read_secret_body(
-    mut resp: reqwest::Response,
-    limit: usize,
-) -> Result<Zeroizing<Vec<u8>>, GraphError> {
-    let hint = resp
-        .content_length()
-        .and_then(|n| usize::try_from(n).ok())
-        .unwrap_or(1024)
-        .min(limit);
+async fn read_secret_body(mut resp: reqwest::Response, limit: usize) -> Result<Zeroizing<Vec<u8>>, GraphError> {
+    let hint = resp.content_length().and_then(|n| usize::try_from(n).ok()).unwrap_or(1024).min(limit);
     let mut buf = Zeroizing::new(Vec::with_capacity(hint));
     while let Some(chunk) = resp.chunk().await.map_err(transport_error)? {
         let needed = buf.len() + chunk.len();
         if needed > limit {
-            return Err(GraphError::Decode(format!(
-                "answer larger than {limit} bytes"
-            )));
+            return Err(GraphError::Decode(format!("answer larger than {limit} bytes")));
         }
         if needed > buf.capacity() {
             let mut bigger = Zeroizing::new(Vec::with_capacity(needed.max(buf.capacity() * 2)));
@@ -336,19 +293,9 @@ impl GraphClient {
     ///
     /// Uses [`DEFAULT_TIMEOUT`], [`DEFAULT_CONNECT_TIMEOUT`] and [`RetryPolicy::default`].
     /// Errors: [`GraphError::Transport`] if the HTTP stack cannot be initialised.
-    pub fn new(
-        base: url::Url,
-        credential: Arc<dyn TokenCredential>,
-        scopes: Vec<String>,
-    ) -> Result<Self, GraphError> {
+    pub fn new(base: url::Url, credential: Arc<dyn TokenCredential>, scopes: Vec<String>) -> Result<Self, GraphError> {
         let http = build_http(DEFAULT_TIMEOUT, DEFAULT_CONNECT_TIMEOUT)?;
-        Ok(Self {
-            http,
-            base,
-            credential,
-            scopes,
-            retry: RetryPolicy::default(),
-        })
+        Ok(Self { http, base, credential, scopes, retry: RetryPolicy::default() })
     }
 
     /// The same client with another retry policy (tests use short waits).
@@ -379,8 +326,8 @@ impl GraphClient {
     /// `{base}/{path}?{query}`; `path` must already be encoded (see [`odata`]).
     fn url(&self, path: &str, query: &[(&str, &str)]) -> Result<url::Url, GraphError> {
         let base = self.base.as_str().trim_end_matches('/');
-        let mut url = url::Url::parse(&format!("{base}/{path}"))
-            .map_err(|e| GraphError::InvalidInput(format!("URL: {e}")))?;
+        let mut url =
+            url::Url::parse(&format!("{base}/{path}")).map_err(|e| GraphError::InvalidInput(format!("URL: {e}")))?;
         if !query.is_empty() {
             url.set_query(Some(&odata::query_string(query)));
         }
@@ -392,9 +339,7 @@ impl GraphClient {
         if odata::is_valid_segment(value) {
             Ok(odata::encode_path_segment(value))
         } else {
-            Err(GraphError::InvalidInput(format!(
-                "{what} {value:?} is not a valid id"
-            )))
+            Err(GraphError::InvalidInput(format!("{what} {value:?} is not a valid id")))
         }
     }
 
@@ -406,8 +351,8 @@ impl GraphClient {
     /// Parses an `@odata.nextLink` as is and checks it points at the same origin as the Graph root,
     /// so the bearer token is never sent elsewhere. Errors: [`GraphError::Decode`].
     pub fn next_link_url(&self, link: &str) -> Result<url::Url, GraphError> {
-        let url = url::Url::parse(link)
-            .map_err(|e| GraphError::Decode(format!("@odata.nextLink is not a URL: {e}")))?;
+        let url =
+            url::Url::parse(link).map_err(|e| GraphError::Decode(format!("@odata.nextLink is not a URL: {e}")))?;
         if url.origin() != self.base.origin() {
             return Err(GraphError::Decode(format!(
                 "@odata.nextLink points at {} instead of {}",
@@ -422,10 +367,7 @@ impl GraphClient {
 
     async fn bearer(&self) -> Result<azure_core::credentials::AccessToken, GraphError> {
         let scopes: Vec<&str> = self.scopes.iter().map(String::as_str).collect();
-        self.credential
-            .get_token(&scopes, None)
-            .await
-            .map_err(|e| GraphError::Token(error_chain(&e)))
+        self.credential.get_token(&scopes, None).await.map_err(|e| GraphError::Token(error_chain(&e)))
     }
 
     /// Sends one logical request with retries; returns the first 2xx response (body unread).
@@ -437,10 +379,7 @@ impl GraphClient {
         body: Option<Vec<u8>>,
         mode: Mode,
     ) -> Result<reqwest::Response, Failure> {
-        let fail = |error: GraphError, uncertain: bool| Failure {
-            error,
-            after_uncertain_attempt: uncertain,
-        };
+        let fail = |error: GraphError, uncertain: bool| Failure { error, after_uncertain_attempt: uncertain };
         let mut retries = 0u32;
         let mut uncertain = false;
         loop {
@@ -505,9 +444,7 @@ impl GraphClient {
                         return Err(fail(
                             GraphError::Uncertain(format!(
                                 "Graph answered {err}{}",
-                                request_id
-                                    .map(|r| format!(", request-id {r}"))
-                                    .unwrap_or_default()
+                                request_id.map(|r| format!(", request-id {r}")).unwrap_or_default()
                             )),
                             true,
                         ));
@@ -541,10 +478,7 @@ impl GraphClient {
                         continue;
                     }
                     if mode == Mode::CreateOnce && !nothing_sent {
-                        return Err(fail(
-                            GraphError::Uncertain(format!("no answer from Graph ({err})")),
-                            true,
-                        ));
+                        return Err(fail(GraphError::Uncertain(format!("no answer from Graph ({err})")), true));
                     }
                     return Err(fail(err, uncertain || !nothing_sent));
                 }
@@ -562,9 +496,7 @@ impl GraphClient {
         url: url::Url,
         headers: &[(&'static str, &'static str)],
     ) -> Result<T, GraphError> {
-        let resp = self
-            .execute(Method::GET, url, headers, None, Mode::Idempotent)
-            .await?;
+        let resp = self.execute(Method::GET, url, headers, None, Mode::Idempotent).await?;
         decode_entity(Self::read_body(resp).await?.as_ref())
     }
 
@@ -573,9 +505,7 @@ impl GraphClient {
         url: url::Url,
         headers: &[(&'static str, &'static str)],
     ) -> Result<Page<T>, GraphError> {
-        let resp = self
-            .execute(Method::GET, url, headers, None, Mode::Idempotent)
-            .await?;
+        let resp = self.execute(Method::GET, url, headers, None, Mode::Idempotent).await?;
         decode_page(Self::read_body(resp).await?.as_ref())
     }
 
@@ -604,10 +534,7 @@ impl GraphClient {
     }
 
     async fn delete(&self, url: url::Url) -> Result<(), GraphError> {
-        match self
-            .execute(Method::DELETE, url, &[], None, Mode::Delete)
-            .await
-        {
+        match self.execute(Method::DELETE, url, &[], None, Mode::Delete).await {
             Ok(resp) => {
                 // Drain; a 204 has no body.
                 let _ = resp.bytes().await;
@@ -634,18 +561,11 @@ impl GraphClient {
     pub async fn list_users_page(&self, next_link: Option<&str>) -> Result<UsersPage, GraphError> {
         let top = USERS_PAGE_SIZE.to_string();
         let url = match next_link {
-            None => self.url(
-                "users",
-                &[("$select", USER_SELECT), ("$top", &top), ("$count", "true")],
-            )?,
+            None => self.url("users", &[("$select", USER_SELECT), ("$top", &top), ("$count", "true")])?,
             Some(link) => self.next_link_url(link)?,
         };
         let page: Page<User> = self.get_page(url, &[CONSISTENCY_EVENTUAL]).await?;
-        Ok(UsersPage {
-            users: page.value,
-            total: page.count,
-            next_link: page.next_link,
-        })
+        Ok(UsersPage { users: page.value, total: page.count, next_link: page.next_link })
     }
 
     /// Pages through the whole directory with [`Self::list_users_page`], calling `on_page` once
@@ -694,14 +614,7 @@ impl GraphClient {
         }
         let search = odata::user_search_expression(text);
         let top = top.clamp(1, USERS_PAGE_SIZE).to_string();
-        let url = self.url(
-            "users",
-            &[
-                ("$search", &search),
-                ("$select", USER_SELECT),
-                ("$top", &top),
-            ],
-        )?;
+        let url = self.url("users", &[("$search", &search), ("$select", USER_SELECT), ("$top", &top)])?;
         let headers: &[(&'static str, &'static str)] = if text.contains('&') {
             &[CONSISTENCY_EVENTUAL, ("Prefer", "legacySearch=false")]
         } else {
@@ -716,24 +629,13 @@ impl GraphClient {
     /// returns no users without a request.
     ///
     /// Errors: as [`Self::search_users`].
-    pub async fn find_users_startswith(
-        &self,
-        text: &str,
-        top: u32,
-    ) -> Result<Vec<User>, GraphError> {
+    pub async fn find_users_startswith(&self, text: &str, top: u32) -> Result<Vec<User>, GraphError> {
         if text.trim().is_empty() {
             return Ok(Vec::new());
         }
         let filter = odata::user_startswith_filter(text);
         let top = top.clamp(1, USERS_PAGE_SIZE).to_string();
-        let url = self.url(
-            "users",
-            &[
-                ("$filter", &filter),
-                ("$select", USER_SELECT),
-                ("$top", &top),
-            ],
-        )?;
+        let url = self.url("users", &[("$filter", &filter), ("$select", USER_SELECT), ("$top", &top)])?;
         Ok(self.get_page::<User>(url, &[]).await?.value)
     }
 
@@ -745,9 +647,7 @@ impl GraphClient {
     /// [`GraphError::InvalidInput`] for an empty key, transport, timeout, token, decode.
     pub async fn get_user(&self, id_or_upn: &str) -> Result<User, GraphError> {
         if !odata::is_valid_segment(id_or_upn) {
-            return Err(GraphError::InvalidInput(format!(
-                "user {id_or_upn:?} is not a valid id or UPN"
-            )));
+            return Err(GraphError::InvalidInput(format!("user {id_or_upn:?} is not a valid id or UPN")));
         }
         let path = format!("users{}", odata::user_key_path(id_or_upn));
         let url = self.url(&path, &[("$select", USER_SELECT)])?;
@@ -781,12 +681,7 @@ impl GraphClient {
     ///
     /// Errors: [`GraphError::Api`] (404 unknown id, 400 `badRequest` for the default method, 403),
     /// transport, timeout, token.
-    pub async fn delete_method(
-        &self,
-        user_id: &str,
-        segment: &str,
-        method_id: &str,
-    ) -> Result<(), GraphError> {
+    pub async fn delete_method(&self, user_id: &str, segment: &str, method_id: &str) -> Result<(), GraphError> {
         let path = format!(
             "{}/authentication/{}/{}",
             Self::user_path(user_id)?,
@@ -810,26 +705,12 @@ impl GraphClient {
     /// valid range between {min} and {max}.", 400 for external guests, 403, 404); token;
     /// [`GraphError::Uncertain`] after a timeout, a dropped connection, a 5xx or an unreadable
     /// 2xx body — the pass may exist; list the user's TAPs ([`Self::list_taps`]) before acting.
-    pub async fn create_tap(
-        &self,
-        user_id: &str,
-        body: &TapCreateRequest,
-    ) -> Result<CreatedTap, GraphError> {
-        let path = format!(
-            "{}/authentication/temporaryAccessPassMethods",
-            Self::user_path(user_id)?
-        );
+    pub async fn create_tap(&self, user_id: &str, body: &TapCreateRequest) -> Result<CreatedTap, GraphError> {
+        let path = format!("{}/authentication/temporaryAccessPassMethods", Self::user_path(user_id)?);
         let url = self.url(&path, &[])?;
-        let json = serde_json::to_vec(body)
-            .map_err(|e| GraphError::InvalidInput(format!("TAP request: {e}")))?;
+        let json = serde_json::to_vec(body).map_err(|e| GraphError::InvalidInput(format!("TAP request: {e}")))?;
         let resp = self
-            .execute(
-                Method::POST,
-                url,
-                &[("Content-Type", "application/json")],
-                Some(json),
-                Mode::CreateOnce,
-            )
+            .execute(Method::POST, url, &[("Content-Type", "application/json")], Some(json), Mode::CreateOnce)
             .await?;
         let status = resp.status().as_u16();
         let lost = |why: GraphError| {
@@ -847,10 +728,7 @@ impl GraphClient {
     ///
     /// Errors: [`GraphError::Api`], transport, timeout, token, decode.
     pub async fn list_taps(&self, user_id: &str) -> Result<Vec<TapMethod>, GraphError> {
-        let path = format!(
-            "{}/authentication/temporaryAccessPassMethods",
-            Self::user_path(user_id)?
-        );
+        let path = format!("{}/authentication/temporaryAccessPassMethods", Self::user_path(user_id)?);
         self.get_all(self.url(&path, &[])?, &[]).await
     }
 
@@ -858,8 +736,7 @@ impl GraphClient {
     ///
     /// Errors: as [`Self::delete_method`].
     pub async fn delete_tap(&self, user_id: &str, tap_id: &str) -> Result<(), GraphError> {
-        self.delete_method(user_id, "temporaryAccessPassMethods", tap_id)
-            .await
+        self.delete_method(user_id, "temporaryAccessPassMethods", tap_id).await
     }
 
     /// The tenant's TAP policy (lifetimes in minutes):
@@ -869,10 +746,8 @@ impl GraphClient {
     /// Policy Administrator — fall back to the absolute 10..=43,200 range), transport, timeout,
     /// token, decode.
     pub async fn get_tap_policy(&self) -> Result<TapPolicy, GraphError> {
-        let url = self.url(
-            "policies/authenticationMethodsPolicy/authenticationMethodConfigurations/TemporaryAccessPass",
-            &[],
-        )?;
+        let url = self
+            .url("policies/authenticationMethodsPolicy/authenticationMethodConfigurations/TemporaryAccessPass", &[])?;
         self.get_entity(url, &[]).await
     }
 
@@ -883,15 +758,7 @@ impl GraphClient {
     /// Errors: [`GraphError::Api`] (403, 404), transport, timeout, token.
     pub async fn revoke_sign_in_sessions(&self, user_id: &str) -> Result<(), GraphError> {
         let path = format!("{}/revokeSignInSessions", Self::user_path(user_id)?);
-        let resp = self
-            .execute(
-                Method::POST,
-                self.url(&path, &[])?,
-                &[],
-                None,
-                Mode::Idempotent,
-            )
-            .await?;
+        let resp = self.execute(Method::POST, self.url(&path, &[])?, &[], None, Mode::Idempotent).await?;
         let _ = resp.bytes().await;
         Ok(())
     }
@@ -901,9 +768,7 @@ impl GraphClient {
 const CONSISTENCY_EVENTUAL: (&str, &str) = ("ConsistencyLevel", "eventual");
 
 fn repeated_link(pages: usize) -> GraphError {
-    GraphError::Decode(format!(
-        "Graph repeated a next-page link after {pages} pages; stopped paging"
-    ))
+    GraphError::Decode(format!("Graph repeated a next-page link after {pages} pages; stopped paging"))
 }
 
 #[cfg(test)]
@@ -921,10 +786,7 @@ mod tests {
             _scopes: &[&str],
             _options: Option<azure_core::credentials::TokenRequestOptions<'_>>,
         ) -> azure_core::Result<azure_core::credentials::AccessToken> {
-            Err(azure_core::Error::with_message(
-                azure_core::error::ErrorKind::Credential,
-                "no sign-in in unit tests",
-            ))
+            Err(azure_core::Error::with_message(azure_core::error::ErrorKind::Credential, "no sign-in in unit tests"))
         }
     }
 
@@ -941,17 +803,10 @@ mod tests {
     fn first_users_page_url() {
         let c = client("https://graph.microsoft.com/v1.0");
         let top = USERS_PAGE_SIZE.to_string();
-        let url = c
-            .url(
-                "users",
-                &[("$select", USER_SELECT), ("$top", &top), ("$count", "true")],
-            )
-            .expect("url");
+        let url = c.url("users", &[("$select", USER_SELECT), ("$top", &top), ("$count", "true")]).expect("url");
         assert_eq!(
             url.as_str(),
-            format!(
-                "https://graph.microsoft.com/v1.0/users?$select={USER_SELECT}&$top=999&$count=true"
-            )
+            format!("https://graph.microsoft.com/v1.0/users?$select={USER_SELECT}&$top=999&$count=true")
         );
     }
 
@@ -959,9 +814,7 @@ mod tests {
     fn search_url_encodes_each_value_once() {
         let c = client("https://graph.microsoft.com/v1.0/");
         let search = odata::user_search_expression("O'Brien & \"Co\" #1 50% a+b Zoë");
-        let url = c
-            .url("users", &[("$search", &search), ("$top", "25")])
-            .expect("url");
+        let url = c.url("users", &[("$search", &search), ("$top", "25")]).expect("url");
         let clause = "O%27Brien%20%26%20%5C%22Co%5C%22%20%231%2050%25%20a%2Bb%20Zo%C3%AB";
         assert_eq!(
             url.as_str(),
@@ -1006,16 +859,8 @@ mod tests {
     #[test]
     fn dollar_upn_uses_key_form() {
         let c = client("https://graph.microsoft.com/v1.0");
-        let url = c
-            .url(
-                &format!("users{}", odata::user_key_path("$adele@x.example")),
-                &[],
-            )
-            .expect("url");
-        assert_eq!(
-            url.as_str(),
-            "https://graph.microsoft.com/v1.0/users('$adele@x.example')"
-        );
+        let url = c.url(&format!("users{}", odata::user_key_path("$adele@x.example")), &[]).expect("url");
+        assert_eq!(url.as_str(), "https://graph.microsoft.com/v1.0/users('$adele@x.example')");
     }
 
     #[test]
@@ -1025,14 +870,8 @@ mod tests {
         assert_eq!(c.next_link_url(link).expect("same origin").as_str(), link);
         let link2 = "https://graph.microsoft.com/v1.0/users?$filter=startswith(displayName,%27a%27)&$skiptoken=X%2Fy";
         assert_eq!(c.next_link_url(link2).expect("same origin").as_str(), link2);
-        assert!(matches!(
-            c.next_link_url("https://evil.example/v1.0/users?$skiptoken=x"),
-            Err(GraphError::Decode(_))
-        ));
-        assert!(matches!(
-            c.next_link_url("http://graph.microsoft.com/v1.0/users"),
-            Err(GraphError::Decode(_))
-        ));
+        assert!(matches!(c.next_link_url("https://evil.example/v1.0/users?$skiptoken=x"), Err(GraphError::Decode(_))));
+        assert!(matches!(c.next_link_url("http://graph.microsoft.com/v1.0/users"), Err(GraphError::Decode(_))));
         assert!(c.next_link_url("not a url").is_err());
     }
 
@@ -1040,23 +879,14 @@ mod tests {
     fn retry_after_parsing() {
         let now: jiff::Timestamp = "2015-10-21T07:27:00Z".parse().expect("ts");
         assert_eq!(parse_retry_after("2", now), Some(Duration::from_secs(2)));
-        assert_eq!(
-            parse_retry_after("2.128", now),
-            Some(Duration::from_millis(2128))
-        );
+        assert_eq!(parse_retry_after("2.128", now), Some(Duration::from_millis(2128)));
         assert_eq!(parse_retry_after(" 0 ", now), Some(Duration::ZERO));
         assert_eq!(parse_retry_after("-1", now), None);
         assert_eq!(parse_retry_after("NaN", now), None);
         assert_eq!(parse_retry_after("1e400", now), None);
         assert_eq!(parse_retry_after("soon", now), None);
-        assert_eq!(
-            parse_retry_after("Wed, 21 Oct 2015 07:28:00 GMT", now),
-            Some(Duration::from_secs(60))
-        );
-        assert_eq!(
-            parse_retry_after("Wed, 21 Oct 2015 07:00:00 GMT", now),
-            Some(Duration::ZERO)
-        );
+        assert_eq!(parse_retry_after("Wed, 21 Oct 2015 07:28:00 GMT", now), Some(Duration::from_secs(60)));
+        assert_eq!(parse_retry_after("Wed, 21 Oct 2015 07:00:00 GMT", now), Some(Duration::ZERO));
     }
 
     #[test]
@@ -1064,20 +894,11 @@ mod tests {
         let p = RetryPolicy::default();
         for _ in 0..200 {
             let b0 = p.backoff(0);
-            assert!(
-                b0 >= Duration::from_millis(250) && b0 <= Duration::from_millis(500),
-                "{b0:?}"
-            );
+            assert!(b0 >= Duration::from_millis(250) && b0 <= Duration::from_millis(500), "{b0:?}");
             let b2 = p.backoff(2);
-            assert!(
-                b2 >= Duration::from_secs(1) && b2 <= Duration::from_secs(2),
-                "{b2:?}"
-            );
+            assert!(b2 >= Duration::from_secs(1) && b2 <= Duration::from_secs(2), "{b2:?}");
             let b10 = p.backoff(10);
-            assert!(
-                b10 >= Duration::from_secs(4) && b10 <= Duration::from_secs(8),
-                "{b10:?}"
-            );
+            assert!(b10 >= Duration::from_secs(4) && b10 <= Duration::from_secs(8), "{b10:?}");
             assert!(p.backoff(u32::MAX) <= Duration::from_secs(8));
         }
         assert_eq!(RetryPolicy::none().backoff(3), Duration::ZERO);
@@ -1085,15 +906,12 @@ mod tests {
 
     #[test]
     fn created_tap_decode_errors_never_quote_the_body() {
-        let body =
-            br#"{"id":"x","temporaryAccessPass":"S3cr3t+pass","lifetimeInMinutes":"S3cr3t+pass"}"#;
+        let body = br#"{"id":"x","temporaryAccessPass":"S3cr3t+pass","lifetimeInMinutes":"S3cr3t+pass"}"#;
         let err = decode_created_tap(body).expect_err("bad lifetime type");
         let text = format!("{err} {err:?}");
         assert!(!text.contains("S3cr3t"), "{text}");
-        let tap = decode_created_tap(
-            br#"{"value":{"id":"x","temporaryAccessPass":"abc","lifetimeInMinutes":60}}"#,
-        )
-        .expect("wrapped");
+        let tap = decode_created_tap(br#"{"value":{"id":"x","temporaryAccessPass":"abc","lifetimeInMinutes":60}}"#)
+            .expect("wrapped");
         assert_eq!(tap.method.base.id, "x");
         assert!(!format!("{tap:?}").contains("abc"));
     }
@@ -1108,18 +926,9 @@ mod tests {
     #[tokio::test]
     async fn invalid_ids_are_rejected_before_sending() {
         let c = client("http://127.0.0.1:9/v1.0");
-        assert!(matches!(
-            c.list_methods("").await,
-            Err(GraphError::InvalidInput(_))
-        ));
-        assert!(matches!(
-            c.delete_method("u", "fido2Methods", "..").await,
-            Err(GraphError::InvalidInput(_))
-        ));
-        assert!(matches!(
-            c.get_user(".").await,
-            Err(GraphError::InvalidInput(_))
-        ));
+        assert!(matches!(c.list_methods("").await, Err(GraphError::InvalidInput(_))));
+        assert!(matches!(c.delete_method("u", "fido2Methods", "..").await, Err(GraphError::InvalidInput(_))));
+        assert!(matches!(c.get_user(".").await, Err(GraphError::InvalidInput(_))));
         assert!(c.search_users("  ", 10).await.expect("blank").is_empty());
     }
 }

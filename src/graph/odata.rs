@@ -84,21 +84,15 @@ pub fn search_clause(prop: &str, text: &str) -> String {
 /// `$search` expression matching `text` on display name, mail or UPN:
 /// `"displayName:t" OR "mail:t" OR "userPrincipalName:t"` (each clause escaped by [`search_clause`]).
 pub fn user_search_expression(text: &str) -> String {
-    [
-        search_clause("displayName", text),
-        search_clause("mail", text),
-        search_clause("userPrincipalName", text),
-    ]
-    .join(" OR ")
+    [search_clause("displayName", text), search_clause("mail", text), search_clause("userPrincipalName", text)]
+        .join(" OR ")
 }
 
 /// `$filter` expression matching users whose display name, UPN or mail starts with `text`:
 /// `startswith(displayName,'t') or startswith(userPrincipalName,'t') or startswith(mail,'t')`.
 pub fn user_startswith_filter(text: &str) -> String {
     let lit = filter_literal(text);
-    format!(
-        "startswith(displayName,{lit}) or startswith(userPrincipalName,{lit}) or startswith(mail,{lit})"
-    )
+    format!("startswith(displayName,{lit}) or startswith(userPrincipalName,{lit}) or startswith(mail,{lit})")
 }
 
 /// Percent-encodes one query key or value exactly once (UTF-8, `%XX` upper-case hex); see the module
@@ -161,20 +155,14 @@ mod tests {
     #[test]
     fn search_clause_escapes_quote_and_backslash() {
         assert_eq!(search_clause("displayName", "wa"), "\"displayName:wa\"");
-        assert_eq!(
-            search_clause("displayName", "say \"hi\""),
-            "\"displayName:say \\\"hi\\\"\""
-        );
+        assert_eq!(search_clause("displayName", "say \"hi\""), "\"displayName:say \\\"hi\\\"\"");
         assert_eq!(search_clause("mail", "a\\b"), "\"mail:a\\\\b\"");
         assert_eq!(search_clause("mail", "O'Brien"), "\"mail:O'Brien\"");
     }
 
     #[test]
     fn user_search_expression_has_three_clauses() {
-        assert_eq!(
-            user_search_expression("ada"),
-            "\"displayName:ada\" OR \"mail:ada\" OR \"userPrincipalName:ada\""
-        );
+        assert_eq!(user_search_expression("ada"), "\"displayName:ada\" OR \"mail:ada\" OR \"userPrincipalName:ada\"");
     }
 
     #[test]
@@ -195,38 +183,22 @@ mod tests {
         assert_eq!(encode_query_value("é"), "%C3%A9");
         assert_eq!(encode_query_value("Zoë Ünal"), "Zo%C3%AB%20%C3%9Cnal");
         assert_eq!(encode_query_value("%2B"), "%252B");
-        assert_eq!(
-            encode_query_value("id,displayName"),
-            "id,displayName",
-            "commas stay readable"
-        );
-        assert_eq!(
-            encode_query_value("startswith(mail,'x')"),
-            "startswith(mail,%27x%27)"
-        );
+        assert_eq!(encode_query_value("id,displayName"), "id,displayName", "commas stay readable");
+        assert_eq!(encode_query_value("startswith(mail,'x')"), "startswith(mail,%27x%27)");
     }
 
     #[test]
     fn query_string_joins_pairs() {
-        assert_eq!(
-            query_string(&[("$top", "5"), ("$search", "\"mail:a&b\"")]),
-            "$top=5&$search=%22mail:a%26b%22"
-        );
+        assert_eq!(query_string(&[("$top", "5"), ("$search", "\"mail:a&b\"")]), "$top=5&$search=%22mail:a%26b%22");
         assert_eq!(query_string(&[]), "");
     }
 
     #[test]
     fn path_segment_encodes_one_segment() {
-        assert_eq!(
-            encode_path_segment("AdeleV_adatum.com#EXT#@contoso.com"),
-            "AdeleV_adatum.com%23EXT%23@contoso.com"
-        );
+        assert_eq!(encode_path_segment("AdeleV_adatum.com#EXT#@contoso.com"), "AdeleV_adatum.com%23EXT%23@contoso.com");
         assert_eq!(encode_path_segment("a/b?c"), "a%2Fb%3Fc");
         assert_eq!(encode_path_segment("ab+c/d=="), "ab%2Bc%2Fd%3D%3D");
-        assert_eq!(
-            encode_path_segment("-2_GRUg2-HYz6_1YG4YRAQ2"),
-            "-2_GRUg2-HYz6_1YG4YRAQ2"
-        );
+        assert_eq!(encode_path_segment("-2_GRUg2-HYz6_1YG4YRAQ2"), "-2_GRUg2-HYz6_1YG4YRAQ2");
         assert_eq!(encode_path_segment("o'brien@x"), "o%27brien@x");
         assert_eq!(encode_path_segment("100%"), "100%25");
         assert_eq!(encode_path_segment("a\\b"), "a%5Cb");
@@ -238,10 +210,7 @@ mod tests {
 
     #[test]
     fn user_key_path_forms() {
-        assert_eq!(
-            user_key_path("87d349ed-44d7-43e1-9a83-5f2406dee5bd"),
-            "/87d349ed-44d7-43e1-9a83-5f2406dee5bd"
-        );
+        assert_eq!(user_key_path("87d349ed-44d7-43e1-9a83-5f2406dee5bd"), "/87d349ed-44d7-43e1-9a83-5f2406dee5bd");
         assert_eq!(user_key_path("$adele@x.example"), "('$adele@x.example')");
         assert_eq!(user_key_path("$o'b@x.example"), "('$o%27%27b@x.example')");
     }
@@ -249,36 +218,24 @@ mod tests {
     #[test]
     fn encoded_segments_survive_url_parsing_unchanged() {
         let base = "https://graph.microsoft.com/v1.0/users/";
-        for seg in [
-            "AdeleV_adatum.com#EXT#@contoso.com",
-            "ab+c/d==",
-            "-x",
-            "Zoë",
-            "a b",
-            "%2e%2e",
-        ] {
+        for seg in ["AdeleV_adatum.com#EXT#@contoso.com", "ab+c/d==", "-x", "Zoë", "a b", "%2e%2e"] {
             let enc = encode_path_segment(seg);
             let url = url::Url::parse(&format!("{base}{enc}/x")).expect("parse");
             assert_eq!(url.as_str(), format!("{base}{enc}/x"));
             let segs: Vec<_> = url.path_segments().expect("segments").collect();
             assert_eq!(segs.len(), 4, "{seg} must be one segment: {segs:?}");
-            assert_eq!(
-                percent_decode_str(segs[2]).decode_utf8().expect("utf8"),
-                seg
-            );
+            assert_eq!(percent_decode_str(segs[2]).decode_utf8().expect("utf8"), seg);
         }
     }
 
     fn random_text(rng: &mut impl Rng) -> String {
         const POOL: &[char] = &[
-            'a', 'Z', '0', ' ', '+', '&', '#', '%', '\'', '"', '\\', '/', '?', '=', ';', ',', '(',
-            ')', ':', '@', '$', '!', '*', '~', '.', '-', '_', 'é', 'ß', '中', '😀', '\n', '\t',
-            '<', '>', '[', ']', '{', '}', '|', '^', '`',
+            'a', 'Z', '0', ' ', '+', '&', '#', '%', '\'', '"', '\\', '/', '?', '=', ';', ',', '(', ')', ':', '@', '$',
+            '!', '*', '~', '.', '-', '_', 'é', 'ß', '中', '😀', '\n', '\t', '<', '>', '[', ']', '{', '}', '|', '^',
+            '`',
         ];
         let n = rng.random_range(0..24);
-        (0..n)
-            .map(|_| POOL[rng.random_range(0..POOL.len())])
-            .collect()
+        (0..n).map(|_| POOL[rng.random_range(0..POOL.len())]).collect()
     }
 
     /// Property: for random text, one encoding + one decoding (RFC 3986 or form style) is the
@@ -290,16 +247,10 @@ mod tests {
         for _ in 0..2000 {
             let text = random_text(&mut rng);
             let enc = encode_query_value(&text);
-            assert!(
-                enc.bytes()
-                    .all(|b| b.is_ascii_alphanumeric() || b"-._~,():@!*$/%".contains(&b)),
-                "{enc}"
-            );
+            assert!(enc.bytes().all(|b| b.is_ascii_alphanumeric() || b"-._~,():@!*$/%".contains(&b)), "{enc}");
             assert_eq!(percent_decode_str(&enc).decode_utf8().expect("utf8"), text);
             let form: Vec<(String, String)> =
-                url::form_urlencoded::parse(format!("k={enc}").as_bytes())
-                    .into_owned()
-                    .collect();
+                url::form_urlencoded::parse(format!("k={enc}").as_bytes()).into_owned().collect();
             assert_eq!(form, vec![("k".to_owned(), text.clone())]);
             let url = url::Url::parse(&format!("http://h/p?k={enc}")).expect("parse");
             assert_eq!(url.query(), Some(format!("k={enc}").as_str()));
@@ -315,14 +266,10 @@ mod tests {
                 continue;
             }
             let enc = encode_path_segment(&text);
-            let url = url::Url::parse(&format!("http://h/v1.0/users/{enc}/authentication"))
-                .expect("parse");
+            let url = url::Url::parse(&format!("http://h/v1.0/users/{enc}/authentication")).expect("parse");
             let segs: Vec<_> = url.path_segments().expect("segments").collect();
             assert_eq!(segs.len(), 4, "{text:?} → {enc}");
-            assert_eq!(
-                percent_decode_str(segs[2]).decode_utf8().expect("utf8"),
-                text
-            );
+            assert_eq!(percent_decode_str(segs[2]).decode_utf8().expect("utf8"), text);
         }
     }
 
@@ -346,10 +293,7 @@ mod tests {
         for _ in 0..2000 {
             let text = random_text(&mut rng);
             let clause = search_clause("mail", &text);
-            let inner = clause
-                .strip_prefix("\"mail:")
-                .and_then(|s| s.strip_suffix('"'))
-                .expect("shape");
+            let inner = clause.strip_prefix("\"mail:").and_then(|s| s.strip_suffix('"')).expect("shape");
             // Unescape and check no unescaped quote is left inside.
             let mut out = String::new();
             let mut chars = inner.chars();

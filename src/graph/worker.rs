@@ -170,10 +170,7 @@ pub struct Reply {
 /// the requests in flight are done.
 pub fn spawn(
     client: GraphClient,
-) -> (
-    mpsc::UnboundedSender<(RequestId, GraphRequest)>,
-    mpsc::UnboundedReceiver<Reply>,
-) {
+) -> (mpsc::UnboundedSender<(RequestId, GraphRequest)>, mpsc::UnboundedReceiver<Reply>) {
     let (req_tx, mut req_rx) = mpsc::unbounded_channel::<(RequestId, GraphRequest)>();
     let (reply_tx, reply_rx) = mpsc::unbounded_channel::<Reply>();
     tokio::spawn(async move {
@@ -187,36 +184,19 @@ pub fn spawn(
 }
 
 /// Serves one request, sending its reply (or replies, for `LoadUsers`) on `tx`.
-async fn serve(
-    client: GraphClient,
-    id: RequestId,
-    request: GraphRequest,
-    tx: mpsc::UnboundedSender<Reply>,
-) {
+async fn serve(client: GraphClient, id: RequestId, request: GraphRequest, tx: mpsc::UnboundedSender<Reply>) {
     let send = |response: GraphResponse| tx.send(Reply { id, response }).is_ok();
     match request {
         GraphRequest::LoadUsers => {
             let result = client
                 .list_all_users(|page| {
                     let done = page.next_link.is_none();
-                    let ok = send(GraphResponse::UsersPage {
-                        result: Ok(page.users),
-                        total: page.total,
-                        done,
-                    });
-                    if ok {
-                        ControlFlow::Continue(())
-                    } else {
-                        ControlFlow::Break(())
-                    }
+                    let ok = send(GraphResponse::UsersPage { result: Ok(page.users), total: page.total, done });
+                    if ok { ControlFlow::Continue(()) } else { ControlFlow::Break(()) }
                 })
                 .await;
             if let Err(e) = result {
-                send(GraphResponse::UsersPage {
-                    result: Err(e),
-                    total: None,
-                    done: true,
-                });
+                send(GraphResponse::UsersPage { result: Err(e), total: None, done: true });
             }
         }
         GraphRequest::ListMethods { user_id } => {
@@ -249,17 +229,9 @@ async fn serve(
             let result = client.list_taps(&user_id).await;
             send(GraphResponse::Taps { user_id, result });
         }
-        GraphRequest::DeleteMethod {
-            user_id,
-            segment,
-            method_id,
-        } => {
+        GraphRequest::DeleteMethod { user_id, segment, method_id } => {
             let result = client.delete_method(&user_id, &segment, &method_id).await;
-            send(GraphResponse::MethodDeleted {
-                user_id,
-                method_id,
-                result,
-            });
+            send(GraphResponse::MethodDeleted { user_id, method_id, result });
         }
         GraphRequest::RevokeSessions { user_id } => {
             let result = client.revoke_sign_in_sessions(&user_id).await;
@@ -286,31 +258,21 @@ mod tests {
             _scopes: &[&str],
             _options: Option<TokenRequestOptions<'_>>,
         ) -> azure_core::Result<AccessToken> {
-            Err(azure_core::Error::with_message(
-                azure_core::error::ErrorKind::Credential,
-                "offline",
-            ))
+            Err(azure_core::Error::with_message(azure_core::error::ErrorKind::Credential, "offline"))
         }
     }
 
     #[tokio::test]
     async fn replies_carry_the_request_id_and_errors_end_paging() {
-        let client = GraphClient::new(
-            url::Url::parse("http://127.0.0.1:9/v1.0").expect("url"),
-            Arc::new(NoToken),
-            vec![],
-        )
-        .expect("client");
+        let client =
+            GraphClient::new(url::Url::parse("http://127.0.0.1:9/v1.0").expect("url"), Arc::new(NoToken), vec![])
+                .expect("client");
         let (tx, mut rx) = spawn(client);
         tx.send((7, GraphRequest::LoadUsers)).expect("send");
         let reply = rx.recv().await.expect("reply");
         assert_eq!(reply.id, 7);
         match reply.response {
-            GraphResponse::UsersPage {
-                result: Err(GraphError::Token(_)),
-                total: None,
-                done: true,
-            } => {}
+            GraphResponse::UsersPage { result: Err(GraphError::Token(_)), total: None, done: true } => {}
             other => panic!("unexpected {other:?}"),
         }
         tx.send((
@@ -326,15 +288,9 @@ mod tests {
         assert_eq!(reply.id, 8);
         assert!(matches!(
             reply.response,
-            GraphResponse::MethodDeleted {
-                result: Err(GraphError::InvalidInput(_)),
-                ..
-            }
+            GraphResponse::MethodDeleted { result: Err(GraphError::InvalidInput(_)), .. }
         ));
         drop(tx);
-        assert!(
-            rx.recv().await.is_none(),
-            "worker stops when the sender is dropped"
-        );
+        assert!(rx.recv().await.is_none(), "worker stops when the sender is dropped");
     }
 }
