@@ -28,8 +28,12 @@ pub enum Action {
     Help,
     /// Quit tapdesk.
     Quit,
-    /// Toggle a checkbox in the form (one-time).
+    /// Toggle a checkbox or cycle a choice in the form (one-time, verification).
     Toggle,
+    /// Delete the highlighted authentication method (after a confirmation).
+    Delete,
+    /// Revoke the selected user's sign-in sessions (after a confirmation).
+    Revoke,
 }
 
 /// One row of the key table: the action, the keys shown in help, and what it does.
@@ -126,6 +130,8 @@ pub fn action_for(key: &KeyEvent) -> Option<Action> {
         KeyCode::Esc => Action::Back,
         KeyCode::Char('?') => Action::Help,
         KeyCode::Char('q') => Action::Quit,
+        KeyCode::Char('d') => Action::Delete,
+        KeyCode::Char('r') => Action::Revoke,
         _ => return None,
     })
 }

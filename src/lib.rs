@@ -4,6 +4,7 @@
 //! Map of the crate:
 //! - [`app`]: the `Model`, the `Msg`s that change it, the pure `update`, and the `Cmd`s it asks for.
 //! - [`ui`]: `view`, which only draws the model (ratatui).
+//! - [`audit`]: the operator's audit log (JSON lines, mode 0600).
 //! - [`keymap`]: the actions and their default keys (also the help overlay).
 //! - [`search`]: fuzzy user search (fuzzy-matcher).
 //! - [`phonetic`]: reading a pass out: grouping and a spelling alphabet.
@@ -15,6 +16,7 @@
 //! - [`run`]: the terminal, the event loop, and the wiring of all of the above.
 
 pub mod app;
+pub mod audit;
 pub mod auth;
 pub mod clipboard;
 pub mod graph;

@@ -8,7 +8,7 @@ use std::path::PathBuf;
 use anyhow::Context;
 use clap::{Parser, Subcommand};
 
-use tapdesk::auth;
+use tapdesk::{audit, auth};
 use tapdesk::app::Settings;
 use tapdesk::clipboard::{ClipboardMode, Environment};
 use tapdesk::graph::client::GraphClient;
@@ -39,6 +39,14 @@ struct Cli {
     /// Seconds after a copy at which tapdesk clears the clipboard if it still holds the pass (0 = never).
     #[arg(long, default_value_t = 30, value_name = "SECONDS")]
     clipboard_clear: u64,
+    /// Require a ticket reference and the caller verification before a pass is issued, a method
+    /// deleted or sessions revoked.
+    #[arg(long)]
+    require_ticket: bool,
+    /// Audit log file (JSON lines, mode 0600). Default: the data directory's
+    /// tapdesk/audit.jsonl, or tapdesk/demo-audit.jsonl with --demo.
+    #[arg(long, value_name = "FILE")]
+    audit_log: Option<PathBuf>,
     #[command(subcommand)]
     command: Option<Command>,
 }
@@ -107,9 +115,18 @@ async fn main() -> anyhow::Result<()> {
                 vec!["https://graph.microsoft.com/.default".into()],
             )?;
             let (requests, replies) = worker::spawn(client);
-            let settings = Settings { clipboard_clear_secs: cli.clipboard_clear };
+            let settings = Settings {
+                clipboard_clear_secs: cli.clipboard_clear,
+                require_justification: cli.require_ticket,
+                tenant: format!("{tenant_id} (demo)"),
+            };
+            let audit_path = cli
+                .audit_log
+                .or_else(|| audit::default_path(true))
+                .context("no data directory for the audit log: pass --audit-log FILE")?;
             let channels = WorkerChannels { requests, replies };
-            let result = run_tui(channels, Environment::from_process(), cli.clipboard, settings).await;
+            let audit = audit::AuditLog::new(audit_path);
+            let result = run_tui(channels, Environment::from_process(), cli.clipboard, settings, audit).await;
             handle.shutdown();
             result
         }

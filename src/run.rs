@@ -21,6 +21,7 @@ use tokio::sync::mpsc::{UnboundedReceiver, UnboundedSender};
 
 use crate::app::{Cmd, Model, Msg, init, update};
 use crate::app::Settings;
+use crate::audit::AuditLog;
 use crate::clipboard::{Clipboard, ClipboardMode, CopyOutcome, Environment};
 use crate::graph::worker::{GraphRequest, Reply, RequestId};
 use crate::ui::view;
@@ -43,11 +44,12 @@ pub async fn run_tui(
     clipboard_env: Environment,
     clipboard_mode: ClipboardMode,
     settings: Settings,
+    audit: AuditLog,
 ) -> anyhow::Result<()> {
     let mut terminal = ratatui::init();
     let _ = crossterm::execute!(std::io::stdout(), EnableBracketedPaste);
     let clipboard = Clipboard::new(clipboard_env, clipboard_mode);
-    let result = event_loop(&mut terminal, worker, clipboard, settings).await;
+    let result = event_loop(&mut terminal, worker, clipboard, settings, audit).await;
     let _ = crossterm::execute!(std::io::stdout(), DisableBracketedPaste);
     ratatui::restore();
     result
@@ -58,12 +60,13 @@ async fn event_loop(
     mut worker: WorkerChannels,
     mut clipboard: Clipboard,
     settings: Settings,
+    audit: AuditLog,
 ) -> anyhow::Result<()> {
     let mut model = Model::new(TimeZone::system(), Timestamp::now());
     model.settings = settings;
     let mut queue: VecDeque<Msg> = VecDeque::new();
     let first = init(&mut model);
-    run_cmds(first, &model, &worker, &mut clipboard, terminal, &mut queue);
+    run_cmds(first, &model, &audit, &worker, &mut clipboard, terminal, &mut queue);
 
     let mut events = EventStream::new();
     let mut tick = tokio::time::interval(Duration::from_secs(1));
@@ -78,7 +81,7 @@ async fn event_loop(
         }
         while let Some(msg) = queue.pop_front() {
             let cmds = update(&mut model, msg, Timestamp::now());
-            run_cmds(cmds, &model, &worker, &mut clipboard, terminal, &mut queue);
+            run_cmds(cmds, &model, &audit, &worker, &mut clipboard, terminal, &mut queue);
         }
         if model.quit {
             break;
@@ -109,9 +112,11 @@ fn signal(kind: tokio::signal::unix::SignalKind) -> std::io::Result<tokio::signa
     tokio::signal::unix::signal(kind)
 }
 
+#[allow(clippy::too_many_arguments)]
 fn run_cmds(
     cmds: Vec<Cmd>,
     model: &Model,
+    audit: &AuditLog,
     worker: &WorkerChannels,
     clipboard: &mut Clipboard,
     terminal: &mut DefaultTerminal,
@@ -132,6 +137,11 @@ fn run_cmds(
                     None => CopyOutcome::Failed("no pass is shown".into()),
                 };
                 queue.push_back(Msg::Copied(outcome));
+            }
+            Cmd::Audit(event) => {
+                if let Err(e) = audit.append(&event) {
+                    queue.push_back(Msg::AuditFailed(format!("{}: {e}", audit.path().display())));
+                }
             }
             Cmd::ClearClipboard => {
                 if let Some(outcome) = clipboard.clear(terminal.backend_mut()) {

@@ -2,6 +2,8 @@
 //! search, select, issue a pass, copy it (OSC 52 → tmux paste buffer), close, help, quit, and the
 //! terminal left as it was. Needs `tmux` on PATH (.ci/run installs it).
 
+#![allow(clippy::expect_used, clippy::unwrap_used)] // tests may panic
+
 use std::path::PathBuf;
 use std::process::{Command, Output};
 use std::time::{Duration, Instant};
@@ -134,7 +136,7 @@ fn pass_on(screen: &str) -> Option<String> {
 fn launch(t: &Tmux, dir: &std::path::Path) {
     let bin = env!("CARGO_BIN_EXE_tapdesk");
     let cmd = format!(
-        "clear; stty -g > {d}/before; env -u DISPLAY -u WAYLAND_DISPLAY -u SSH_CONNECTION -u SSH_TTY TZ=UTC {bin} --demo; \
+        "clear; stty -g > {d}/before; env -u DISPLAY -u WAYLAND_DISPLAY -u SSH_CONNECTION -u SSH_TTY TZ=UTC {bin} --demo --audit-log {d}/audit.jsonl; \
          echo \"exit=$?\"; stty -g > {d}/after; cmp -s {d}/before {d}/after && echo TERMINAL-RESTORED; echo END-OF-RUN",
         d = dir.display()
     );
@@ -233,6 +235,12 @@ fn operator_walks_the_whole_path_in_tmux() {
     });
     t.keys(&["Escape"]);
     t.wait_for("help to close", |s| !s.contains("copy the pass"));
+
+    // The audit log has the issue, and never the pass.
+    let audit = std::fs::read_to_string(dir.join("audit.jsonl")).expect("audit log written");
+    assert!(audit.contains("\"action\":\"createTemporaryAccessPass\""), "{audit}");
+    assert!(audit.contains("avery.quinn@contoso.example"), "{audit}");
+    assert!(!audit.contains(&pass), "the pass is in the audit log");
 
     // q quits and leaves the terminal as it was.
     t.literal("q");

@@ -1,5 +1,7 @@
 //! `update` as a plain function: the end-to-end flow of issue 2, the refusals, and stale answers.
 
+#![allow(clippy::expect_used, clippy::unwrap_used)] // tests may panic
+
 mod common;
 
 use common::*;

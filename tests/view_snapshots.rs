@@ -1,6 +1,8 @@
 //! `view` drawn into ratatui's `TestBackend` and compared with committed insta snapshots
 //! (`tests/snapshots/`). The pass is masked in every snapshot by an insta filter.
 
+#![allow(clippy::expect_used, clippy::unwrap_used)] // tests may panic
+
 mod common;
 
 use common::*;
@@ -135,4 +137,30 @@ fn help_80x24() {
     let mut m = loaded_model();
     send(&mut m, ch('?'));
     insta::assert_snapshot!(draw(&m, 80, 24).backend());
+}
+
+#[test]
+fn delete_confirmation_80x24() {
+    let mut m = avery_selected();
+    send(&mut m, ch('j'));
+    send(&mut m, ch('j'));
+    send(&mut m, ch('d'));
+    type_str(&mut m, "INC-7");
+    insta::assert_snapshot!(draw(&m, 80, 24).backend());
+}
+
+#[test]
+fn form_with_start_ticket_and_verification_120x40() {
+    let mut m = avery_selected();
+    m.tz = jiff::tz::TimeZone::get("America/Chicago").expect("tz");
+    send(&mut m, ch('t'));
+    send(&mut m, key(KeyCode::Up));
+    type_str(&mut m, "2026-12-07 09:00");
+    for _ in 0..3 {
+        send(&mut m, key(KeyCode::Down));
+    }
+    type_str(&mut m, "INC-7");
+    send(&mut m, key(KeyCode::Down));
+    send(&mut m, key(KeyCode::Right));
+    insta::assert_snapshot!(draw(&m, 120, 40).backend());
 }

@@ -10,6 +10,8 @@
 pub mod tap_form;
 mod update;
 
+use std::collections::HashMap;
+
 use jiff::Timestamp;
 use jiff::tz::TimeZone;
 use secrecy::SecretString;
@@ -21,7 +23,7 @@ use crate::graph::GraphError;
 use crate::graph::types::{AuthMethod, TapMethod, TapPolicy, User};
 use crate::graph::worker::{GraphRequest, Reply, RequestId};
 use crate::search::SearchIndex;
-use tap_form::TapForm;
+use tap_form::{Justification, TapForm};
 
 /// Most users the Users pane lists for a query.
 pub const RESULT_LIMIT: usize = 200;
@@ -88,6 +90,52 @@ pub struct PassPopup {
     pub copied: Option<CopyOutcome>,
 }
 
+/// An action that waits for the operator's confirmation.
+#[derive(Debug, Clone, PartialEq)]
+pub enum PendingAction {
+    /// `DELETE /users/{id}/authentication/{segment}/{method_id}`.
+    DeleteMethod {
+        /// The user (sanitised).
+        user: User,
+        /// Per-type collection, e.g. `fido2Methods`.
+        segment: String,
+        /// Method id.
+        method_id: String,
+        /// The method in words, e.g. `FIDO2 security key 'YubiKey 5 NFC' created 2024-05-01`.
+        description: String,
+        /// Type, name and id for the audit log.
+        parameters: serde_json::Value,
+    },
+    /// `POST /users/{id}/revokeSignInSessions`.
+    RevokeSessions {
+        /// The user (sanitised).
+        user: User,
+    },
+}
+
+/// Which field of a confirmation has the keyboard.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum ConfirmField {
+    /// The ticket reference.
+    #[default]
+    Ticket,
+    /// How the caller was verified.
+    Verified,
+}
+
+/// A confirmation popup: the question, the shared ticket/verification fields, Enter or Esc.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Confirm {
+    /// What happens on Enter.
+    pub action: PendingAction,
+    /// The question, naming the method and the user.
+    pub question: String,
+    /// Focused field.
+    pub field: ConfirmField,
+    /// Why Enter was refused.
+    pub error: Option<String>,
+}
+
 /// A popup over the panes.
 #[derive(Debug, Default)]
 pub enum Popup {
@@ -98,6 +146,25 @@ pub enum Popup {
     Help,
     /// The new pass.
     Pass(Box<PassPopup>),
+    /// A confirmation.
+    Confirm(Box<Confirm>),
+}
+
+/// What was sent, kept until Graph answers, to write the audit line.
+#[derive(Debug, Clone, PartialEq)]
+pub struct AuditDraft {
+    /// `createTemporaryAccessPass`, `deleteAuthenticationMethod`, `revokeSignInSessions`.
+    pub action: &'static str,
+    /// Target user's object id.
+    pub target_id: String,
+    /// Target user's UPN.
+    pub target_upn: String,
+    /// What was asked for (never a secret).
+    pub parameters: serde_json::Value,
+    /// Ticket reference, if given.
+    pub ticket: Option<String>,
+    /// Verification, if given.
+    pub verification: Option<String>,
 }
 
 /// How the status line colours its text.
@@ -126,11 +193,16 @@ pub struct Status {
 pub struct Settings {
     /// Seconds after a copy at which the clipboard is cleared if it still holds the pass (0 = never).
     pub clipboard_clear_secs: u64,
+    /// A ticket reference and the caller verification are required before a pass is issued or a
+    /// method deleted.
+    pub require_justification: bool,
+    /// Tenant name or id for the status bar and the audit log.
+    pub tenant: String,
 }
 
 impl Default for Settings {
     fn default() -> Self {
-        Self { clipboard_clear_secs: 30 }
+        Self { clipboard_clear_secs: 30, require_justification: false, tenant: String::new() }
     }
 }
 
@@ -163,6 +235,12 @@ pub struct Model {
     pub policy: Loadable<TapPolicy>,
     /// The TAP form.
     pub form: TapForm,
+    /// Ticket and caller verification for the current call.
+    pub just: Justification,
+    /// The signed-in operator (`GET /me`), when known.
+    pub operator: Option<User>,
+    /// Writes in flight, for their audit lines.
+    pub in_flight: HashMap<RequestId, AuditDraft>,
     /// A TAP create in flight: (request id, user id).
     pub creating: Option<(RequestId, String)>,
     /// A `ListTaps` sent after an uncertain create, whose answer tells the operator what happened.
@@ -201,6 +279,9 @@ impl Model {
             selected: None,
             policy: Loadable::Idle,
             form: TapForm::default(),
+            just: Justification::default(),
+            operator: None,
+            in_flight: HashMap::new(),
             creating: None,
             checking_taps: None,
             popup: Popup::None,
@@ -260,6 +341,8 @@ pub enum Msg {
     Copied(CopyOutcome),
     /// The clipboard service cleared (or did not clear) the clipboard.
     ClipboardCleared(ClearOutcome),
+    /// Writing the audit log failed (the I/O error in words).
+    AuditFailed(String),
     /// Time passed.
     Tick,
 }
@@ -274,6 +357,8 @@ pub enum Cmd {
     CopyPass,
     /// Clear what tapdesk copied, if the clipboard still holds it; answer [`Msg::ClipboardCleared`].
     ClearClipboard,
+    /// Append one line to the audit log.
+    Audit(Box<crate::audit::AuditEvent>),
 }
 
 /// One line for an error from Graph.

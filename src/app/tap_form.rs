@@ -1,5 +1,9 @@
-//! The Temporary Access Pass form: start (now), lifetime in human units bounded by the tenant's
-//! policy, one-time. Validation happens here, in the form; nothing is sent while a field is wrong.
+//! The Temporary Access Pass form: start (now or a local date and time), lifetime in human units
+//! bounded by the tenant's policy, one-time, and the ticket and caller verification. Validation
+//! happens here, in the form; nothing is sent while a field is wrong.
+
+use jiff::Timestamp;
+use jiff::tz::TimeZone;
 
 use crate::graph::types::{TapCreateRequest, TapPolicy};
 
@@ -10,28 +14,119 @@ pub const ABSOLUTE_LIFETIME: (u32, u32) = (10, 43_200);
 /// Which field of the form has the cursor.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub enum Field {
-    /// Start time (now).
+    /// Start: empty = now, or a local date and time.
     #[default]
     Start,
     /// Lifetime text.
     Lifetime,
     /// One-time checkbox.
     OneTime,
+    /// Ticket reference (shared with delete confirmations).
+    Ticket,
+    /// How the caller was verified.
+    Verified,
 }
 
 impl Field {
+    const ORDER: [Field; 5] = [Field::Start, Field::Lifetime, Field::OneTime, Field::Ticket, Field::Verified];
+
     /// The next field down (stays on the last).
     pub fn next(self) -> Self {
-        match self {
-            Field::Start => Field::Lifetime,
-            Field::Lifetime | Field::OneTime => Field::OneTime,
-        }
+        let i = Self::ORDER.iter().position(|f| *f == self).unwrap_or(0);
+        Self::ORDER[(i + 1).min(Self::ORDER.len() - 1)]
     }
     /// The next field up (stays on the first).
     pub fn prev(self) -> Self {
+        let i = Self::ORDER.iter().position(|f| *f == self).unwrap_or(0);
+        Self::ORDER[i.saturating_sub(1)]
+    }
+}
+
+/// How the operator verified the caller before acting (recorded in the audit log).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Verification {
+    /// Called back the number on file.
+    CallBack,
+    /// The user's manager confirmed.
+    Manager,
+    /// In person, photo ID checked.
+    InPerson,
+    /// Video call, photo ID checked.
+    Video,
+    /// Something else, described in text.
+    Other,
+}
+
+impl Verification {
+    /// All choices, in the order the form cycles through them.
+    pub const ALL: [Verification; 5] =
+        [Verification::CallBack, Verification::Manager, Verification::InPerson, Verification::Video, Verification::Other];
+
+    /// Words for the form and the audit log.
+    pub fn label(self) -> &'static str {
         match self {
-            Field::Start | Field::Lifetime => Field::Start,
-            Field::OneTime => Field::Lifetime,
+            Verification::CallBack => "call-back to the number on file",
+            Verification::Manager => "manager confirmed",
+            Verification::InPerson => "in person with ID",
+            Verification::Video => "video call with ID",
+            Verification::Other => "other",
+        }
+    }
+}
+
+/// Ticket reference and caller verification, typed once per call and used for every action on
+/// that caller (TAP, delete, revoke).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Justification {
+    /// Ticket reference as typed (e.g. `INC0012345`).
+    pub ticket: String,
+    /// How the caller was verified, if chosen.
+    pub verification: Option<Verification>,
+    /// The description when `verification` is `Other`.
+    pub other: String,
+}
+
+impl Justification {
+    /// Next (`forward`) or previous choice; from none, the first or last.
+    pub fn cycle(&mut self, forward: bool) {
+        let all = Verification::ALL;
+        let n = all.len();
+        self.verification = Some(match self.verification.and_then(|v| all.iter().position(|x| *x == v)) {
+            None => all[if forward { 0 } else { n - 1 }],
+            Some(i) => all[if forward { (i + 1) % n } else { (i + n - 1) % n }],
+        });
+    }
+
+    /// The verification in words (with the description for "other").
+    pub fn verification_text(&self) -> Option<String> {
+        self.verification.map(|v| match v {
+            Verification::Other if !self.other.trim().is_empty() => format!("other: {}", self.other.trim()),
+            v => v.label().to_owned(),
+        })
+    }
+
+    /// The ticket, trimmed, if any.
+    pub fn ticket_text(&self) -> Option<String> {
+        Some(self.ticket.trim().to_owned()).filter(|t| !t.is_empty())
+    }
+
+    /// Checks the justification when the setting makes it mandatory.
+    ///
+    /// # Errors
+    /// What is missing, in words.
+    pub fn check(&self, required: bool) -> Result<(), String> {
+        if !required {
+            return Ok(());
+        }
+        if self.ticket_text().is_none() {
+            return Err("Enter the ticket reference first (required by your settings).".into());
+        }
+        match self.verification {
+            None => Err("Pick how you verified the caller (required by your settings).".into()),
+            Some(Verification::Other) if self.other.trim().is_empty() => {
+                Err("Describe how you verified the caller (you picked \"other\").".into())
+            }
+            Some(_) => Ok(()),
         }
     }
 }
@@ -41,17 +136,21 @@ impl Field {
 pub struct TapForm {
     /// Focused field.
     pub field: Field,
+    /// Start as typed: empty for now, or `YYYY-MM-DD HH:MM` / `HH:MM` in the operator's zone.
+    pub start: String,
     /// Lifetime as typed: `60`, `90m`, `8h`, `2d`, `1h30m`.
     pub lifetime: String,
     /// One-time pass.
     pub one_time: bool,
-    /// Why the last submit was refused, shown next to the field.
+    /// Why the last submit was refused, and which field it is about.
     pub error: Option<String>,
+    /// The field the error is about.
+    pub error_field: Option<Field>,
 }
 
 impl TapForm {
-    /// A form prefilled from the policy: lifetime = `defaultLifetimeInMinutes`, one-time =
-    /// `isUsableOnce`. Without a policy: 60 minutes, one-time.
+    /// A form prefilled from the policy: start now, lifetime = `defaultLifetimeInMinutes`,
+    /// one-time = `isUsableOnce`. Without a policy: 60 minutes, one-time.
     pub fn from_policy(policy: Option<&TapPolicy>) -> Self {
         match policy {
             Some(p) => Self {
@@ -59,36 +158,78 @@ impl TapForm {
                 one_time: p.is_usable_once,
                 ..Self::default()
             },
-            None => Self {
-                lifetime: "60".into(),
-                one_time: true,
-                ..Self::default()
-            },
+            None => Self { lifetime: "60".into(), one_time: true, ..Self::default() },
         }
     }
 
-    /// Builds the create request, or says what is wrong (in words fit to show under the field).
-    /// Start is "now": `startDateTime` is left out, so the pass is usable right after creation.
-    pub fn request(&self, policy: Option<&TapPolicy>) -> Result<TapCreateRequest, String> {
-        let minutes = parse_lifetime(&self.lifetime)?;
+    /// Builds the create request, or says which field is wrong and why (in words fit to show
+    /// next to the field). `now` and `tz` resolve the start: empty means now (`startDateTime` left
+    /// out); otherwise the local wall time in `tz`, sent as UTC.
+    pub fn request(
+        &self,
+        policy: Option<&TapPolicy>,
+        now: Timestamp,
+        tz: &TimeZone,
+    ) -> Result<TapCreateRequest, (Field, String)> {
+        let start = parse_start(&self.start, now, tz).map_err(|e| (Field::Start, e))?;
+        let minutes = parse_lifetime(&self.lifetime).map_err(|e| (Field::Lifetime, e))?;
         let (min, max) = lifetime_bounds(policy);
         if minutes < min || minutes > max {
-            return Err(format!(
-                "Lifetime {} is outside the tenant's policy: {} to {}.",
-                format_minutes(minutes),
-                format_minutes(min),
-                format_minutes(max)
+            return Err((
+                Field::Lifetime,
+                format!(
+                    "Lifetime {} is outside the tenant's policy: {} to {}.",
+                    format_minutes(minutes),
+                    format_minutes(min),
+                    format_minutes(max)
+                ),
             ));
         }
         if !self.one_time && policy.is_some_and(|p| p.is_usable_once) {
-            return Err("The tenant's policy allows one-time passes only.".into());
+            return Err((Field::OneTime, "The tenant's policy allows one-time passes only.".into()));
         }
         Ok(TapCreateRequest {
-            start_date_time: None,
+            start_date_time: start,
             lifetime_in_minutes: Some(minutes),
             is_usable_once: Some(self.one_time),
         })
     }
+}
+
+/// Parses the start typed in the form. Empty or `now` → `None` (usable right after creation).
+/// Otherwise `YYYY-MM-DD HH:MM` (or with `T`), or `HH:MM` for today, as a wall time in `tz`.
+///
+/// # Errors
+/// Unreadable text; a wall time that does not exist in `tz` (the clocks jump over it); one that
+/// happens twice (the clocks fall back) is taken at its first occurrence; a start in the past.
+pub fn parse_start(text: &str, now: Timestamp, tz: &TimeZone) -> Result<Option<Timestamp>, String> {
+    let t = text.trim();
+    if t.is_empty() || t.eq_ignore_ascii_case("now") {
+        return Ok(None);
+    }
+    let dt: jiff::civil::DateTime = if t.len() <= 5 && t.contains(':') {
+        let time: jiff::civil::Time =
+            t.parse().map_err(|_| format!("'{t}' is not a time: use HH:MM or YYYY-MM-DD HH:MM."))?;
+        now.to_zoned_datetime(tz.clone()).date().to_datetime(time)
+    } else {
+        t.replacen(' ', "T", 1)
+            .parse()
+            .map_err(|_| format!("'{t}' is not a date and time: use YYYY-MM-DD HH:MM (your time zone)."))?
+    };
+    let amb = tz.to_ambiguous_timestamp(dt);
+    let ts = match amb.offset() {
+        jiff::tz::AmbiguousOffset::Gap { .. } => {
+            return Err(format!(
+                "{} does not exist in your time zone (the clocks skip it for daylight saving): pick another time.",
+                dt.strftime("%Y-%m-%d %H:%M")
+            ));
+        }
+        _ => amb.earlier().map_err(|e| format!("'{t}': {e}"))?,
+    };
+    if ts < now {
+        return Err(format!("{} is in the past: leave Start empty for now.", dt.strftime("%Y-%m-%d %H:%M")));
+    }
+    Ok(Some(ts))
 }
 
 /// Lifetime bounds in minutes: the policy's `minimumLifetimeInMinutes..=maximumLifetimeInMinutes`,
@@ -212,7 +353,9 @@ mod tests {
         let f = TapForm::from_policy(Some(&p));
         assert_eq!(f.lifetime, "60");
         assert!(!f.one_time);
-        let r = f.request(Some(&p)).expect("valid");
+        let now: Timestamp = "2026-11-30T09:00:00Z".parse().expect("ts");
+        let tz = TimeZone::UTC;
+        let r = f.request(Some(&p), now, &tz).expect("valid");
         assert_eq!(r.lifetime_in_minutes, Some(60));
         assert_eq!(r.is_usable_once, Some(false));
         let f2 = TapForm {
@@ -220,15 +363,65 @@ mod tests {
             ..f.clone()
         };
         assert_eq!(
-            f2.request(Some(&p)).unwrap_err(),
-            "Lifetime 30 min is outside the tenant's policy: 60 min (1h) to 480 min (8h)."
+            f2.request(Some(&p), now, &tz).unwrap_err(),
+            (Field::Lifetime, "Lifetime 30 min is outside the tenant's policy: 60 min (1h) to 480 min (8h).".to_owned())
         );
         let f3 = TapForm {
             lifetime: "9h".into(),
             ..f.clone()
         };
-        assert!(f3.request(Some(&p)).is_err());
+        assert!(f3.request(Some(&p), now, &tz).is_err());
         let p1 = policy(true);
-        assert!(f.request(Some(&p1)).unwrap_err().contains("one-time"));
+        assert!(f.request(Some(&p1), now, &tz).unwrap_err().1.contains("one-time"));
+    }
+
+    #[test]
+    fn start_in_local_time_is_sent_as_utc() {
+        let now: Timestamp = "2026-11-30T09:00:00Z".parse().expect("ts");
+        let chicago = TimeZone::get("America/Chicago").expect("tz");
+        let tokyo = TimeZone::get("Asia/Tokyo").expect("tz");
+        assert_eq!(parse_start("", now, &chicago), Ok(None));
+        assert_eq!(parse_start("now", now, &chicago), Ok(None));
+        let s = parse_start("2026-12-07 09:00", now, &chicago).expect("ok").expect("some");
+        assert_eq!(s.to_string(), "2026-12-07T15:00:00Z");
+        let s = parse_start("2026-12-07T09:00", now, &tokyo).expect("ok").expect("some");
+        assert_eq!(s.to_string(), "2026-12-07T00:00:00Z");
+        // 09:00 UTC is 18:00 in Tokyo: 20:30 today is ahead, 08:00 today has passed.
+        assert_eq!(parse_start("20:30", now, &tokyo).expect("ok").expect("some").to_string(), "2026-11-30T11:30:00Z");
+        assert!(parse_start("08:00", now, &tokyo).unwrap_err().contains("in the past"));
+        assert!(parse_start("next monday", now, &tokyo).unwrap_err().contains("YYYY-MM-DD"));
+    }
+
+    #[test]
+    fn a_wall_time_in_the_dst_gap_is_refused() {
+        let now: Timestamp = "2026-01-05T09:00:00Z".parse().expect("ts");
+        let chicago = TimeZone::get("America/Chicago").expect("tz");
+        // 2026-03-08 02:30 does not exist in Chicago (02:00 → 03:00).
+        let e = parse_start("2026-03-08 02:30", now, &chicago).unwrap_err();
+        assert!(e.contains("does not exist"), "{e}");
+        // 01:30 on 2026-11-01 happens twice: the first (CDT, UTC-5) is taken.
+        let s = parse_start("2026-11-01 01:30", now, &chicago).expect("ok").expect("some");
+        assert_eq!(s.to_string(), "2026-11-01T06:30:00Z");
+    }
+
+    #[test]
+    fn justification_rules() {
+        let mut j = Justification::default();
+        assert!(j.check(false).is_ok());
+        assert!(j.check(true).unwrap_err().contains("ticket"));
+        j.ticket = " INC-42 ".into();
+        assert!(j.check(true).unwrap_err().contains("verified"));
+        j.cycle(true);
+        assert_eq!(j.verification, Some(Verification::CallBack));
+        j.cycle(false);
+        j.cycle(false);
+        assert_eq!(j.verification, Some(Verification::Video));
+        j.cycle(true);
+        assert_eq!(j.verification, Some(Verification::Other));
+        assert!(j.check(true).unwrap_err().contains("Describe"));
+        j.other = "badge photo".into();
+        assert!(j.check(true).is_ok());
+        assert_eq!(j.verification_text().as_deref(), Some("other: badge photo"));
+        assert_eq!(j.ticket_text().as_deref(), Some("INC-42"));
     }
 }

@@ -162,6 +162,54 @@ pub(super) fn render_pass(
     );
 }
 
+/// A confirmation: the question, the ticket and verification fields, and the keys.
+pub(super) fn render_confirm(c: &crate::app::Confirm, model: &crate::app::Model, frame: &mut Frame, area: Rect) {
+    use crate::app::ConfirmField;
+    use crate::app::tap_form::Verification;
+    let width = 70.min(area.width);
+    let inner_width = usize::from(width.saturating_sub(2)).max(1);
+    let hl = |on: bool| {
+        if on { Style::new().fg(Color::Yellow).add_modifier(Modifier::BOLD) } else { Style::new().fg(Color::DarkGray) }
+    };
+    let verification = match model.just.verification {
+        None => "◂ not recorded ▸".to_owned(),
+        Some(Verification::Other) => format!("◂ other ▸ {}", model.just.other),
+        Some(v) => format!("◂ {} ▸", v.label()),
+    };
+    let required = if model.settings.require_justification { " (required)" } else { "" };
+    let mut lines = vec![
+        Line::styled(c.question.clone(), Style::new().add_modifier(Modifier::BOLD)),
+        Line::raw(""),
+        Line::from(vec![
+            Span::styled(format!("{:<10}", "Ticket"), hl(c.field == ConfirmField::Ticket)),
+            Span::raw(model.just.ticket.clone()),
+            Span::styled(if model.just.ticket.is_empty() { format!("reference{required}") } else { String::new() }, Style::new().fg(Color::DarkGray)),
+        ]),
+        Line::from(vec![
+            Span::styled(format!("{:<10}", "Verified"), hl(c.field == ConfirmField::Verified)),
+            Span::raw(verification),
+        ]),
+        Line::raw(""),
+    ];
+    if let Some(e) = &c.error {
+        lines.push(Line::styled(e.clone(), Style::new().fg(Color::Red)));
+    }
+    lines.push(Line::from(vec![
+        Span::styled("Enter", Style::new().fg(Color::Cyan)),
+        Span::raw(" confirm   "),
+        Span::styled("Esc", Style::new().fg(Color::Cyan)),
+        Span::raw(" cancel   "),
+        Span::styled("Tab", Style::new().fg(Color::Cyan)),
+        Span::raw(" field   "),
+        Span::styled("← →", Style::new().fg(Color::Cyan)),
+        Span::raw(" verification"),
+    ]));
+    let rows: usize = lines.iter().map(|l| l.width().max(1).div_ceil(inner_width)).sum();
+    let rect = area.centered(Constraint::Length(width), Constraint::Length((rows as u16 + 2).min(area.height)));
+    frame.render_widget(Clear, rect);
+    frame.render_widget(Paragraph::new(lines).wrap(Wrap { trim: false }).block(popup_block("Confirm")), rect);
+}
+
 /// The keys help overlay.
 pub(super) fn render_help(frame: &mut Frame, area: Rect) {
     let mut lines: Vec<Line> = BINDINGS

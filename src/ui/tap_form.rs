@@ -1,4 +1,4 @@
-//! The Temporary Access Pass form.
+//! The Temporary Access Pass form: start, lifetime, one-time, ticket, verification.
 
 use ratatui::Frame;
 use ratatui::layout::Rect;
@@ -7,82 +7,84 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::{Paragraph, Wrap};
 
 use super::{clock_both, focused, pane};
-use crate::app::tap_form::{Field, compact_minutes, lifetime_bounds};
+use crate::app::tap_form::{Field, Verification, compact_minutes, lifetime_bounds, parse_start};
 use crate::app::{Focus, Loadable, Model};
 
 pub(super) fn render(model: &Model, frame: &mut Frame, area: Rect) {
     let is_focused = focused(model, Focus::TapForm);
-    let block = pane(Line::from(" Temporary Access Pass "), is_focused);
+    let title = match &model.selected {
+        Some(sel) => format!(" Temporary Access Pass: {} ", sel.user.display_name.clone().unwrap_or_default()),
+        None => " Temporary Access Pass ".to_owned(),
+    };
+    let block = pane(Line::from(title), is_focused);
     let inner = block.inner(area);
     frame.render_widget(block, area);
 
-    let Some(sel) = &model.selected else {
+    if model.selected.is_none() {
         frame.render_widget(
-            Paragraph::new("Select a user, then t to fill this form.")
-                .style(Style::new().fg(Color::DarkGray)),
+            Paragraph::new("Select a user, then t to fill this form.").style(Style::new().fg(Color::DarkGray)),
             inner,
         );
         return;
-    };
+    }
     let policy = model.policy.ready();
+    let form = &model.form;
+    let on = |f: Field| is_focused && form.field == f;
     let label = |f: Field, text: &'static str| {
-        let style = if is_focused && model.form.field == f {
+        let style = if on(f) {
             Style::new().fg(Color::Yellow).add_modifier(Modifier::BOLD)
+        } else if form.error_field == Some(f) {
+            Style::new().fg(Color::Red)
         } else {
             Style::new().fg(Color::DarkGray)
         };
         Span::styled(format!("{text:<9}"), style)
     };
+    let value = |f: Field, text: String| {
+        let mut st = Style::new();
+        if on(f) {
+            st = st.add_modifier(Modifier::UNDERLINED);
+        }
+        Span::styled(text, st)
+    };
     let dim = Style::new().fg(Color::DarkGray);
     let (min, max) = lifetime_bounds(policy);
     let one_time_locked = policy.is_some_and(|p| p.is_usable_once);
-    let name = sel
-        .user
-        .display_name
-        .clone()
-        .unwrap_or_else(|| sel.user.id.clone());
 
+    let start_hint = match parse_start(&form.start, model.now, &model.tz) {
+        Ok(None) => format!("now ({})", clock_both(model.now, &model.tz)),
+        Ok(Some(ts)) => format!("= {}", clock_both(ts, &model.tz)),
+        Err(_) => "YYYY-MM-DD HH:MM, your time zone".to_owned(),
+    };
+    let start_text = if form.start.is_empty() && !on(Field::Start) { String::new() } else { form.start.clone() };
+    let verification = match model.just.verification {
+        None => "◂ not recorded ▸".to_owned(),
+        Some(Verification::Other) => format!("◂ other ▸ {}", model.just.other),
+        Some(v) => format!("◂ {} ▸", v.label()),
+    };
+    let required = if model.settings.require_justification { " (required)" } else { "" };
     let mut lines = vec![
         Line::from(vec![
-            Span::styled(format!("{:<9}", "For"), dim),
-            Span::raw(name),
-        ]),
-        Line::from(vec![
             label(Field::Start, "Start"),
-            Span::raw("now "),
-            Span::styled(format!("({})", clock_both(model.now, &model.tz)), dim),
+            value(Field::Start, start_text.clone()),
+            Span::styled(if start_text.is_empty() { start_hint } else { format!("  {start_hint}") }, dim),
         ]),
         Line::from(vec![
             label(Field::Lifetime, "Lifetime"),
-            Span::styled(
-                model.form.lifetime.clone(),
-                Style::new().add_modifier(Modifier::UNDERLINED),
-            ),
-            Span::styled(
-                format!(
-                    "  allowed {}–{}",
-                    compact_minutes(min),
-                    compact_minutes(max)
-                ),
-                dim,
-            ),
+            value(Field::Lifetime, form.lifetime.clone()),
+            Span::styled(format!("  allowed {}–{}", compact_minutes(min), compact_minutes(max)), dim),
         ]),
         Line::from(vec![
             label(Field::OneTime, "One-time"),
-            Span::raw(if model.form.one_time {
-                "[x] yes"
-            } else {
-                "[ ] no (multi-use)"
-            }),
-            Span::styled(
-                if one_time_locked {
-                    "  required by policy"
-                } else {
-                    ""
-                },
-                dim,
-            ),
+            value(Field::OneTime, (if form.one_time { "[x] yes" } else { "[ ] no (multi-use)" }).to_owned()),
+            Span::styled(if one_time_locked { "  required by policy" } else { "" }, dim),
         ]),
+        Line::from(vec![
+            label(Field::Ticket, "Ticket"),
+            value(Field::Ticket, model.just.ticket.clone()),
+            Span::styled(if model.just.ticket.is_empty() { format!("reference{required}") } else { String::new() }, dim),
+        ]),
+        Line::from(vec![label(Field::Verified, "Verified"), value(Field::Verified, verification)]),
     ];
     let policy_line = match &model.policy {
         Loadable::Ready(p) => format!(
@@ -95,27 +97,24 @@ pub(super) fn render(model: &Model, frame: &mut Frame, area: Rect) {
         _ => "Policy loading…".into(),
     };
     lines.push(Line::styled(policy_line, dim));
-    if let Some(err) = &model.form.error {
+    if let Some(err) = &form.error {
         lines.push(Line::styled(err.clone(), Style::new().fg(Color::Red)));
     } else if model.creating.is_some() {
         lines.push(Line::styled("Issuing…", Style::new().fg(Color::Yellow)));
+    } else if is_focused {
+        lines.push(Line::styled("Enter: issue the pass  ↑↓: field  Esc: back", Style::new().fg(Color::Cyan)));
     } else {
-        lines.push(Line::styled(
-            if is_focused {
-                "Enter: issue the pass   Esc: back"
-            } else {
-                "t: fill this form"
-            },
-            if is_focused {
-                Style::new().fg(Color::Cyan)
-            } else {
-                dim
-            },
-        ));
+        lines.push(Line::styled("t: fill this form", dim));
     }
     frame.render_widget(Paragraph::new(lines).wrap(Wrap { trim: false }), inner);
-    if is_focused && model.form.field == Field::Lifetime {
-        let x = inner.x + 9 + model.form.lifetime.len() as u16;
-        frame.set_cursor_position((x.min(inner.right().saturating_sub(1)), inner.y + 2));
+    if is_focused {
+        let (row, text) = match form.field {
+            Field::Start => (0, form.start.as_str()),
+            Field::Lifetime => (1, form.lifetime.as_str()),
+            Field::Ticket => (3, model.just.ticket.as_str()),
+            _ => return,
+        };
+        let x = inner.x + 9 + unicode_width::UnicodeWidthStr::width(text) as u16;
+        frame.set_cursor_position((x.min(inner.right().saturating_sub(1)), inner.y + row));
     }
 }

@@ -1,6 +1,6 @@
 //! Shared helpers for the `update` and `view` tests: a small fixed directory, key presses, and
 //! fabricated worker answers.
-#![allow(dead_code)]
+#![allow(dead_code, clippy::expect_used, clippy::unwrap_used)]
 
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use jiff::Timestamp;

@@ -1,0 +1,250 @@
+//! Selecting a user, issuing a pass, deleting a method, revoking sessions: what is checked before
+//! anything is sent, the confirmation that names what will happen, and the audit line each write
+//! leaves when Graph answers.
+
+use serde_json::json;
+
+use super::super::tap_form::TapForm;
+use super::super::{
+    AuditDraft, Cmd, Confirm, ConfirmField, Focus, Loadable, Model, PendingAction, Popup, Selected, StatusKind,
+};
+use crate::audit::AuditEvent;
+use crate::graph::GraphError;
+use crate::graph::types::{AuthMethod, TapCreateRequest, User};
+use crate::graph::worker::{GraphRequest, RequestId};
+
+fn name_of(u: &User) -> String {
+    u.display_name.clone().unwrap_or_else(|| u.id.clone())
+}
+
+pub(super) fn select_user(model: &mut Model) -> Vec<Cmd> {
+    let Some(user) = model.highlighted_user().cloned() else {
+        model.set_status(StatusKind::Info, "No user matches the search.");
+        return Vec::new();
+    };
+    let id = model.request_id();
+    let name = name_of(&user);
+    model.selected = Some(Selected { user: user.clone(), methods: Loadable::Loading(id), method_row: 0 });
+    // A new caller: a fresh form; the ticket and verification belong to the call, so they are
+    // kept only when the same user is selected again.
+    model.form = TapForm::from_policy(model.policy.ready());
+    model.focus = Focus::Methods;
+    model.set_status(StatusKind::Info, format!("Loading the authentication methods of {name}…"));
+    vec![Cmd::Graph(id, GraphRequest::ListMethods { user_id: user.id })]
+}
+
+pub(super) fn submit_tap(model: &mut Model) -> Vec<Cmd> {
+    let Some(sel) = &model.selected else { return Vec::new() };
+    if model.creating.is_some() {
+        model.set_status(StatusKind::Info, "A pass is already being issued; wait for Graph's answer.");
+        return Vec::new();
+    }
+    let user = sel.user.clone();
+    let body = match model.form.request(model.policy.ready(), model.now, &model.tz) {
+        Ok(b) => b,
+        Err((field, e)) => {
+            model.form.error = Some(e.clone());
+            model.form.error_field = Some(field);
+            model.form.field = field;
+            model.set_status(StatusKind::Error, format!("Not sent: {e}"));
+            return Vec::new();
+        }
+    };
+    if let Err(e) = model.just.check(model.settings.require_justification) {
+        model.form.error = Some(e.clone());
+        model.form.error_field = Some(if model.just.ticket_text().is_none() {
+            super::super::tap_form::Field::Ticket
+        } else {
+            super::super::tap_form::Field::Verified
+        });
+        model.set_status(StatusKind::Error, format!("Not sent: {e}"));
+        return Vec::new();
+    }
+    model.form.error = None;
+    model.form.error_field = None;
+    let id = model.request_id();
+    model.creating = Some((id, user.id.clone()));
+    let draft = draft(model, "createTemporaryAccessPass", &user, tap_parameters(&body));
+    model.in_flight.insert(id, draft);
+    model.set_status(StatusKind::Info, format!("Issuing a Temporary Access Pass for {}…", name_of(&user)));
+    vec![Cmd::Graph(id, GraphRequest::CreateTap { user_id: user.id, body })]
+}
+
+/// The create request's parameters for the audit log, copied field by field (the pass is never
+/// in a request; this keeps it that way if the type ever grows).
+fn tap_parameters(body: &TapCreateRequest) -> serde_json::Value {
+    json!({
+        "startDateTime": body.start_date_time.map(|t| t.to_string()),
+        "lifetimeInMinutes": body.lifetime_in_minutes,
+        "isUsableOnce": body.is_usable_once,
+    })
+}
+
+fn draft(model: &Model, action: &'static str, user: &User, parameters: serde_json::Value) -> AuditDraft {
+    AuditDraft {
+        action,
+        target_id: user.id.clone(),
+        target_upn: user.user_principal_name.clone().unwrap_or_default(),
+        parameters,
+        ticket: model.just.ticket_text(),
+        verification: model.just.verification_text(),
+    }
+}
+
+/// The method in words for a confirmation: `FIDO2 security key 'YubiKey 5 NFC' created 2024-05-01`.
+pub(crate) fn describe_method(m: &AuthMethod, tz: &jiff::tz::TimeZone) -> String {
+    let name = match m {
+        AuthMethod::Fido2(f) => f.display_name.clone(),
+        AuthMethod::MicrosoftAuthenticator(a) => a.display_name.clone(),
+        AuthMethod::WindowsHelloForBusiness(w) => w.display_name.clone(),
+        AuthMethod::PlatformCredential(p) => p.display_name.clone(),
+        AuthMethod::Phone(p) => p.phone_number.clone(),
+        AuthMethod::Email(e) => e.email_address.clone(),
+        _ => None,
+    };
+    let mut s = m.type_label();
+    if let Some(n) = name.filter(|n| !n.is_empty()) {
+        s.push_str(&format!(" '{n}'"));
+    }
+    if let Some(c) = m.created() {
+        s.push_str(&format!(" created {}", crate::ui::date(c, tz)));
+    }
+    s
+}
+
+pub(super) fn start_delete(model: &mut Model) {
+    let Some(sel) = &model.selected else { return };
+    let Some(m) = sel.methods.ready().and_then(|ms| ms.get(sel.method_row)) else {
+        model.set_status(StatusKind::Info, "No method selected: j/k to pick one.");
+        return;
+    };
+    let Some(segment) = m.path_segment() else {
+        model.set_status(StatusKind::Info, format!("tapdesk cannot delete a {} (unknown type).", m.type_label()));
+        return;
+    };
+    if matches!(m, AuthMethod::Password(_)) {
+        model.set_status(
+            StatusKind::Info,
+            "The password cannot be deleted through Graph; reset it in the Entra admin center instead.",
+        );
+        return;
+    }
+    let description = describe_method(m, &model.tz);
+    let user = sel.user.clone();
+    let question = format!("Delete {description} from {}?", name_of(&user));
+    let parameters = json!({"method": m.type_label(), "methodId": m.id(), "description": description});
+    model.popup = Popup::Confirm(Box::new(Confirm {
+        action: PendingAction::DeleteMethod {
+            user,
+            segment: segment.to_owned(),
+            method_id: m.id().to_owned(),
+            description,
+            parameters,
+        },
+        question,
+        field: ConfirmField::Ticket,
+        error: None,
+    }));
+}
+
+pub(super) fn start_revoke(model: &mut Model) {
+    let Some(sel) = &model.selected else {
+        model.set_status(StatusKind::Info, "Select a user first: / to search, Enter to select.");
+        return;
+    };
+    let user = sel.user.clone();
+    let question = format!(
+        "Revoke all sign-in sessions of {}? They must sign in again everywhere (takes a few minutes).",
+        name_of(&user)
+    );
+    model.popup = Popup::Confirm(Box::new(Confirm {
+        action: PendingAction::RevokeSessions { user },
+        question,
+        field: ConfirmField::Ticket,
+        error: None,
+    }));
+}
+
+/// Enter in a confirmation: checks the justification, sends the request, closes the popup.
+pub(super) fn confirm(model: &mut Model) -> Vec<Cmd> {
+    let required = model.settings.require_justification;
+    let check = model.just.check(required);
+    let Popup::Confirm(c) = &mut model.popup else { return Vec::new() };
+    if let Err(e) = check {
+        c.error = Some(e);
+        return Vec::new();
+    }
+    let action = c.action.clone();
+    model.popup = Popup::None;
+    let id = model.request_id();
+    match action {
+        PendingAction::DeleteMethod { user, segment, method_id, description, parameters } => {
+            let d = draft(model, "deleteAuthenticationMethod", &user, parameters);
+            model.in_flight.insert(id, d);
+            model.set_status(StatusKind::Info, format!("Deleting {description}…"));
+            vec![Cmd::Graph(id, GraphRequest::DeleteMethod { user_id: user.id, segment, method_id })]
+        }
+        PendingAction::RevokeSessions { user } => {
+            let d = draft(model, "revokeSignInSessions", &user, json!({}));
+            model.in_flight.insert(id, d);
+            model.set_status(StatusKind::Info, format!("Revoking the sessions of {}…", name_of(&user)));
+            vec![Cmd::Graph(id, GraphRequest::RevokeSessions { user_id: user.id })]
+        }
+    }
+}
+
+/// The audit line for the write `id`, now that its result is known.
+pub(super) fn audit(model: &mut Model, id: RequestId, result: Result<(), &GraphError>) -> Option<Cmd> {
+    let d = model.in_flight.remove(&id)?;
+    let (result, error, request_id) = match result {
+        Ok(()) => ("success", None, None),
+        Err(e @ GraphError::Uncertain(_)) => ("uncertain", Some(e.to_string()), None),
+        Err(e @ GraphError::Api { request_id, .. }) => ("refused", Some(e.to_string()), request_id.clone()),
+        Err(e) => ("failed", Some(e.to_string()), None),
+    };
+    let operator = model
+        .operator
+        .as_ref()
+        .and_then(|o| o.user_principal_name.clone().or_else(|| Some(o.id.clone())))
+        .unwrap_or_else(|| "unknown".into());
+    Some(Cmd::Audit(Box::new(AuditEvent {
+        time: model.now.to_string(),
+        operator,
+        tenant: model.settings.tenant.clone(),
+        target_id: d.target_id,
+        target_upn: d.target_upn,
+        action: d.action.into(),
+        parameters: d.parameters,
+        ticket: d.ticket,
+        verification: d.verification,
+        result: result.into(),
+        error,
+        request_id,
+    })))
+}
+
+/// Graph's refusal in the operator's words, with the way out where there is one.
+pub(super) fn explain(e: &GraphError, name: &str) -> Option<String> {
+    let GraphError::Api { status, code, message, .. } = e else { return None };
+    let m = message.to_ascii_lowercase();
+    if *status == 400 && m.contains("default") && (m.contains("method") || m.contains("authentication")) {
+        return Some(format!(
+            "Graph refused: this is {name}'s default sign-in method and other methods remain. Way out: have {name} \
+             choose another default at https://aka.ms/mysecurityinfo (or delete the other methods first), then delete \
+             this one."
+        ));
+    }
+    if *status == 400 && m.contains("external guest") {
+        return Some(format!(
+            "{name} is an external guest: Temporary Access Passes cannot be added to external guests (they sign in at \
+             their home tenant)."
+        ));
+    }
+    if *status == 403 || code == "Authorization_RequestDenied" {
+        return Some(format!(
+            "Graph refused ({code}): your role may not do this for {name}. An Authentication Administrator cannot act \
+             on admins; a Privileged Authentication Administrator can; nobody can for themselves."
+        ));
+    }
+    None
+}

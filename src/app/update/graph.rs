@@ -1,0 +1,242 @@
+//! What each Graph answer does. Answers whose request id is no longer current are dropped, except
+//! a created pass (Graph returns it once) and the results of writes (their audit line is written
+//! whatever the operator did meanwhile).
+
+use super::super::tap_form::TapForm;
+use super::super::{Cmd, Loadable, Model, PassPopup, Popup, StatusKind, error_line};
+use super::{actions, refresh_methods, rerank};
+use crate::graph::GraphError;
+use crate::graph::worker::{GraphRequest, GraphResponse, Reply};
+use crate::sanitize;
+
+fn display_name(model: &Model, user_id: &str) -> String {
+    model
+        .users
+        .iter()
+        .find(|u| u.id == user_id)
+        .or_else(|| model.selected.as_ref().map(|s| &s.user).filter(|u| u.id == user_id))
+        .and_then(|u| u.display_name.clone())
+        .unwrap_or_else(|| user_id.to_owned())
+}
+
+pub(super) fn on_graph(model: &mut Model, reply: Reply) -> Vec<Cmd> {
+    let Reply { id, response } = reply;
+    match response {
+        GraphResponse::UsersPage { result, total, done } => {
+            if model.users_request != Some(id) {
+                return Vec::new();
+            }
+            if total.is_some() {
+                model.users_total = total;
+            }
+            match result {
+                Ok(mut page) => {
+                    page.iter_mut().for_each(sanitize::user);
+                    model.index.extend(&page);
+                    model.users.extend(page);
+                    let keep = model.highlighted_user().map(|u| u.id.clone());
+                    rerank(model);
+                    if let Some(pos) = keep.and_then(|k| model.results.iter().position(|&i| model.users[i].id == k)) {
+                        model.result_row = pos;
+                    }
+                    if done {
+                        model.users_request = None;
+                        if model.selected.is_none() {
+                            model.set_status(
+                                StatusKind::Info,
+                                format!("{} users loaded. / to search, Enter to select, ? for keys.", model.users.len()),
+                            );
+                        }
+                    }
+                }
+                Err(e) => {
+                    model.users_request = None;
+                    let line = error_line("Loading the directory failed", &e);
+                    model.users_error = Some(line.clone());
+                    model.set_status(StatusKind::Error, line);
+                }
+            }
+            Vec::new()
+        }
+        GraphResponse::TapPolicy(result) => {
+            if model.policy != Loadable::Loading(id) {
+                return Vec::new();
+            }
+            match result {
+                Ok(p) => {
+                    if model.selected.is_some() && model.creating.is_none() {
+                        let field = model.form.field;
+                        model.form = TapForm { field, ..TapForm::from_policy(Some(&p)) };
+                    }
+                    model.policy = Loadable::Ready(p);
+                }
+                Err(e) => {
+                    let line = error_line("Reading the TAP policy failed", &e);
+                    model.set_status(StatusKind::Error, &line);
+                    model.policy = Loadable::Failed(line);
+                }
+            }
+            Vec::new()
+        }
+        GraphResponse::Me(result) => {
+            match result {
+                Ok(mut me) => {
+                    sanitize::user(&mut me);
+                    model.operator = Some(me);
+                }
+                Err(e) => model.set_status(StatusKind::Error, error_line("Reading who you are (/me) failed", &e)),
+            }
+            Vec::new()
+        }
+        GraphResponse::Methods { user_id, result } => {
+            let Some(sel) = &mut model.selected else { return Vec::new() };
+            if sel.methods != Loadable::Loading(id) || sel.user.id != user_id {
+                return Vec::new();
+            }
+            let name = sel.user.display_name.clone().unwrap_or_default();
+            match result {
+                Ok(mut methods) => {
+                    methods.iter_mut().for_each(sanitize::method);
+                    let n = methods.len();
+                    sel.method_row = sel.method_row.min(n.saturating_sub(1));
+                    sel.methods = Loadable::Ready(methods);
+                    if model.creating.is_none() && matches!(model.popup, Popup::None) && model.in_flight.is_empty() {
+                        model.set_status(
+                            StatusKind::Info,
+                            format!("{name}: {n} method(s). t: Temporary Access Pass form, d: delete, r: revoke."),
+                        );
+                    }
+                }
+                Err(e) => {
+                    let line = error_line("Loading the methods failed", &e);
+                    sel.methods = Loadable::Failed(line.clone());
+                    model.set_status(StatusKind::Error, line);
+                }
+            }
+            Vec::new()
+        }
+        GraphResponse::TapCreated { user_id, result } => on_tap_created(model, id, user_id, result),
+        GraphResponse::Taps { user_id, result } => {
+            if model.checking_taps != Some(id) {
+                return Vec::new();
+            }
+            model.checking_taps = None;
+            let name = display_name(model, &user_id);
+            let line = match result {
+                Ok(taps) if taps.is_empty() => format!(
+                    "Graph did not confirm the pass and {name} has none: nothing was created. Issue it again (Enter)."
+                ),
+                Ok(taps) => {
+                    let when = taps[0]
+                        .base
+                        .created_date_time
+                        .map(|t| crate::ui::local_time(t, &model.tz))
+                        .unwrap_or_else(|| "at an unknown time".into());
+                    format!(
+                        "A pass created {when} exists for {name}, but its code never reached tapdesk. Issue again (Enter) to replace it with a new code."
+                    )
+                }
+                Err(e) => error_line(&format!("Could not check {name}'s passes either"), &e),
+            };
+            model.form.error = Some(line.clone());
+            model.set_status(StatusKind::Error, line);
+            refresh_methods(model, user_id)
+        }
+        GraphResponse::MethodDeleted { user_id, method_id: _, result } => {
+            let name = display_name(model, &user_id);
+            let description = model
+                .in_flight
+                .get(&id)
+                .and_then(|d| d.parameters.get("description").and_then(|v| v.as_str()).map(str::to_owned))
+                .unwrap_or_else(|| "the method".into());
+            let mut cmds: Vec<Cmd> = actions::audit(model, id, result.as_ref().map(|_| ())).into_iter().collect();
+            match result {
+                Ok(()) => model.set_status(StatusKind::Ok, format!("Deleted {description} from {name}.")),
+                Err(e) => {
+                    let line = actions::explain(&e, &name)
+                        .unwrap_or_else(|| error_line(&format!("Deleting {description} failed"), &e));
+                    model.set_status(StatusKind::Error, line);
+                }
+            }
+            cmds.extend(refresh_methods(model, user_id));
+            cmds
+        }
+        GraphResponse::SessionsRevoked { user_id, result } => {
+            let name = display_name(model, &user_id);
+            let cmds: Vec<Cmd> = actions::audit(model, id, result.as_ref().map(|_| ())).into_iter().collect();
+            match result {
+                Ok(()) => model.set_status(
+                    StatusKind::Ok,
+                    format!("Revoked {name}'s sign-in sessions; they must sign in again (may take a few minutes)."),
+                ),
+                Err(e) => {
+                    let line = actions::explain(&e, &name)
+                        .unwrap_or_else(|| error_line(&format!("Revoking {name}'s sessions failed"), &e));
+                    model.set_status(StatusKind::Error, line);
+                }
+            }
+            cmds
+        }
+        // Answers to requests this version of the UI does not send.
+        GraphResponse::UsersFound { .. } | GraphResponse::User { .. } => Vec::new(),
+    }
+}
+
+fn on_tap_created(
+    model: &mut Model,
+    id: u64,
+    user_id: String,
+    result: Result<crate::graph::types::CreatedTap, GraphError>,
+) -> Vec<Cmd> {
+    // Never dropped as stale: the pass exists only in this answer.
+    if model.creating.as_ref().is_some_and(|(rid, _)| *rid == id) {
+        model.creating = None;
+    }
+    let user = model
+        .users
+        .iter()
+        .find(|u| u.id == user_id)
+        .cloned()
+        .or_else(|| model.selected.as_ref().filter(|s| s.user.id == user_id).map(|s| s.user.clone()));
+    let name = user.as_ref().and_then(|u| u.display_name.clone()).unwrap_or_else(|| user_id.clone());
+    let upn = user.as_ref().and_then(|u| u.user_principal_name.clone()).unwrap_or_default();
+    let mut cmds: Vec<Cmd> = actions::audit(model, id, result.as_ref().map(|_| ())).into_iter().collect();
+    match result {
+        Ok(created) => {
+            let mut tap = created.method;
+            tap.method_usability_reason = tap.method_usability_reason.map(|r| sanitize::clean(&r).into_owned());
+            let disabled = tap.method_usability_reason.as_deref() == Some("DisabledByPolicy");
+            model.popup = Popup::Pass(Box::new(PassPopup {
+                pass: created.temporary_access_pass,
+                tap,
+                user_name: name.clone(),
+                user_upn: upn,
+                copied: None,
+            }));
+            if disabled {
+                model.set_status(
+                    StatusKind::Error,
+                    format!("Pass issued for {name}, but Graph says it is disabled by policy: {name} cannot sign in with it."),
+                );
+            } else {
+                model.set_status(StatusKind::Ok, format!("Temporary Access Pass issued for {name}."));
+            }
+            cmds.extend(refresh_methods(model, user_id));
+        }
+        Err(e @ GraphError::Uncertain(_)) => {
+            // Never retried blindly: look at what exists, then tell the operator.
+            let line = error_line(&format!("Issuing the pass for {name}"), &e);
+            model.set_status(StatusKind::Error, format!("{line} Checking the user's passes…"));
+            let rid = model.request_id();
+            model.checking_taps = Some(rid);
+            cmds.push(Cmd::Graph(rid, GraphRequest::ListTaps { user_id }));
+        }
+        Err(e) => {
+            let line =
+                actions::explain(&e, &name).unwrap_or_else(|| error_line(&format!("Graph refused the pass for {name}"), &e));
+            model.form.error = Some(line.clone());
+            model.set_status(StatusKind::Error, line);
+        }
+    }
+    cmds
+}

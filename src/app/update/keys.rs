@@ -1,0 +1,303 @@
+//! What each key does: popups first, then a focused text field, then the keymap's actions.
+//! Printable keys go to the focused text field (search box, start, ticket, "other" verification);
+//! the lifetime field takes digits and `m`, `h`, `d` only, so `j`/`k` still move there.
+
+use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+
+use super::super::tap_form::{Field, Verification};
+use super::super::{Cmd, ConfirmField, Focus, Model, Popup, StatusKind};
+use super::{actions, quit, rerank};
+use crate::keymap::{Action, action_for};
+use crate::sanitize;
+
+/// Longest text a form field keeps (more is ignored, never an error).
+const FIELD_MAX: usize = 64;
+
+pub(super) fn on_key(model: &mut Model, key: KeyEvent) -> Vec<Cmd> {
+    if key.modifiers.contains(KeyModifiers::CONTROL) && key.code == KeyCode::Char('c') {
+        return quit(model);
+    }
+    match &model.popup {
+        Popup::Pass(_) => return on_pass_popup_key(model, key),
+        Popup::Confirm(_) => return on_confirm_key(model, key),
+        Popup::Help => {
+            if matches!(action_for(&key), Some(Action::Back | Action::Help | Action::Quit)) {
+                model.popup = Popup::None;
+            }
+            return Vec::new();
+        }
+        Popup::None => {}
+    }
+    if model.editing {
+        return on_search_key(model, key);
+    }
+    if model.focus == Focus::TapForm
+        && let Some(cmds) = on_form_key(model, key)
+    {
+        return cmds;
+    }
+    let Some(action) = action_for(&key) else { return Vec::new() };
+    match action {
+        Action::Quit => return quit(model),
+        Action::Help => model.popup = Popup::Help,
+        Action::Search => {
+            model.focus = Focus::Users;
+            model.editing = true;
+        }
+        Action::NextPane => model.focus = cycle(model.focus, true),
+        Action::PrevPane => model.focus = cycle(model.focus, false),
+        Action::Down | Action::Up => move_cursor(model, action == Action::Down),
+        Action::Select => return on_select(model),
+        Action::TapForm => return open_tap_form(model),
+        Action::Toggle if model.focus == Focus::TapForm => toggle(model),
+        Action::Delete if model.focus == Focus::Methods => actions::start_delete(model),
+        Action::Revoke => actions::start_revoke(model),
+        Action::Back => match model.focus {
+            Focus::TapForm | Focus::Methods => model.focus = Focus::Users,
+            Focus::Users => {}
+        },
+        Action::Toggle | Action::Copy | Action::Delete => {}
+    }
+    Vec::new()
+}
+
+pub(super) fn on_paste(model: &mut Model, text: &str) {
+    let clean: String = sanitize::clean(text).chars().filter(|c| *c != sanitize::REPLACEMENT).collect();
+    let clean = clean.trim();
+    if let Popup::Confirm(c) = &model.popup {
+        if c.field == ConfirmField::Ticket {
+            push_limited(&mut model.just.ticket, clean);
+        }
+        return;
+    }
+    if !matches!(model.popup, Popup::None) {
+        return;
+    }
+    match model.focus {
+        Focus::Users => {
+            model.editing = true;
+            push_limited(&mut model.query, clean);
+            rerank(model);
+        }
+        Focus::TapForm => match model.form.field {
+            Field::Lifetime => push_limited(&mut model.form.lifetime, clean),
+            Field::Start => push_limited(&mut model.form.start, clean),
+            Field::Ticket => push_limited(&mut model.just.ticket, clean),
+            Field::Verified if model.just.verification == Some(Verification::Other) => {
+                push_limited(&mut model.just.other, clean)
+            }
+            _ => {}
+        },
+        Focus::Methods => {}
+    }
+}
+
+fn push_limited(field: &mut String, text: &str) {
+    for c in text.chars() {
+        if field.chars().count() >= FIELD_MAX {
+            break;
+        }
+        field.push(c);
+    }
+}
+
+fn cycle(f: Focus, forward: bool) -> Focus {
+    match (f, forward) {
+        (Focus::Users, true) | (Focus::TapForm, false) => Focus::Methods,
+        (Focus::Methods, true) | (Focus::Users, false) => Focus::TapForm,
+        (Focus::TapForm, true) | (Focus::Methods, false) => Focus::Users,
+    }
+}
+
+fn move_cursor(model: &mut Model, down: bool) {
+    fn step(v: &mut usize, len: usize, down: bool) {
+        if len == 0 {
+            *v = 0;
+        } else if down {
+            *v = (*v + 1).min(len - 1);
+        } else {
+            *v = v.saturating_sub(1);
+        }
+    }
+    match model.focus {
+        Focus::Users => step(&mut model.result_row, model.results.len(), down),
+        Focus::Methods => {
+            if let Some(sel) = &mut model.selected {
+                let len = sel.methods.ready().map_or(0, Vec::len);
+                step(&mut sel.method_row, len, down);
+            }
+        }
+        Focus::TapForm => model.form.field = if down { model.form.field.next() } else { model.form.field.prev() },
+    }
+}
+
+fn on_search_key(model: &mut Model, key: KeyEvent) -> Vec<Cmd> {
+    let ctrl = key.modifiers.contains(KeyModifiers::CONTROL);
+    match key.code {
+        KeyCode::Esc => model.editing = false,
+        KeyCode::Enter => {
+            model.editing = false;
+            return on_select(model);
+        }
+        KeyCode::Down => move_cursor(model, true),
+        KeyCode::Up => move_cursor(model, false),
+        KeyCode::Tab | KeyCode::BackTab => {
+            model.editing = false;
+            model.focus = cycle(model.focus, key.code == KeyCode::Tab);
+        }
+        KeyCode::Backspace => {
+            model.query.pop();
+            rerank(model);
+        }
+        KeyCode::Char('u') if ctrl => {
+            model.query.clear();
+            rerank(model);
+        }
+        KeyCode::Char(c) if !ctrl && !c.is_control() => {
+            if model.query.chars().count() < FIELD_MAX {
+                model.query.push(c);
+            }
+            rerank(model);
+        }
+        _ => {}
+    }
+    Vec::new()
+}
+
+fn on_select(model: &mut Model) -> Vec<Cmd> {
+    match model.focus {
+        Focus::Users => actions::select_user(model),
+        Focus::Methods => open_tap_form(model),
+        Focus::TapForm => actions::submit_tap(model),
+    }
+}
+
+pub(super) fn open_tap_form(model: &mut Model) -> Vec<Cmd> {
+    if model.selected.is_none() {
+        model.set_status(StatusKind::Info, "Select a user first: / to search, Enter to select.");
+        return Vec::new();
+    }
+    if model.focus != Focus::TapForm {
+        model.focus = Focus::TapForm;
+        model.form.field = Field::Lifetime;
+    }
+    Vec::new()
+}
+
+fn toggle(model: &mut Model) {
+    match model.form.field {
+        Field::OneTime => {
+            if model.policy.ready().is_some_and(|p| p.is_usable_once) {
+                model.form.one_time = true;
+                model.form.error = Some("The tenant's policy allows one-time passes only.".into());
+                model.form.error_field = Some(Field::OneTime);
+                return;
+            }
+            model.form.one_time = !model.form.one_time;
+            model.form.error = None;
+        }
+        Field::Verified => model.just.cycle(true),
+        _ => {}
+    }
+}
+
+/// Keys a focused form field takes before the keymap. `None` = not taken.
+fn on_form_key(model: &mut Model, key: KeyEvent) -> Option<Vec<Cmd>> {
+    if key.modifiers.intersects(KeyModifiers::CONTROL | KeyModifiers::ALT) {
+        return None;
+    }
+    let field = model.form.field;
+    let text: Option<&mut String> = match field {
+        Field::Start => Some(&mut model.form.start),
+        Field::Lifetime => Some(&mut model.form.lifetime),
+        Field::Ticket => Some(&mut model.just.ticket),
+        Field::Verified if model.just.verification == Some(Verification::Other) => Some(&mut model.just.other),
+        _ => None,
+    };
+    let accepts = |c: char| match field {
+        Field::Lifetime => c.is_ascii_digit() || matches!(c.to_ascii_lowercase(), 'm' | 'h' | 'd') || c == ' ',
+        Field::Start => c.is_ascii_digit() || matches!(c, '-' | ':' | ' ' | 'T' | 'n' | 'o' | 'w'),
+        _ => !c.is_control(),
+    };
+    match (key.code, text) {
+        (KeyCode::Char(c), Some(t)) if accepts(c) && !(field == Field::Verified && c == ' ' && t.is_empty()) => {
+            if t.chars().count() < FIELD_MAX {
+                t.push(c);
+            }
+        }
+        (KeyCode::Backspace, Some(t)) => {
+            t.pop();
+        }
+        (KeyCode::Left | KeyCode::Right, _) if field == Field::Verified => {
+            model.just.cycle(key.code == KeyCode::Right);
+        }
+        _ => return None,
+    }
+    if model.form.error_field == Some(field) {
+        model.form.error = None;
+        model.form.error_field = None;
+    }
+    Some(Vec::new())
+}
+
+fn on_pass_popup_key(model: &mut Model, key: KeyEvent) -> Vec<Cmd> {
+    match action_for(&key) {
+        Some(Action::Copy) => vec![Cmd::CopyPass],
+        Some(Action::Back) => {
+            // Dropping the popup drops the SecretString, which zeroizes the pass.
+            model.popup = Popup::None;
+            model.set_status(StatusKind::Info, "Pass closed; tapdesk no longer holds it.");
+            Vec::new()
+        }
+        Some(Action::Quit) => quit(model),
+        _ => Vec::new(),
+    }
+}
+
+fn on_confirm_key(model: &mut Model, key: KeyEvent) -> Vec<Cmd> {
+    let Popup::Confirm(c) = &mut model.popup else { return Vec::new() };
+    let ctrl = key.modifiers.intersects(KeyModifiers::CONTROL | KeyModifiers::ALT);
+    match key.code {
+        KeyCode::Esc => {
+            model.popup = Popup::None;
+            model.set_status(StatusKind::Info, "Cancelled; nothing was changed.");
+        }
+        KeyCode::Enter => return actions::confirm(model),
+        KeyCode::Tab | KeyCode::Down | KeyCode::BackTab | KeyCode::Up => {
+            c.field = match c.field {
+                ConfirmField::Ticket => ConfirmField::Verified,
+                ConfirmField::Verified => ConfirmField::Ticket,
+            };
+        }
+        KeyCode::Left | KeyCode::Right if c.field == ConfirmField::Verified => {
+            model.just.cycle(key.code == KeyCode::Right);
+            c.error = None;
+        }
+        KeyCode::Backspace => {
+            match c.field {
+                ConfirmField::Ticket => model.just.ticket.pop(),
+                ConfirmField::Verified => model.just.other.pop(),
+            };
+        }
+        KeyCode::Char(ch) if !ctrl && !ch.is_control() => {
+            let target = match c.field {
+                ConfirmField::Ticket => Some(&mut model.just.ticket),
+                ConfirmField::Verified if model.just.verification == Some(Verification::Other) => {
+                    Some(&mut model.just.other)
+                }
+                ConfirmField::Verified => {
+                    if ch == ' ' {
+                        model.just.cycle(true);
+                    }
+                    None
+                }
+            };
+            if let Some(t) = target.filter(|t| t.chars().count() < FIELD_MAX) {
+                t.push(ch);
+            }
+            c.error = None;
+        }
+        _ => {}
+    }
+    Vec::new()
+}
