@@ -203,6 +203,19 @@ async fn tap_usability_follows_clock_policy_and_targets() {
     ctl.set_tap_policy(p);
     let list = sim.get(&tap_path(demo::NOOR_HADDAD_ID)).await;
     assert_eq!(list.body["value"][0]["methodUsabilityReason"], "DisabledByPolicy");
+    // An exclude target wins over the include target (nested groups count here too).
+    let mut p = ctl.tap_policy();
+    p.state = "enabled".into();
+    p.exclude_targets = vec![tapdesk::graph::types::PolicyTarget {
+        target_type: "group".into(),
+        id: demo::FIELD_ENGINEERS_GROUP_ID.into(),
+        is_registration_required: None,
+    }];
+    ctl.set_tap_policy(p);
+    let sio = sim.post(&tap_path(demo::SIOBHAN_OBRIEN_ID), json!({})).await;
+    assert_eq!(sio.body["methodUsabilityReason"], "DisabledByPolicy");
+    let avery = sim.post(&tap_path(demo::AVERY_QUINN_ID), json!({})).await;
+    assert_eq!(avery.body["methodUsabilityReason"], "EnabledByPolicy");
     // A one-time pass used once.
     let mut p = ctl.tap_policy();
     p.state = "enabled".into();

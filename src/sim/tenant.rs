@@ -21,7 +21,8 @@
 //!     "mobilePhone": null, "businessPhones": [], "preferredLanguage": "en-US",
 //!     "companyName": null, "city": null, "country": null,
 //!     "accountEnabled": true, "userType": "Member", "createdDateTime": "2021-03-04T08:00:00Z",
-//!     "onPremisesSyncEnabled": null, "managerId": "<user id or null>",
+//!     "onPremisesSyncEnabled": null, "signInSessionsValidFromDateTime": null,
+//!     "managerId": "<user id or null>",
 //!     "defaultMethodId": "<id of one of the methods below: the default MFA method, or null>",
 //!     "methods": [
 //!       {"type": "password", "id": "28c10230-6103-485e-b985-444c60001490", "createdDateTime": "..."},
@@ -57,7 +58,12 @@
 //! }
 //! ```
 //!
-//! Every optional key may be left out. Every `createdDateTime`/`lastUsedDateTime` is optional on
+//! Required: `tenantId`, `domain`, `operatorId` (must name a user), `tapPolicy` (its `state`, the
+//! four numbers and `isUsableOnce`), and per user `id`, `displayName`, `userPrincipalName`; per
+//! method `type` and `id` (plus `phoneNumber`/`phoneType` for phones, `emailAddress` for e-mail,
+//! `startDateTime`/`lifetimeInMinutes`/`isUsableOnce` for TAPs, `odataType` for `other`).
+//! Every other key may be left out (`accountEnabled` defaults to `true`, `userType` to `Member`,
+//! `settings` to the values shown). Every `createdDateTime`/`lastUsedDateTime` is optional on
 //! methods. A user is an *external guest* when `userType` is `Guest` and the UPN contains `#EXT#`.
 //! Membership is transitive: a group listed in another group's `members` passes its members on.
 //! Role members may be users or (role-assignable) groups.
