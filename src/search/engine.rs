@@ -1,0 +1,253 @@
+//! The matching engine: folded keys in one arena, a parallel scan with cancellation, a stack of
+//! previous match sets for incremental typing and Backspace, and top-N selection.
+
+use std::ops::Range;
+use std::sync::atomic::{AtomicBool, Ordering};
+
+use fuzzy_matcher::skim::SkimMatcherV2;
+use rayon::prelude::*;
+
+use super::fold::{KeyParts, Query, push_key};
+use super::rank::{Prepared, decode_index, encode_hit, rank_row};
+use crate::graph::types::User;
+
+/// Rows per unit of parallel work; also how often a scan checks for cancellation.
+const CHUNK: usize = 4096;
+/// Below this many candidate rows a scan stays on the calling thread.
+const PAR_MIN: usize = 3 * CHUNK;
+/// Upper bound on the hits kept in the query stack (8 bytes each, ≈ 19 MiB); the oldest entries go
+/// first.
+const STACK_MAX_HITS: usize = 2_400_000;
+
+/// One answered query: what was asked, the best rows and how many rows matched.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SearchResult {
+    /// The query as given to [`Engine::search`] (not folded).
+    pub query: String,
+    /// Row indices (positions in directory order, as passed to [`Engine::extend`]), best first; at
+    /// most `limit` of them.
+    pub hits: Vec<usize>,
+    /// Number of rows that matched every term (≥ `hits.len()`).
+    pub matched: usize,
+}
+
+/// A remembered match set: every row `< indexed` that matched `norm`, as encoded hits.
+struct Entry {
+    norm: String,
+    indexed: usize,
+    hits: Vec<u64>,
+}
+
+/// The in-memory search engine over the cached directory. Pure and synchronous; deterministic
+/// results for a given set of rows and query (the cache only changes speed, never results).
+///
+/// Memory: about `key bytes + 10` bytes per user (≈ 12 MiB at 300k users) plus the query stack
+/// (at most ≈ 19 MiB of remembered hits).
+pub struct Engine {
+    own_domains: Vec<String>,
+    text: String,
+    starts: Vec<u32>,
+    parts: Vec<[u16; 3]>,
+    matcher: SkimMatcherV2,
+    stack: Vec<Entry>,
+}
+
+impl std::fmt::Debug for Engine {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Engine")
+            .field("len", &self.len())
+            .field("own_domains", &self.own_domains)
+            .field("key_bytes", &self.text.len())
+            .field("stack", &self.stack.len())
+            .finish()
+    }
+}
+
+impl Engine {
+    /// An empty engine. `own_domains` are the tenant's verified domains (e.g. `contoso.example`),
+    /// dropped from mail addresses in the search key (UPN domains are always dropped).
+    pub fn new(own_domains: Vec<String>) -> Self {
+        Self {
+            own_domains: own_domains.into_iter().map(|d| d.to_ascii_lowercase()).collect(),
+            text: String::new(),
+            starts: vec![0],
+            parts: Vec::new(),
+            matcher: SkimMatcherV2::default().respect_case(),
+            stack: Vec::new(),
+        }
+    }
+
+    /// Appends a page of users; the first gets index [`Engine::len`] (before the call).
+    pub fn extend(&mut self, users: &[User]) {
+        self.parts.reserve(users.len());
+        self.starts.reserve(users.len());
+        for u in users {
+            self.push(u);
+        }
+    }
+
+    /// Appends one user (index = [`Engine::len`] before the call).
+    pub fn push(&mut self, u: &User) {
+        {
+            let start = self.text.len();
+            let p: KeyParts = push_key(
+                &mut self.text,
+                u.display_name.as_deref(),
+                u.user_principal_name.as_deref(),
+                u.mail.as_deref(),
+                &self.own_domains,
+            );
+            // Offsets are u32 (4 GiB of keys); parts are u16 (keys are far shorter).
+            let clamp = |x: usize| x.min(u16::MAX as usize) as u16;
+            self.parts.push([clamp(p.name_end), clamp(p.upn_start), clamp(p.upn_end)]);
+            debug_assert!(self.text.len() - start < u32::MAX as usize);
+            self.starts.push(self.text.len() as u32);
+        }
+    }
+
+    /// Number of indexed users.
+    pub fn len(&self) -> usize {
+        self.parts.len()
+    }
+
+    /// `true` when no user is indexed.
+    pub fn is_empty(&self) -> bool {
+        self.parts.is_empty()
+    }
+
+    /// Drops every user and the query stack (e.g. after a tenant switch).
+    pub fn clear(&mut self) {
+        self.text.clear();
+        self.starts.truncate(1);
+        self.parts.clear();
+        self.stack.clear();
+    }
+
+    /// Forgets the remembered match sets (the next search is a full scan). Results do not change.
+    pub fn clear_cache(&mut self) {
+        self.stack.clear();
+    }
+
+    /// The folded search key of row `i` (e.g. `"john smith john.smith"`); `""` when out of range.
+    pub fn key(&self, i: usize) -> &str {
+        match (self.starts.get(i), self.starts.get(i + 1)) {
+            (Some(&a), Some(&b)) => self.text.get(a as usize..b as usize).unwrap_or(""),
+            _ => "",
+        }
+    }
+
+    /// The best `limit` rows for `query`, best first, or `None` when `cancel` returned `true`
+    /// during the scan (it is polled every few thousand rows, from both scan threads).
+    ///
+    /// Semantics: the query is folded like the keys and split on spaces; every term must match
+    /// as a subsequence of the key (any order; `smith john` finds John Smith). Ranking, best first:
+    /// the query equals the whole name or UPN part; every term is a whole word; every term starts
+    /// a word; every term is a contiguous substring; scattered. Then the sum of SkimMatcherV2
+    /// scores of the terms, then the shorter key, then directory order. One-letter terms are not
+    /// scored (position only: start of key > start of a word > elsewhere). A blank query gives
+    /// the first `limit` rows in directory order, `matched == len()`.
+    pub fn search(&mut self, query: &str, limit: usize, cancel: &(dyn Fn() -> bool + Sync)) -> Option<SearchResult> {
+        let q = Query::parse(query);
+        let len = self.len();
+        if q.is_empty() {
+            return Some(SearchResult { query: query.to_owned(), hits: (0..len.min(limit)).collect(), matched: len });
+        }
+        while self.stack.last().is_some_and(|e| !q.norm.starts_with(e.norm.as_str())) {
+            self.stack.pop();
+        }
+        let prepared = Prepared::new(&q);
+        let mut hits = match self.stack.last() {
+            Some(top) if top.norm == q.norm && top.indexed == len => {
+                let mut hits = self.stack.pop()?.hits;
+                let hits_out = top_n(&mut hits, limit);
+                let matched = hits.len();
+                self.push_entry(q.norm, len, hits);
+                return Some(SearchResult { query: query.to_owned(), hits: hits_out, matched });
+            }
+            Some(top) if top.norm == q.norm => {
+                let tail = self.scan_range(top.indexed..len, &prepared, cancel)?;
+                let mut hits = self.stack.pop()?.hits;
+                hits.extend(tail);
+                hits
+            }
+            Some(top) => {
+                let mut hits = self.scan_list(&top.hits, &prepared, cancel)?;
+                let tail = self.scan_range(top.indexed..len, &prepared, cancel)?;
+                hits.extend(tail);
+                hits
+            }
+            None => self.scan_range(0..len, &prepared, cancel)?,
+        };
+        let out = top_n(&mut hits, limit);
+        let matched = hits.len();
+        self.push_entry(q.norm, len, hits);
+        Some(SearchResult { query: query.to_owned(), hits: out, matched })
+    }
+
+    fn push_entry(&mut self, norm: String, indexed: usize, hits: Vec<u64>) {
+        if self.stack.last().is_some_and(|e| e.norm == norm) {
+            self.stack.pop();
+        }
+        self.stack.push(Entry { norm, indexed, hits });
+        let mut total: usize = self.stack.iter().map(|e| e.hits.len()).sum();
+        while total > STACK_MAX_HITS && self.stack.len() > 1 {
+            total -= self.stack.remove(0).hits.len();
+        }
+    }
+
+    fn rank(&self, i: usize, q: &Prepared) -> Option<u64> {
+        let key = self.key(i);
+        let p = self.parts.get(i)?;
+        let parts = KeyParts { name_end: p[0] as usize, upn_start: p[1] as usize, upn_end: p[2] as usize };
+        rank_row(&self.matcher, key, parts, q).map(|r| encode_hit(r, i))
+    }
+
+    fn scan_range(&self, rows: Range<usize>, q: &Prepared, cancel: &(dyn Fn() -> bool + Sync)) -> Option<Vec<u64>> {
+        let stop = AtomicBool::new(false);
+        let chunk = |lo: usize| -> Vec<u64> {
+            if stop.load(Ordering::Relaxed) || cancel() {
+                stop.store(true, Ordering::Relaxed);
+                return Vec::new();
+            }
+            (lo..(lo + CHUNK).min(rows.end)).filter_map(|i| self.rank(i, q)).collect()
+        };
+        let parts: Vec<Vec<u64>> = if rows.len() < PAR_MIN {
+            rows.clone().step_by(CHUNK).map(chunk).collect()
+        } else {
+            rows.clone().step_by(CHUNK).collect::<Vec<_>>().into_par_iter().map(chunk).collect()
+        };
+        (!stop.load(Ordering::Relaxed)).then(|| parts.concat())
+    }
+
+    fn scan_list(&self, prev: &[u64], q: &Prepared, cancel: &(dyn Fn() -> bool + Sync)) -> Option<Vec<u64>> {
+        let stop = AtomicBool::new(false);
+        let chunk = |c: &[u64]| -> Vec<u64> {
+            if stop.load(Ordering::Relaxed) || cancel() {
+                stop.store(true, Ordering::Relaxed);
+                return Vec::new();
+            }
+            c.iter().filter_map(|&h| self.rank(decode_index(h), q)).collect()
+        };
+        let parts: Vec<Vec<u64>> = if prev.len() < PAR_MIN {
+            prev.chunks(CHUNK).map(chunk).collect()
+        } else {
+            prev.par_chunks(CHUNK).map(chunk).collect()
+        };
+        (!stop.load(Ordering::Relaxed)).then(|| parts.concat())
+    }
+}
+
+/// The best `limit` encoded hits as row indices, best first; reorders `hits` (the set is kept).
+fn top_n(hits: &mut [u64], limit: usize) -> Vec<usize> {
+    let desc = |a: &u64, b: &u64| b.cmp(a);
+    let n = limit.min(hits.len());
+    if n == 0 {
+        return Vec::new();
+    }
+    if hits.len() > n {
+        hits.select_nth_unstable_by(n, desc);
+    }
+    let best = &mut hits[..n];
+    best.sort_unstable_by(desc);
+    best.iter().map(|&h| decode_index(h)).collect()
+}

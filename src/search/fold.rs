@@ -1,0 +1,266 @@
+//! Case and accent folding, and the per-user search key.
+//!
+//! Folding (applied once per user at load time, and to every query):
+//! - lowercase (full Unicode, `MÜLLER` → `müller`), then canonical decomposition with the combining
+//!   marks dropped (`müller` → `muller`, `José` → `jose`, `Nguyễn` → `nguyen`);
+//! - letters that do not decompose are mapped by hand: `ø`→`o`, `ł`→`l`, `đ`/`ð`→`d`, `ı`→`i`,
+//!   `ß`→`ss`, `æ`→`ae`, `œ`→`oe`, `þ`→`th`, `ħ`→`h`, `ŧ`→`t`;
+//! - apostrophes (`'`, `’`, `‘`, `ʼ`, `` ` ``) are **removed**, so `obrien` finds `O'Brien` as one word
+//!   (and `o'brien` folds to the same query);
+//! - any run of whitespace becomes one space; other punctuation (`.`, `_`, `-`, `@`) is kept: it
+//!   marks word starts for ranking and lets `kai.meyer_fabrikam` be typed as is.
+//!
+//! Non-Latin scripts (e.g. `李伟`) pass through unchanged.
+
+use unicode_normalization::char::{decompose_canonical, is_combining_mark};
+
+/// `true` for the apostrophe-like characters that folding removes.
+fn is_apostrophe(c: char) -> bool {
+    matches!(c, '\'' | '`' | '\u{2019}' | '\u{2018}' | '\u{02BC}')
+}
+
+/// Pushes the folded form of one already-lowercased, decomposed character.
+fn push_lower(out: &mut String, c: char) {
+    match c {
+        'ø' => out.push('o'),
+        'ł' => out.push('l'),
+        'đ' | 'ð' => out.push('d'),
+        'ı' => out.push('i'),
+        'ß' => out.push_str("ss"),
+        'æ' => out.push_str("ae"),
+        'œ' => out.push_str("oe"),
+        'þ' => out.push_str("th"),
+        'ħ' => out.push('h'),
+        'ŧ' => out.push('t'),
+        c if is_combining_mark(c) || is_apostrophe(c) => {}
+        c => out.push(c),
+    }
+}
+
+/// Appends the folded form of `s` to `out` (see the module doc). Whitespace runs become one space;
+/// leading and trailing whitespace is dropped only when `out` is empty or already ends in a space.
+pub fn fold_into(out: &mut String, s: &str) {
+    let mut space = out.is_empty() || out.ends_with(' ');
+    for c in s.chars() {
+        if c.is_whitespace() {
+            if !space {
+                out.push(' ');
+                space = true;
+            }
+            continue;
+        }
+        if c.is_ascii() {
+            if !is_apostrophe(c) {
+                out.push(c.to_ascii_lowercase());
+                space = false;
+            }
+            continue;
+        }
+        let before = out.len();
+        for lower in c.to_lowercase() {
+            decompose_canonical(lower, |d| {
+                for l in d.to_lowercase() {
+                    push_lower(out, l);
+                }
+            });
+        }
+        space = space && out.len() == before;
+    }
+}
+
+/// The folded form of `s`, trimmed (see the module doc): `fold("  MÜLLER ")` → `"muller"`.
+pub fn fold(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    fold_into(&mut out, s);
+    if out.ends_with(' ') {
+        out.pop();
+    }
+    out
+}
+
+/// A folded query: the normalised text (terms joined by one space) and its terms.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Query {
+    /// Terms joined by single spaces, e.g. `"john smith"`; empty for a blank query.
+    pub norm: String,
+    /// The space-separated terms; each must match the key, in any order.
+    pub terms: Vec<String>,
+}
+
+impl Query {
+    /// Folds and splits `text` (`"  Smith   JOHN "` → terms `["smith", "john"]`).
+    pub fn parse(text: &str) -> Self {
+        let norm = fold(text);
+        let terms = norm.split(' ').filter(|t| !t.is_empty()).map(String::from).collect();
+        Query { norm, terms }
+    }
+
+    /// `true` when the query has no term (blank input).
+    pub fn is_empty(&self) -> bool {
+        self.terms.is_empty()
+    }
+}
+
+/// Where the segments of a search key end, in bytes from the key's start.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct KeyParts {
+    /// End of the folded display name.
+    pub name_end: usize,
+    /// End of the folded UPN part (`== name_end` when there is none), after the separating space.
+    pub upn_start: usize,
+    /// End of the folded UPN part.
+    pub upn_end: usize,
+}
+
+/// Splits `addr` at its last `@` into (local part, domain); no `@` → (addr, "").
+fn split_address(addr: &str) -> (&str, &str) {
+    match addr.rfind('@') {
+        Some(at) => (&addr[..at], &addr[at + 1..]),
+        None => (addr, ""),
+    }
+}
+
+/// Appends the search key of one user to `out` and returns where its parts end (relative to the
+/// key's start at `out.len()` on entry).
+///
+/// The key is `displayName` + ` ` + the UPN's part + ` ` + the mail's part, folded:
+/// - the UPN's domain is always dropped: Entra ID accepts only the tenant's verified domains as UPN
+///   suffixes, so it never tells people apart. A guest's UPN `kai.meyer_fabrikam.example#EXT#@…`
+///   keeps `kai.meyer_fabrikam.example` (the external domain stays searchable);
+/// - the mail is dropped when it equals the UPN or a guest's UPN-encoded address; its domain is
+///   dropped when it is in `own_domains` (lowercase) or equals the UPN's domain; otherwise the whole
+///   address is kept; the part is skipped when the key already contains it (`john.smith` twice).
+pub fn push_key(
+    out: &mut String,
+    display_name: Option<&str>,
+    upn: Option<&str>,
+    mail: Option<&str>,
+    own_domains: &[String],
+) -> KeyParts {
+    let start = out.len();
+    if let Some(n) = display_name {
+        fold_into(out, n);
+    }
+    trim_end_space(out, start);
+    let name_end = out.len() - start;
+    let mut upn_domain = "";
+    let mut upn_local_raw = "";
+    let (mut upn_start, mut upn_end) = (name_end, name_end);
+    if let Some(upn) = upn.filter(|u| !u.is_empty()) {
+        let (local, domain) = split_address(upn);
+        upn_domain = domain;
+        let local = match find_ascii_ci(local, "#ext#") {
+            Some(p) => &local[..p],
+            None => local,
+        };
+        upn_local_raw = local;
+        let mark = out.len();
+        if out.len() > start {
+            out.push(' ');
+        }
+        let part_start = out.len();
+        fold_into(out, local);
+        trim_end_space(out, part_start);
+        if out.len() == part_start {
+            out.truncate(mark);
+        } else {
+            upn_start = part_start - start;
+            upn_end = out.len() - start;
+        }
+    }
+    if let Some(mail) = mail.filter(|m| !m.is_empty()) {
+        let (local, domain) = split_address(mail);
+        let same_as_upn = upn.is_some_and(|u| u.eq_ignore_ascii_case(mail));
+        let guest_encoded = !domain.is_empty()
+            && upn_local_raw.len() == local.len() + 1 + domain.len()
+            && upn_local_raw.eq_ignore_ascii_case(&format!("{local}_{domain}"));
+        if !same_as_upn && !guest_encoded {
+            let own =
+                domain.eq_ignore_ascii_case(upn_domain) || own_domains.iter().any(|d| d.eq_ignore_ascii_case(domain));
+            let part = fold(if own { local } else { mail });
+            if !part.is_empty() && !out[start..].contains(part.as_str()) {
+                if out.len() > start {
+                    out.push(' ');
+                }
+                out.push_str(&part);
+            }
+        }
+    }
+    KeyParts { name_end, upn_start, upn_end }
+}
+
+fn trim_end_space(out: &mut String, floor: usize) {
+    while out.len() > floor && out.ends_with(' ') {
+        out.pop();
+    }
+}
+
+/// Byte offset of the first ASCII-case-insensitive occurrence of `needle` (ASCII) in `hay`.
+fn find_ascii_ci(hay: &str, needle: &str) -> Option<usize> {
+    let (h, n) = (hay.as_bytes(), needle.as_bytes());
+    if n.is_empty() || h.len() < n.len() {
+        return None;
+    }
+    (0..=h.len() - n.len()).find(|&i| h[i..i + n.len()].eq_ignore_ascii_case(n))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn folds_case_accents_and_apostrophes() {
+        assert_eq!(fold("MÜLLER"), "muller");
+        assert_eq!(fold("José"), "jose");
+        assert_eq!(fold("Nguyễn Đặng"), "nguyen dang");
+        assert_eq!(fold("O'Brien"), "obrien");
+        assert_eq!(fold("O’Brien"), "obrien");
+        assert_eq!(fold("Søren Łukasz Straße"), "soren lukasz strasse");
+        assert_eq!(fold("  a \t b  "), "a b");
+        assert_eq!(fold("李伟"), "李伟");
+        assert_eq!(fold("İstanbul"), "istanbul");
+    }
+
+    fn key(name: &str, upn: &str, mail: &str) -> String {
+        let mut s = String::new();
+        let opt = |x: &str| if x.is_empty() { None } else { Some(x.to_owned()) };
+        let (n, u, m) = (opt(name), opt(upn), opt(mail));
+        push_key(
+            &mut s,
+            n.as_deref(),
+            u.as_deref(),
+            m.as_deref(),
+            &["contoso.example".into(), "sales.contoso.example".into()],
+        );
+        s
+    }
+
+    #[test]
+    fn key_drops_own_domains_and_keeps_guest_domains() {
+        assert_eq!(
+            key("John Smith", "john.smith@contoso.example", "john.smith@contoso.example"),
+            "john smith john.smith"
+        );
+        assert_eq!(
+            key("John Smith", "john.smith2@contoso.example", "jsmith@sales.contoso.example"),
+            "john smith john.smith2 jsmith"
+        );
+        assert_eq!(
+            key("Kai Meyer", "kai.meyer_fabrikam.example#EXT#@contoso.onmicrosoft.com", "kai.meyer@fabrikam.example"),
+            "kai meyer kai.meyer_fabrikam.example"
+        );
+        assert_eq!(
+            key("Ann Lee", "ann.lee@contoso.example", "ann@elsewhere.example"),
+            "ann lee ann.lee ann@elsewhere.example"
+        );
+        assert_eq!(key("", "x@contoso.example", ""), "x");
+    }
+
+    #[test]
+    fn key_parts_mark_segments() {
+        let mut s = String::new();
+        let p = push_key(&mut s, Some("Zoë Ng"), Some("zoe.ng@c.example"), None, &[]);
+        assert_eq!(&s[..p.name_end], "zoe ng");
+        assert_eq!(&s[p.upn_start..p.upn_end], "zoe.ng");
+    }
+}
