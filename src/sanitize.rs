@@ -10,7 +10,7 @@
 
 use std::borrow::Cow;
 
-use crate::graph::types::{AuthMethod, User};
+use crate::graph::types::{AuthMethod, User, UserCard};
 
 /// The replacement shown for a removed character.
 pub const REPLACEMENT: char = '\u{FFFD}';
@@ -63,6 +63,17 @@ pub fn user(u: &mut User) {
     opt(&mut u.employee_id);
 }
 
+/// Cleans a user card: the user, the manager, and the names of groups and roles.
+pub fn card(c: &mut UserCard) {
+    user(&mut c.user);
+    if let Some(m) = &mut c.manager {
+        user(m);
+    }
+    for o in &mut c.member_of {
+        opt(&mut o.display_name);
+    }
+}
+
 /// Cleans every displayed property of an authentication method.
 pub fn method(m: &mut AuthMethod) {
     match m {
@@ -101,10 +112,7 @@ mod tests {
         let evil = "Eve\u{1b}]52;c;ZXZpbA==\u{7}\u{1b}[2J\u{9b}31m";
         let out = clean(evil);
         assert!(!out.chars().any(|c| c.is_control()), "{out:?}");
-        assert_eq!(
-            out,
-            "Eve\u{FFFD}]52;c;ZXZpbA==\u{FFFD}\u{FFFD}[2J\u{FFFD}31m"
-        );
+        assert_eq!(out, "Eve\u{FFFD}]52;c;ZXZpbA==\u{FFFD}\u{FFFD}[2J\u{FFFD}31m");
     }
 
     #[test]

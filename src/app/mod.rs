@@ -7,6 +7,7 @@
 //! one exception is a created Temporary Access Pass: Graph returns the pass only once, so it is
 //! always shown, whatever the operator did meanwhile.
 
+pub mod preflight;
 pub mod tap_form;
 mod update;
 
@@ -20,7 +21,7 @@ pub use update::{init, update};
 
 use crate::clipboard::{ClearOutcome, CopyOutcome};
 use crate::graph::GraphError;
-use crate::graph::types::{AuthMethod, TapMethod, TapPolicy, User};
+use crate::graph::types::{AuthMethod, TapMethod, TapPolicy, User, UserCard};
 use crate::graph::worker::{GraphRequest, Reply, RequestId};
 use crate::search::SearchIndex;
 use tap_form::{Justification, TapForm};
@@ -71,6 +72,8 @@ pub struct Selected {
     pub user: User,
     /// Their authentication methods.
     pub methods: Loadable<Vec<AuthMethod>>,
+    /// Caller-verification card: profile, manager, groups and roles.
+    pub card: Loadable<UserCard>,
     /// Highlighted row in the Methods pane.
     pub method_row: usize,
 }
@@ -239,6 +242,10 @@ pub struct Model {
     pub just: Justification,
     /// The signed-in operator (`GET /me`), when known.
     pub operator: Option<User>,
+    /// The operator's own card (their roles decide whom they may act on).
+    pub operator_card: Option<UserCard>,
+    /// The request for `operator_card` in flight.
+    pub operator_card_request: Option<RequestId>,
     /// Writes in flight, for their audit lines.
     pub in_flight: HashMap<RequestId, AuditDraft>,
     /// A TAP create in flight: (request id, user id).
@@ -281,14 +288,13 @@ impl Model {
             form: TapForm::default(),
             just: Justification::default(),
             operator: None,
+            operator_card: None,
+            operator_card_request: None,
             in_flight: HashMap::new(),
             creating: None,
             checking_taps: None,
             popup: Popup::None,
-            status: Status {
-                text: "Loading the directory…".into(),
-                kind: StatusKind::Info,
-            },
+            status: Status { text: "Loading the directory…".into(), kind: StatusKind::Info },
             tz,
             now,
             quit: false,
@@ -307,9 +313,21 @@ impl Model {
 
     /// The user highlighted in the results, if any.
     pub fn highlighted_user(&self) -> Option<&User> {
-        self.results
-            .get(self.result_row)
-            .and_then(|&i| self.users.get(i))
+        self.results.get(self.result_row).and_then(|&i| self.users.get(i))
+    }
+
+    /// The pre-flight findings for the selected user, once their card has arrived.
+    pub fn preflight(&self) -> Option<Vec<preflight::Finding>> {
+        let sel = self.selected.as_ref()?;
+        let card = sel.card.ready()?;
+        Some(preflight::check(
+            card,
+            self.policy.ready(),
+            self.operator_card.as_ref(),
+            sel.methods.ready().map(Vec::as_slice),
+            &self.tz,
+            self.now,
+        ))
     }
 
     /// The pass popup, when open.
@@ -321,10 +339,7 @@ impl Model {
     }
 
     pub(crate) fn set_status(&mut self, kind: StatusKind, text: impl AsRef<str>) {
-        self.status = Status {
-            text: crate::sanitize::clean(text.as_ref()).into_owned(),
-            kind,
-        };
+        self.status = Status { text: crate::sanitize::clean(text.as_ref()).into_owned(), kind };
     }
 }
 

@@ -59,8 +59,13 @@ pub enum Verification {
 
 impl Verification {
     /// All choices, in the order the form cycles through them.
-    pub const ALL: [Verification; 5] =
-        [Verification::CallBack, Verification::Manager, Verification::InPerson, Verification::Video, Verification::Other];
+    pub const ALL: [Verification; 5] = [
+        Verification::CallBack,
+        Verification::Manager,
+        Verification::InPerson,
+        Verification::Video,
+        Verification::Other,
+    ];
 
     /// Words for the form and the audit log.
     pub fn label(self) -> &'static str {
@@ -235,9 +240,7 @@ pub fn parse_start(text: &str, now: Timestamp, tz: &TimeZone) -> Result<Option<T
 /// Lifetime bounds in minutes: the policy's `minimumLifetimeInMinutes..=maximumLifetimeInMinutes`,
 /// else Graph's absolute 10..=43,200.
 pub fn lifetime_bounds(policy: Option<&TapPolicy>) -> (u32, u32) {
-    policy.map_or(ABSOLUTE_LIFETIME, |p| {
-        (p.minimum_lifetime_in_minutes, p.maximum_lifetime_in_minutes)
-    })
+    policy.map_or(ABSOLUTE_LIFETIME, |p| (p.minimum_lifetime_in_minutes, p.maximum_lifetime_in_minutes))
 }
 
 /// Parses a lifetime typed by the operator into minutes: a bare number is minutes; otherwise one
@@ -246,11 +249,7 @@ pub fn lifetime_bounds(policy: Option<&TapPolicy>) -> (u32, u32) {
 /// # Errors
 /// A sentence saying what is wrong, e.g. for an empty text, an unknown unit or an overflow.
 pub fn parse_lifetime(text: &str) -> Result<u32, String> {
-    let t: String = text
-        .chars()
-        .filter(|c| !c.is_whitespace())
-        .collect::<String>()
-        .to_ascii_lowercase();
+    let t: String = text.chars().filter(|c| !c.is_whitespace()).collect::<String>().to_ascii_lowercase();
     if t.is_empty() {
         return Err("Enter a lifetime, e.g. 60, 90m, 8h or 2d.".into());
     }
@@ -269,21 +268,16 @@ pub fn parse_lifetime(text: &str) -> Result<u32, String> {
             'h' => 60,
             'd' => 1440,
             _ => {
-                return Err(format!(
-                    "'{text}' is not a lifetime: use minutes, or m, h, d (e.g. 90m, 8h, 2d)."
-                ));
+                return Err(format!("'{text}' is not a lifetime: use minutes, or m, h, d (e.g. 90m, 8h, 2d)."));
             }
         };
-        let n: u64 = digits
-            .parse()
-            .map_err(|_| format!("'{text}' is not a lifetime: a number must come before '{c}'."))?;
+        let n: u64 =
+            digits.parse().map_err(|_| format!("'{text}' is not a lifetime: a number must come before '{c}'."))?;
         total = total.saturating_add(n.saturating_mul(factor));
         digits.clear();
     }
     if !digits.is_empty() {
-        return Err(format!(
-            "'{text}' is not a lifetime: add a unit after {digits} (m, h or d)."
-        ));
+        return Err(format!("'{text}' is not a lifetime: add a unit after {digits} (m, h or d)."));
     }
     u32::try_from(total).map_err(|_| format!("'{text}' is far too long."))
 }
@@ -358,18 +352,15 @@ mod tests {
         let r = f.request(Some(&p), now, &tz).expect("valid");
         assert_eq!(r.lifetime_in_minutes, Some(60));
         assert_eq!(r.is_usable_once, Some(false));
-        let f2 = TapForm {
-            lifetime: "30".into(),
-            ..f.clone()
-        };
+        let f2 = TapForm { lifetime: "30".into(), ..f.clone() };
         assert_eq!(
             f2.request(Some(&p), now, &tz).unwrap_err(),
-            (Field::Lifetime, "Lifetime 30 min is outside the tenant's policy: 60 min (1h) to 480 min (8h).".to_owned())
+            (
+                Field::Lifetime,
+                "Lifetime 30 min is outside the tenant's policy: 60 min (1h) to 480 min (8h).".to_owned()
+            )
         );
-        let f3 = TapForm {
-            lifetime: "9h".into(),
-            ..f.clone()
-        };
+        let f3 = TapForm { lifetime: "9h".into(), ..f.clone() };
         assert!(f3.request(Some(&p), now, &tz).is_err());
         let p1 = policy(true);
         assert!(f.request(Some(&p1), now, &tz).unwrap_err().1.contains("one-time"));

@@ -31,7 +31,14 @@ use zeroize::Zeroizing;
 
 use super::error::GraphError;
 use super::odata;
-use super::types::{self, AuthMethod, CreatedTap, Page, TapCreateRequest, TapMethod, TapPolicy, User};
+use super::types::{
+    self, AuthMethod, CreatedTap, DirectoryObject, Page, TapCreateRequest, TapMethod, TapPolicy, User, UserCard,
+};
+
+/// Properties tapdesk asks for when it lists users (`$select`).
+/// Properties of the caller-verification card (`$select` of `GET /users/{id}`).
+pub const USER_CARD_SELECT: &str = "id,displayName,userPrincipalName,mail,userType,jobTitle,department,officeLocation,\
+employeeId,accountEnabled,createdDateTime,onPremisesSyncEnabled";
 
 /// Properties tapdesk asks for when it lists users (`$select`).
 pub const USER_SELECT: &str =
@@ -749,6 +756,29 @@ impl GraphClient {
         let url = self
             .url("policies/authenticationMethodsPolicy/authenticationMethodConfigurations/TemporaryAccessPass", &[])?;
         self.get_entity(url, &[]).await
+    }
+
+    /// The caller-verification card: `GET /users/{id}?$select={USER_CARD_SELECT}`,
+    /// `GET /users/{id}/manager` (404 = no manager) and `GET /users/{id}/transitiveMemberOf`
+    /// (groups, nested included, and directory roles), the three at once.
+    ///
+    /// Errors: the first failure among the three (a missing manager is not one).
+    pub async fn get_user_card(&self, user_id: &str) -> Result<UserCard, GraphError> {
+        let path = Self::user_path(user_id)?;
+        let user_url = self.url(&path, &[("$select", USER_CARD_SELECT)])?;
+        let manager_url = self.url(&format!("{path}/manager"), &[("$select", "id,displayName,userPrincipalName")])?;
+        let member_url = self.url(&format!("{path}/transitiveMemberOf"), &[])?;
+        let (user, manager, member_of) = tokio::join!(
+            self.get_entity::<User>(user_url, &[]),
+            self.get_entity::<User>(manager_url, &[]),
+            self.get_all::<DirectoryObject>(member_url, &[]),
+        );
+        let manager = match manager {
+            Ok(m) => Some(m),
+            Err(GraphError::Api { status: 404, .. }) => None,
+            Err(e) => return Err(e),
+        };
+        Ok(UserCard { user: user?, manager, member_of: member_of? })
     }
 
     /// Invalidates the user's refresh tokens and session cookies:

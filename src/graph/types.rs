@@ -63,6 +63,57 @@ pub struct User {
     /// `accountEnabled` (needs `$select`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub account_enabled: Option<bool>,
+    /// `createdDateTime` (UTC; needs `$select`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub created_date_time: Option<Timestamp>,
+    /// `onPremisesSyncEnabled`: `true` when the account is synced from on-premises AD (needs `$select`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub on_premises_sync_enabled: Option<bool>,
+}
+
+/// A `directoryObject` from `GET /users/{id}/transitiveMemberOf`: a group (`#microsoft.graph.group`)
+/// or a directory role (`#microsoft.graph.directoryRole`); other types keep only their id.
+#[derive(Debug, Clone, Default, Deserialize, Serialize, PartialEq, Eq)]
+#[serde(rename_all = "camelCase")]
+pub struct DirectoryObject {
+    /// `@odata.type`, e.g. `#microsoft.graph.group`.
+    #[serde(rename = "@odata.type", default)]
+    pub odata_type: String,
+    /// Object id.
+    pub id: String,
+    /// Group or role name.
+    #[serde(default)]
+    pub display_name: Option<String>,
+    /// Directory roles: the role template id (the same in every tenant).
+    #[serde(default)]
+    pub role_template_id: Option<String>,
+    /// Groups: members may hold directory roles through it.
+    #[serde(default)]
+    pub is_assignable_to_role: Option<bool>,
+}
+
+impl DirectoryObject {
+    /// A directory role (not a group).
+    pub fn is_role(&self) -> bool {
+        self.odata_type.ends_with("directoryRole")
+    }
+    /// A group.
+    pub fn is_group(&self) -> bool {
+        self.odata_type.ends_with(".group")
+    }
+}
+
+/// What a helpdesk checks before trusting a caller, and what decides whether a pass will work:
+/// the user (`$select` of the card properties), their manager, and their groups (nested counted)
+/// and directory roles.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct UserCard {
+    /// The user with the card properties.
+    pub user: User,
+    /// `GET /users/{id}/manager`; `None` when no manager is set (Graph's 404).
+    pub manager: Option<User>,
+    /// `GET /users/{id}/transitiveMemberOf`.
+    pub member_of: Vec<DirectoryObject>,
 }
 
 /// Common fields of every `microsoft.graph.authenticationMethod`.
@@ -237,9 +288,7 @@ impl TapMethod {
     pub fn end_date_time(&self) -> Option<Timestamp> {
         let start = self.start_date_time?;
         let mins = self.lifetime_in_minutes?;
-        start
-            .checked_add(jiff::SignedDuration::from_mins(i64::from(mins)))
-            .ok()
+        start.checked_add(jiff::SignedDuration::from_mins(i64::from(mins))).ok()
     }
 }
 
@@ -311,11 +360,7 @@ pub enum AuthMethod {
 impl AuthMethod {
     /// Parses one method object, dispatching on its `@odata.type`.
     pub fn from_value(v: serde_json::Value) -> Self {
-        let ty = v
-            .get("@odata.type")
-            .and_then(|t| t.as_str())
-            .unwrap_or("")
-            .to_owned();
+        let ty = v.get("@odata.type").and_then(|t| t.as_str()).unwrap_or("").to_owned();
         fn p<T: serde::de::DeserializeOwned>(v: &serde_json::Value) -> Option<T> {
             serde_json::from_value(v.clone()).ok()
         }
@@ -327,18 +372,12 @@ impl AuthMethod {
                 p(&v).map(AuthMethod::MicrosoftAuthenticator)
             }
             "microsoft.graph.fido2AuthenticationMethod" => p(&v).map(AuthMethod::Fido2),
-            "microsoft.graph.softwareOathAuthenticationMethod" => {
-                p(&v).map(AuthMethod::SoftwareOath)
-            }
-            "microsoft.graph.temporaryAccessPassAuthenticationMethod" => {
-                p(&v).map(AuthMethod::TemporaryAccessPass)
-            }
+            "microsoft.graph.softwareOathAuthenticationMethod" => p(&v).map(AuthMethod::SoftwareOath),
+            "microsoft.graph.temporaryAccessPassAuthenticationMethod" => p(&v).map(AuthMethod::TemporaryAccessPass),
             "microsoft.graph.windowsHelloForBusinessAuthenticationMethod" => {
                 p(&v).map(AuthMethod::WindowsHelloForBusiness)
             }
-            "microsoft.graph.platformCredentialAuthenticationMethod" => {
-                p(&v).map(AuthMethod::PlatformCredential)
-            }
+            "microsoft.graph.platformCredentialAuthenticationMethod" => p(&v).map(AuthMethod::PlatformCredential),
             _ => None,
         };
         parsed.unwrap_or(AuthMethod::Unknown { odata_type: ty, raw: v })
@@ -395,9 +434,7 @@ impl AuthMethod {
             AuthMethod::WindowsHelloForBusiness(_) => "Windows Hello for Business".into(),
             AuthMethod::PlatformCredential(_) => "Platform credential".into(),
             AuthMethod::Unknown { odata_type, .. } => {
-                let t = odata_type
-                    .trim_start_matches('#')
-                    .trim_start_matches("microsoft.graph.");
+                let t = odata_type.trim_start_matches('#').trim_start_matches("microsoft.graph.");
                 if t.is_empty() { "Unknown method".into() } else { t.to_owned() }
             }
         }

@@ -11,7 +11,7 @@ use tokio::sync::mpsc;
 
 use super::client::GraphClient;
 use super::error::GraphError;
-use super::types::{AuthMethod, CreatedTap, TapCreateRequest, TapMethod, TapPolicy, User};
+use super::types::{AuthMethod, CreatedTap, TapCreateRequest, TapMethod, TapPolicy, User, UserCard};
 
 /// Id that ties a [`GraphResponse`] to the [`GraphRequest`] it answers (monotonic per session).
 pub type RequestId = u64;
@@ -61,6 +61,12 @@ pub enum GraphRequest {
     },
     /// `GET /me`, answered by [`GraphResponse::Me`].
     GetMe,
+    /// The caller-verification card (user, manager, groups and roles), answered by
+    /// [`GraphResponse::UserCard`].
+    GetUserCard {
+        /// Object id.
+        user_id: String,
+    },
     /// `GET /users/{id}/authentication/temporaryAccessPassMethods` (never includes the pass),
     /// answered by [`GraphResponse::Taps`]. Use after an uncertain create.
     ListTaps {
@@ -128,6 +134,13 @@ pub enum GraphResponse {
     },
     /// Answer to [`GraphRequest::GetMe`]: the signed-in operator.
     Me(Result<User, GraphError>),
+    /// Answer to [`GraphRequest::GetUserCard`].
+    UserCard {
+        /// Object id the card belongs to.
+        user_id: String,
+        /// The card, or why not.
+        result: Result<UserCard, GraphError>,
+    },
     /// Answer to [`GraphRequest::ListTaps`].
     Taps {
         /// Object id the list belongs to.
@@ -224,6 +237,10 @@ async fn serve(client: GraphClient, id: RequestId, request: GraphRequest, tx: mp
         }
         GraphRequest::GetMe => {
             send(GraphResponse::Me(client.get_me().await));
+        }
+        GraphRequest::GetUserCard { user_id } => {
+            let result = client.get_user_card(&user_id).await;
+            send(GraphResponse::UserCard { user_id, result });
         }
         GraphRequest::ListTaps { user_id } => {
             let result = client.list_taps(&user_id).await;

@@ -5,10 +5,11 @@ use jiff::tz::TimeZone;
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::style::{Color, Modifier, Style};
-use ratatui::text::{Line, Text};
+use ratatui::text::{Line, Span, Text};
 use ratatui::widgets::{Cell, Paragraph, Row, Table, TableState};
 
 use super::{date, focused, pane};
+use crate::app::preflight::Severity;
 use crate::app::{Focus, Loadable, Model};
 use crate::graph::types::{AuthMethod, TapMethod};
 
@@ -23,63 +24,36 @@ pub(super) fn render(model: &Model, frame: &mut Frame, area: Rect) {
     };
     let u = &sel.user;
     let name = u.display_name.clone().unwrap_or_else(|| u.id.clone());
-    let block = pane(
-        Line::from(format!(" Methods: {name} ")),
-        focused(model, Focus::Methods),
-    );
+    let block = pane(Line::from(format!(" Methods: {name} ")), focused(model, Focus::Methods));
     let inner = block.inner(area);
     frame.render_widget(block, area);
-    let [card, table_area] =
-        Layout::vertical([Constraint::Length(1), Constraint::Min(1)]).areas(inner);
-    let mut facts = vec![u.user_principal_name.clone().unwrap_or_default()];
-    if let Some(t) = &u.user_type {
-        facts.push(t.clone());
-    }
-    if let Some(j) = &u.job_title {
-        facts.push(j.clone());
-    }
-    frame.render_widget(
-        Paragraph::new(facts.join(" · ")).style(Style::new().fg(Color::DarkGray)),
-        card,
-    );
+    let card = card_lines(model, sel);
+    let w = usize::from(inner.width.max(1));
+    let card_height: usize = card.iter().map(|l| l.width().max(1).div_ceil(w)).sum();
+    let card_height = (card_height as u16).min(inner.height.saturating_sub(3).max(1));
+    let [card_area, table_area] =
+        Layout::vertical([Constraint::Length(card_height), Constraint::Min(1)]).areas(inner);
+    frame.render_widget(Paragraph::new(card).wrap(ratatui::widgets::Wrap { trim: true }), card_area);
 
     match &sel.methods {
         Loadable::Idle | Loadable::Loading(_) => {
-            frame.render_widget(
-                Paragraph::new("Loading methods…").style(Style::new().fg(Color::DarkGray)),
-                table_area,
-            );
+            frame.render_widget(Paragraph::new("Loading methods…").style(Style::new().fg(Color::DarkGray)), table_area);
         }
         Loadable::Failed(e) => {
-            frame.render_widget(
-                Paragraph::new(e.clone()).style(Style::new().fg(Color::Red)),
-                table_area,
-            );
+            frame.render_widget(Paragraph::new(e.clone()).style(Style::new().fg(Color::Red)), table_area);
         }
         Loadable::Ready(methods) if methods.is_empty() => {
-            frame.render_widget(
-                Paragraph::new("No authentication methods registered."),
-                table_area,
-            );
+            frame.render_widget(Paragraph::new("No authentication methods registered."), table_area);
         }
         Loadable::Ready(methods) => {
             // Wide panes: one row per method. Narrow panes (80 columns): two lines per method, so
             // the details are never cut to a few characters.
             let wide = table_area.width >= 72;
-            let type_width = methods
-                .iter()
-                .map(|m| m.type_label().chars().count())
-                .max()
-                .unwrap_or(8)
-                .min(26) as u16;
+            let type_width = methods.iter().map(|m| m.type_label().chars().count()).max().unwrap_or(8).min(26) as u16;
             let rows = methods.iter().map(|m| {
                 let (kind, detail, created) = describe(m, model.now, &model.tz);
                 if wide {
-                    Row::new(vec![
-                        Cell::from(kind),
-                        Cell::from(detail),
-                        Cell::from(created),
-                    ])
+                    Row::new(vec![Cell::from(kind), Cell::from(detail), Cell::from(created)])
                 } else {
                     if detail.is_empty() {
                         return Row::new(vec![Cell::from(kind), Cell::from(created)]);
@@ -92,23 +66,12 @@ pub(super) fn render(model: &Model, frame: &mut Frame, area: Rect) {
                 }
             });
             let table = if wide {
-                Table::new(
-                    rows,
-                    [
-                        Constraint::Length(type_width),
-                        Constraint::Min(10),
-                        Constraint::Length(10),
-                    ],
-                )
-                .header(
-                    Row::new(vec!["Type", "Details", "Created"])
-                        .style(Style::new().add_modifier(Modifier::BOLD)),
+                Table::new(rows, [Constraint::Length(type_width), Constraint::Min(10), Constraint::Length(10)]).header(
+                    Row::new(vec!["Type", "Details", "Created"]).style(Style::new().add_modifier(Modifier::BOLD)),
                 )
             } else {
-                Table::new(rows, [Constraint::Min(10), Constraint::Length(10)]).header(
-                    Row::new(vec!["Method", "Created"])
-                        .style(Style::new().add_modifier(Modifier::BOLD)),
-                )
+                Table::new(rows, [Constraint::Min(10), Constraint::Length(10)])
+                    .header(Row::new(vec!["Method", "Created"]).style(Style::new().add_modifier(Modifier::BOLD)))
             };
             let table = table.row_highlight_style(Style::new().add_modifier(Modifier::REVERSED));
             let mut state = TableState::default();
@@ -118,6 +81,57 @@ pub(super) fn render(model: &Model, frame: &mut Frame, area: Rect) {
             frame.render_stateful_widget(table, table_area, &mut state);
         }
     }
+}
+
+/// The caller-verification card (two lines) and the pre-flight verdict (one line).
+fn card_lines<'a>(model: &Model, sel: &crate::app::Selected) -> Vec<Line<'a>> {
+    let dim = Style::new().fg(Color::DarkGray);
+    let card = sel.card.ready();
+    let u = card.map_or(&sel.user, |c| &c.user);
+    let mut first = vec![u.user_principal_name.clone().unwrap_or_default()];
+    if let Some(t) = &u.user_type {
+        first.push(t.clone());
+    }
+    if u.account_enabled == Some(false) {
+        first.push("DISABLED".into());
+    }
+    if let Some(c) = u.created_date_time {
+        first.push(format!("since {}", date(c, &model.tz)));
+    }
+    if u.on_premises_sync_enabled == Some(true) {
+        first.push("synced from AD".into());
+    }
+    let mut second: Vec<String> =
+        [&u.job_title, &u.department, &u.office_location].into_iter().flatten().cloned().collect();
+    if let Some(e) = &u.employee_id {
+        second.push(format!("ID {e}"));
+    }
+    match (&sel.card, card.and_then(|c| c.manager.as_ref())) {
+        (_, Some(m)) => second.push(format!("manager {}", m.display_name.clone().unwrap_or_default())),
+        (Loadable::Ready(_), None) => second.push("no manager".into()),
+        _ => {}
+    }
+    let verdict = match (&sel.card, model.preflight()) {
+        (Loadable::Failed(e), _) => Line::styled(e.clone(), Style::new().fg(Color::Red)),
+        (_, Some(findings)) => match findings.first() {
+            Some(f) => {
+                let (mark, style) = match f.severity {
+                    Severity::Blocks => ("✗ ", Style::new().fg(Color::Red).add_modifier(Modifier::BOLD)),
+                    Severity::Warns => ("! ", Style::new().fg(Color::Yellow)),
+                    Severity::Fine => ("✓ ", Style::new().fg(Color::Green)),
+                };
+                let mut spans = vec![Span::styled(format!("{mark}{}", f.text), style)];
+                if findings.len() > 1 {
+                    let rest: Vec<&str> = findings[1..].iter().map(|f| f.text.as_str()).collect();
+                    spans.push(Span::styled(format!(" · {}", rest.join(" · ")), dim));
+                }
+                Line::from(spans)
+            }
+            None => Line::raw(""),
+        },
+        _ => Line::styled("Checking groups, roles and policy…", dim),
+    };
+    vec![Line::styled(first.join(" · "), dim), Line::styled(second.join(" · "), dim), verdict]
 }
 
 /// (type, details, created date) for one method row. Details name what identifies the method.
@@ -131,18 +145,13 @@ pub fn describe(m: &AuthMethod, now: Timestamp, tz: &TimeZone) -> (String, Strin
             join(&[a.display_name.as_deref(), app.as_deref()])
         }
         AuthMethod::Fido2(f) => {
-            let model = f
-                .model
-                .as_ref()
-                .filter(|m| Some(*m) != f.display_name.as_ref());
+            let model = f.model.as_ref().filter(|m| Some(*m) != f.display_name.as_ref());
             join(&[f.display_name.as_deref(), model.map(String::as_str)])
         }
         AuthMethod::SoftwareOath(_) => String::new(),
         AuthMethod::TemporaryAccessPass(t) => tap_state(t, now, tz),
         AuthMethod::WindowsHelloForBusiness(w) => w.display_name.clone().unwrap_or_default(),
-        AuthMethod::PlatformCredential(p) => {
-            join(&[p.display_name.as_deref(), p.platform.as_deref()])
-        }
+        AuthMethod::PlatformCredential(p) => join(&[p.display_name.as_deref(), p.platform.as_deref()]),
         AuthMethod::Unknown { .. } => "not supported by tapdesk".into(),
     };
     let created = m.created().map(|t| date(t, tz)).unwrap_or_default();
@@ -150,22 +159,12 @@ pub fn describe(m: &AuthMethod, now: Timestamp, tz: &TimeZone) -> (String, Strin
 }
 
 fn join(parts: &[Option<&str>]) -> String {
-    parts
-        .iter()
-        .flatten()
-        .filter(|s| !s.is_empty())
-        .copied()
-        .collect::<Vec<_>>()
-        .join(" · ")
+    parts.iter().flatten().filter(|s| !s.is_empty()).copied().collect::<Vec<_>>().join(" · ")
 }
 
 /// A TAP's state in words, from `methodUsabilityReason` and its validity window (operator's zone).
 pub fn tap_state(t: &TapMethod, _now: Timestamp, tz: &TimeZone) -> String {
-    let hm = |ts: Timestamp| {
-        ts.to_zoned_datetime(tz.clone())
-            .strftime("%H:%M")
-            .to_string()
-    };
+    let hm = |ts: Timestamp| ts.to_zoned_datetime(tz.clone()).strftime("%H:%M").to_string();
     let kind = match t.is_usable_once {
         Some(true) => "one-time",
         Some(false) => "multi-use",

@@ -21,13 +21,10 @@ use crate::app::{Focus, Model, Popup, StatusKind};
 
 /// Draws the whole screen.
 pub fn view(model: &Model, frame: &mut Frame) {
-    let [main, status] =
-        Layout::vertical([Constraint::Min(10), Constraint::Length(1)]).areas(frame.area());
+    let [main, status] = Layout::vertical([Constraint::Min(10), Constraint::Length(1)]).areas(frame.area());
     let left_width = (main.width * 35 / 100).clamp(28, 60);
-    let [left, right] =
-        Layout::horizontal([Constraint::Length(left_width), Constraint::Min(30)]).areas(main);
-    let [methods_area, form_area] =
-        Layout::vertical([Constraint::Min(6), Constraint::Length(9)]).areas(right);
+    let [left, right] = Layout::horizontal([Constraint::Length(left_width), Constraint::Min(30)]).areas(main);
+    let [methods_area, form_area] = Layout::vertical([Constraint::Min(6), Constraint::Length(9)]).areas(right);
 
     users::render(model, frame, left);
     methods::render(model, frame, methods_area);
@@ -44,17 +41,9 @@ pub fn view(model: &Model, frame: &mut Frame) {
 
 /// A bordered block whose border is highlighted when its pane has the keyboard.
 pub(crate) fn pane(title: Line<'static>, focused: bool) -> Block<'static> {
-    let style = if focused {
-        Style::new().fg(Color::Cyan)
-    } else {
-        Style::new().fg(Color::DarkGray)
-    };
+    let style = if focused { Style::new().fg(Color::Cyan) } else { Style::new().fg(Color::DarkGray) };
     Block::bordered()
-        .border_type(if focused {
-            BorderType::Thick
-        } else {
-            BorderType::Plain
-        })
+        .border_type(if focused { BorderType::Thick } else { BorderType::Plain })
         .border_style(style)
         .title(title.style(Style::new().fg(Color::Reset).add_modifier(Modifier::BOLD)))
 }
@@ -65,40 +54,24 @@ pub(crate) fn focused(model: &Model, f: Focus) -> bool {
 
 /// `YYYY-MM-DD` in the operator's time zone.
 pub fn date(ts: Timestamp, tz: &TimeZone) -> String {
-    ts.to_zoned_datetime(tz.clone())
-        .strftime("%Y-%m-%d")
-        .to_string()
+    ts.to_zoned_datetime(tz.clone()).strftime("%Y-%m-%d").to_string()
 }
 
 /// `HH:MM` in the operator's zone, and the zone's abbreviation.
 pub fn local_time(ts: Timestamp, tz: &TimeZone) -> String {
-    ts.to_zoned_datetime(tz.clone())
-        .strftime("%Y-%m-%d %H:%M %Z")
-        .to_string()
+    ts.to_zoned_datetime(tz.clone()).strftime("%Y-%m-%d %H:%M %Z").to_string()
 }
 
 /// `HH:MM ZONE` in the operator's zone, and ` · HH:MM UTC` after it when the zone is not UTC.
 pub fn clock_both(ts: Timestamp, tz: &TimeZone) -> String {
-    let local = ts
-        .to_zoned_datetime(tz.clone())
-        .strftime("%H:%M %Z")
-        .to_string();
-    let utc = ts
-        .to_zoned_datetime(TimeZone::UTC)
-        .strftime("%H:%M UTC")
-        .to_string();
-    if local == utc {
-        utc
-    } else {
-        format!("{local} · {utc}")
-    }
+    let local = ts.to_zoned_datetime(tz.clone()).strftime("%H:%M %Z").to_string();
+    let utc = ts.to_zoned_datetime(TimeZone::UTC).strftime("%H:%M UTC").to_string();
+    if local == utc { utc } else { format!("{local} · {utc}") }
 }
 
 /// `YYYY-MM-DD HH:MM UTC`.
 pub fn utc_time(ts: Timestamp) -> String {
-    ts.to_zoned_datetime(TimeZone::UTC)
-        .strftime("%Y-%m-%d %H:%M UTC")
-        .to_string()
+    ts.to_zoned_datetime(TimeZone::UTC).strftime("%Y-%m-%d %H:%M UTC").to_string()
 }
 
 fn render_status(model: &Model, frame: &mut Frame, area: Rect) {
@@ -110,19 +83,8 @@ fn render_status(model: &Model, frame: &mut Frame, area: Rect) {
     let hint = " ? keys  q quit ";
     // The hint gives way to a long status text.
     let text_width = unicode_width::UnicodeWidthStr::width(model.status.text.as_str());
-    let hint_width = if text_width + hint.len() > usize::from(area.width) {
-        0
-    } else {
-        hint.len() as u16
-    };
-    let [text, keys] =
-        Layout::horizontal([Constraint::Min(10), Constraint::Length(hint_width)]).areas(area);
-    frame.render_widget(
-        Paragraph::new(Line::from(Span::styled(model.status.text.clone(), style))),
-        text,
-    );
-    frame.render_widget(
-        Paragraph::new(Span::styled(hint, Style::new().fg(Color::DarkGray))),
-        keys,
-    );
+    let hint_width = if text_width + hint.len() > usize::from(area.width) { 0 } else { hint.len() as u16 };
+    let [text, keys] = Layout::horizontal([Constraint::Min(10), Constraint::Length(hint_width)]).areas(area);
+    frame.render_widget(Paragraph::new(Line::from(Span::styled(model.status.text.clone(), style))), text);
+    frame.render_widget(Paragraph::new(Span::styled(hint, Style::new().fg(Color::DarkGray))), keys);
 }

@@ -183,7 +183,10 @@ pub(super) fn render_confirm(c: &crate::app::Confirm, model: &crate::app::Model,
         Line::from(vec![
             Span::styled(format!("{:<10}", "Ticket"), hl(c.field == ConfirmField::Ticket)),
             Span::raw(model.just.ticket.clone()),
-            Span::styled(if model.just.ticket.is_empty() { format!("reference{required}") } else { String::new() }, Style::new().fg(Color::DarkGray)),
+            Span::styled(
+                if model.just.ticket.is_empty() { format!("reference{required}") } else { String::new() },
+                Style::new().fg(Color::DarkGray),
+            ),
         ]),
         Line::from(vec![
             Span::styled(format!("{:<10}", "Verified"), hl(c.field == ConfirmField::Verified)),
@@ -215,22 +218,13 @@ pub(super) fn render_help(frame: &mut Frame, area: Rect) {
     let mut lines: Vec<Line> = BINDINGS
         .iter()
         .map(|b| {
-            Line::from(vec![
-                Span::styled(format!("{:<11}", b.keys), Style::new().fg(Color::Cyan)),
-                Span::raw(b.help),
-            ])
+            Line::from(vec![Span::styled(format!("{:<11}", b.keys), Style::new().fg(Color::Cyan)), Span::raw(b.help)])
         })
         .collect();
     lines.push(Line::raw(""));
-    lines.push(Line::styled(
-        "Esc or ? closes this help.",
-        Style::new().fg(Color::DarkGray),
-    ));
+    lines.push(Line::styled("Esc or ? closes this help.", Style::new().fg(Color::DarkGray)));
     let height = (lines.len() as u16 + 2).min(area.height);
-    let rect = area.centered(
-        Constraint::Length(62.min(area.width)),
-        Constraint::Length(height),
-    );
+    let rect = area.centered(Constraint::Length(62.min(area.width)), Constraint::Length(height));
     frame.render_widget(Clear, rect);
     frame.render_widget(Paragraph::new(lines).block(popup_block("Keys")), rect);
 }

@@ -82,7 +82,10 @@ pub(super) fn render(model: &Model, frame: &mut Frame, area: Rect) {
         Line::from(vec![
             label(Field::Ticket, "Ticket"),
             value(Field::Ticket, model.just.ticket.clone()),
-            Span::styled(if model.just.ticket.is_empty() { format!("reference{required}") } else { String::new() }, dim),
+            Span::styled(
+                if model.just.ticket.is_empty() { format!("reference{required}") } else { String::new() },
+                dim,
+            ),
         ]),
         Line::from(vec![label(Field::Verified, "Verified"), value(Field::Verified, verification)]),
     ];
@@ -97,10 +100,13 @@ pub(super) fn render(model: &Model, frame: &mut Frame, area: Rect) {
         _ => "Policy loading…".into(),
     };
     lines.push(Line::styled(policy_line, dim));
+    let blocked = model.preflight().and_then(|f| crate::app::preflight::blocker(&f).map(|b| b.text.clone()));
     if let Some(err) = &form.error {
         lines.push(Line::styled(err.clone(), Style::new().fg(Color::Red)));
     } else if model.creating.is_some() {
         lines.push(Line::styled("Issuing…", Style::new().fg(Color::Yellow)));
+    } else if let Some(b) = blocked {
+        lines.push(Line::styled(format!("✗ Issue disabled: {b}"), Style::new().fg(Color::Red)));
     } else if is_focused {
         lines.push(Line::styled("Enter: issue the pass  ↑↓: field  Esc: back", Style::new().fg(Color::Cyan)));
     } else {

@@ -10,34 +10,19 @@ use super::{focused, pane};
 use crate::app::{Focus, Model};
 
 pub(super) fn render(model: &Model, frame: &mut Frame, area: Rect) {
-    let total = model.users_total.map_or(model.users.len() as u64, |t| {
-        t.max(model.users.len() as u64)
-    });
-    let loading = if model.users_request.is_some() {
-        format!(" loading {}/{}", model.users.len(), total)
-    } else {
-        String::new()
-    };
+    let total = model.users_total.map_or(model.users.len() as u64, |t| t.max(model.users.len() as u64));
+    let loading =
+        if model.users_request.is_some() { format!(" loading {}/{}", model.users.len(), total) } else { String::new() };
     let title = Line::from(format!(" Users ({}){loading} ", model.users.len()));
     let block = pane(title, focused(model, Focus::Users));
     let inner = block.inner(area);
     frame.render_widget(block, area);
     let [search, list] = Layout::vertical([Constraint::Length(1), Constraint::Min(1)]).areas(inner);
 
-    let prompt_style = if model.editing {
-        Style::new().fg(Color::Yellow)
-    } else {
-        Style::new().fg(Color::DarkGray)
-    };
-    let mut spans = vec![
-        Span::styled("/ ", prompt_style),
-        Span::raw(model.query.clone()),
-    ];
+    let prompt_style = if model.editing { Style::new().fg(Color::Yellow) } else { Style::new().fg(Color::DarkGray) };
+    let mut spans = vec![Span::styled("/ ", prompt_style), Span::raw(model.query.clone())];
     if model.query.is_empty() && !model.editing {
-        spans.push(Span::styled(
-            "type / to search",
-            Style::new().fg(Color::DarkGray),
-        ));
+        spans.push(Span::styled("type / to search", Style::new().fg(Color::DarkGray)));
     }
     frame.render_widget(Paragraph::new(Line::from(spans)), search);
     if model.editing {
@@ -45,27 +30,13 @@ pub(super) fn render(model: &Model, frame: &mut Frame, area: Rect) {
         frame.set_cursor_position((x.min(search.right().saturating_sub(1)), search.y));
     }
 
-    if let Some(err) = model
-        .users_error
-        .as_ref()
-        .filter(|_| model.users.is_empty())
-    {
-        frame.render_widget(
-            Paragraph::new(err.clone()).style(Style::new().fg(Color::Red)),
-            list,
-        );
+    if let Some(err) = model.users_error.as_ref().filter(|_| model.users.is_empty()) {
+        frame.render_widget(Paragraph::new(err.clone()).style(Style::new().fg(Color::Red)), list);
         return;
     }
     if model.results.is_empty() {
-        let msg = if model.users.is_empty() {
-            "Loading…"
-        } else {
-            "No user matches."
-        };
-        frame.render_widget(
-            Paragraph::new(msg).style(Style::new().fg(Color::DarkGray)),
-            list,
-        );
+        let msg = if model.users.is_empty() { "Loading…" } else { "No user matches." };
+        frame.render_widget(Paragraph::new(msg).style(Style::new().fg(Color::DarkGray)), list);
         return;
     }
     let items: Vec<ListItem> = model
@@ -83,8 +54,7 @@ pub(super) fn render(model: &Model, frame: &mut Frame, area: Rect) {
         })
         .collect();
     let mut state = ListState::default().with_selected(Some(model.result_row));
-    let list_widget = List::new(items)
-        .highlight_symbol("> ")
-        .highlight_style(Style::new().add_modifier(Modifier::REVERSED));
+    let list_widget =
+        List::new(items).highlight_symbol("> ").highlight_style(Style::new().add_modifier(Modifier::REVERSED));
     frame.render_stateful_widget(list_widget, list, &mut state);
 }

@@ -6,7 +6,7 @@ use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use jiff::Timestamp;
 use jiff::tz::TimeZone;
 use tapdesk::app::{Cmd, Model, Msg, init, update};
-use tapdesk::graph::types::{AuthMethod, CreatedTap, TapPolicy, User};
+use tapdesk::graph::types::{AuthMethod, CreatedTap, DirectoryObject, TapPolicy, User, UserCard};
 use tapdesk::graph::worker::{GraphRequest, GraphResponse, Reply, RequestId};
 
 /// 2026-11-30 09:00:00 UTC.
@@ -31,11 +31,7 @@ pub fn directory() -> Vec<User> {
         user("u-dave", "Dave Ryan", "dave.ryan@contoso.example"),
         user("u-avery", "Avery Quinn", "avery.quinn@contoso.example"),
         user("u-noor", "Noor Haddad", "noor.haddad@contoso.example"),
-        user(
-            "u-siobhan",
-            "Siobhan O'Brien",
-            "siobhan.obrien@contoso.example",
-        ),
+        user("u-siobhan", "Siobhan O'Brien", "siobhan.obrien@contoso.example"),
         user("u-jose", "José Núñez", "jose.nunez@contoso.example"),
         user("u-avi", "Avi Verma", "avi.verma@contoso.example"),
     ]
@@ -119,40 +115,60 @@ pub fn loaded_model() -> Model {
     let cmds = init(&mut m);
     let users = graph_id(&cmds, |r| matches!(r, GraphRequest::LoadUsers));
     let pol = graph_id(&cmds, |r| matches!(r, GraphRequest::GetTapPolicy));
-    send(
-        &mut m,
-        reply(
-            users,
-            GraphResponse::UsersPage {
-                result: Ok(directory()),
-                total: Some(6),
-                done: true,
-            },
-        ),
-    );
+    let me = graph_id(&cmds, |r| matches!(r, GraphRequest::GetMe));
+    send(&mut m, reply(users, GraphResponse::UsersPage { result: Ok(directory()), total: Some(6), done: true }));
     send(&mut m, reply(pol, GraphResponse::TapPolicy(Ok(policy()))));
+    let dana = user("u-dana", "Dana Okafor", "dana.okafor@contoso.example");
+    let cmds = send(&mut m, reply(me, GraphResponse::Me(Ok(dana))));
+    let op = graph_id(&cmds, |r| matches!(r, GraphRequest::GetUserCard { user_id } if user_id == "u-dana"));
+    send(&mut m, reply(op, GraphResponse::UserCard { user_id: "u-dana".into(), result: Ok(operator_card()) }));
     m
 }
 
-/// `loaded_model`, then `/avery`, Enter, and her methods arrive.
+/// Avery's card: profile, manager, in TAP-Users.
+pub fn avery_card() -> UserCard {
+    let mut user = user("u-avery", "Avery Quinn", "avery.quinn@contoso.example");
+    user.department = Some("Operations".into());
+    user.office_location = Some("Oslo".into());
+    user.employee_id = Some("E100002".into());
+    user.account_enabled = Some(true);
+    user.created_date_time = Some("2021-03-04T08:00:00Z".parse().expect("ts"));
+    UserCard {
+        user,
+        manager: Some(self::user("u-mgr", "Maren Solberg", "maren.solberg@contoso.example")),
+        member_of: vec![DirectoryObject {
+            odata_type: "#microsoft.graph.group".into(),
+            id: "g-tap-users".into(),
+            display_name: Some("TAP-Users".into()),
+            ..Default::default()
+        }],
+    }
+}
+
+/// The operator's card: Authentication Administrator.
+pub fn operator_card() -> UserCard {
+    UserCard {
+        user: user("u-dana", "Dana Okafor", "dana.okafor@contoso.example"),
+        manager: None,
+        member_of: vec![DirectoryObject {
+            odata_type: "#microsoft.graph.directoryRole".into(),
+            id: "r-aa".into(),
+            display_name: Some("Authentication Administrator".into()),
+            role_template_id: Some("c4e39bd9-1100-46d3-8c65-fb160da0071f".into()),
+            ..Default::default()
+        }],
+    }
+}
+
+/// `loaded_model`, then `/avery`, Enter, and her methods and card arrive.
 pub fn avery_selected() -> Model {
     let mut m = loaded_model();
     send(&mut m, ch('/'));
     type_str(&mut m, "avery");
     let cmds = send(&mut m, key(KeyCode::Enter));
-    let id = graph_id(
-        &cmds,
-        |r| matches!(r, GraphRequest::ListMethods { user_id } if user_id == "u-avery"),
-    );
-    send(
-        &mut m,
-        reply(
-            id,
-            GraphResponse::Methods {
-                user_id: "u-avery".into(),
-                result: Ok(avery_methods()),
-            },
-        ),
-    );
+    let id = graph_id(&cmds, |r| matches!(r, GraphRequest::ListMethods { user_id } if user_id == "u-avery"));
+    let card = graph_id(&cmds, |r| matches!(r, GraphRequest::GetUserCard { user_id } if user_id == "u-avery"));
+    send(&mut m, reply(id, GraphResponse::Methods { user_id: "u-avery".into(), result: Ok(avery_methods()) }));
+    send(&mut m, reply(card, GraphResponse::UserCard { user_id: "u-avery".into(), result: Ok(avery_card()) }));
     m
 }

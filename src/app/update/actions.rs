@@ -23,14 +23,23 @@ pub(super) fn select_user(model: &mut Model) -> Vec<Cmd> {
         return Vec::new();
     };
     let id = model.request_id();
+    let card_id = model.request_id();
     let name = name_of(&user);
-    model.selected = Some(Selected { user: user.clone(), methods: Loadable::Loading(id), method_row: 0 });
+    model.selected = Some(Selected {
+        user: user.clone(),
+        methods: Loadable::Loading(id),
+        card: Loadable::Loading(card_id),
+        method_row: 0,
+    });
     // A new caller: a fresh form; the ticket and verification belong to the call, so they are
     // kept only when the same user is selected again.
     model.form = TapForm::from_policy(model.policy.ready());
     model.focus = Focus::Methods;
     model.set_status(StatusKind::Info, format!("Loading the authentication methods of {name}…"));
-    vec![Cmd::Graph(id, GraphRequest::ListMethods { user_id: user.id })]
+    vec![
+        Cmd::Graph(id, GraphRequest::ListMethods { user_id: user.id.clone() }),
+        Cmd::Graph(card_id, GraphRequest::GetUserCard { user_id: user.id }),
+    ]
 }
 
 pub(super) fn submit_tap(model: &mut Model) -> Vec<Cmd> {
@@ -50,6 +59,13 @@ pub(super) fn submit_tap(model: &mut Model) -> Vec<Cmd> {
             return Vec::new();
         }
     };
+    if let Some(b) = model.preflight().as_deref().and_then(super::super::preflight::blocker) {
+        let e = format!("Not issued: {}", b.text);
+        model.form.error = Some(e.clone());
+        model.form.error_field = None;
+        model.set_status(StatusKind::Error, e);
+        return Vec::new();
+    }
     if let Err(e) = model.just.check(model.settings.require_justification) {
         model.form.error = Some(e.clone());
         model.form.error_field = Some(if model.just.ticket_text().is_none() {

@@ -44,7 +44,10 @@ pub(super) fn on_graph(model: &mut Model, reply: Reply) -> Vec<Cmd> {
                         if model.selected.is_none() {
                             model.set_status(
                                 StatusKind::Info,
-                                format!("{} users loaded. / to search, Enter to select, ? for keys.", model.users.len()),
+                                format!(
+                                    "{} users loaded. / to search, Enter to select, ? for keys.",
+                                    model.users.len()
+                                ),
                             );
                         }
                     }
@@ -78,14 +81,39 @@ pub(super) fn on_graph(model: &mut Model, reply: Reply) -> Vec<Cmd> {
             }
             Vec::new()
         }
-        GraphResponse::Me(result) => {
-            match result {
-                Ok(mut me) => {
-                    sanitize::user(&mut me);
-                    model.operator = Some(me);
-                }
-                Err(e) => model.set_status(StatusKind::Error, error_line("Reading who you are (/me) failed", &e)),
+        GraphResponse::Me(result) => match result {
+            Ok(mut me) => {
+                sanitize::user(&mut me);
+                let rid = model.request_id();
+                model.operator_card_request = Some(rid);
+                let user_id = me.id.clone();
+                model.operator = Some(me);
+                vec![Cmd::Graph(rid, GraphRequest::GetUserCard { user_id })]
             }
+            Err(e) => {
+                model.set_status(StatusKind::Error, error_line("Reading who you are (/me) failed", &e));
+                Vec::new()
+            }
+        },
+        GraphResponse::UserCard { user_id, result } => {
+            let mut result = result;
+            if let Ok(card) = &mut result {
+                sanitize::card(card);
+            }
+            if model.operator_card_request == Some(id) {
+                model.operator_card_request = None;
+                // Without their own roles, the privileged-target check only warns.
+                model.operator_card = result.ok();
+                return Vec::new();
+            }
+            let Some(sel) = &mut model.selected else { return Vec::new() };
+            if sel.card != Loadable::Loading(id) || sel.user.id != user_id {
+                return Vec::new();
+            }
+            sel.card = match result {
+                Ok(card) => Loadable::Ready(card),
+                Err(e) => Loadable::Failed(error_line("Reading the user card failed", &e)),
+            };
             Vec::new()
         }
         GraphResponse::Methods { user_id, result } => {
@@ -232,8 +260,8 @@ fn on_tap_created(
             cmds.push(Cmd::Graph(rid, GraphRequest::ListTaps { user_id }));
         }
         Err(e) => {
-            let line =
-                actions::explain(&e, &name).unwrap_or_else(|| error_line(&format!("Graph refused the pass for {name}"), &e));
+            let line = actions::explain(&e, &name)
+                .unwrap_or_else(|| error_line(&format!("Graph refused the pass for {name}"), &e));
             model.form.error = Some(line.clone());
             model.set_status(StatusKind::Error, line);
         }

@@ -59,7 +59,10 @@ pub fn update(model: &mut Model, msg: Msg, now: Timestamp) -> Vec<Cmd> {
             Vec::new()
         }
         Msg::AuditFailed(e) => {
-            model.set_status(StatusKind::Error, format!("Could not write the audit log: {e}. Note this action yourself."));
+            model.set_status(
+                StatusKind::Error,
+                format!("Could not write the audit log: {e}. Note this action yourself."),
+            );
             Vec::new()
         }
         Msg::ClipboardCleared(outcome) => {
