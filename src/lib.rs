@@ -9,7 +9,9 @@
 //! - [`search`]: fuzzy user search (fuzzy-matcher).
 //! - [`phonetic`]: reading a pass out: grouping and a spelling alphabet.
 //! - [`graph`]: Microsoft Graph v1.0 types, errors, HTTP client and the background worker.
-//! - [`auth`]: credentials (azure_core `TokenCredential`), incl. the demo's.
+//! - [`auth`]: sign-in (device code, Azure CLI, app-only, the demo's), clouds, token claims and
+//!   the features they allow.
+//! - [`config`]: the TOML configuration file, `TAPDESK_*` variables and their precedence.
 //! - [`clipboard`]: arboard / OSC 52.
 //! - [`sanitize`]: directory text made safe for the terminal.
 //! - [`sim`]: the Graph simulator (axum) behind `--demo`, `tapdesk simulate` and the tests.
@@ -19,6 +21,7 @@ pub mod app;
 pub mod audit;
 pub mod auth;
 pub mod clipboard;
+pub mod config;
 pub mod graph;
 pub mod keymap;
 pub mod phonetic;

@@ -4,22 +4,27 @@
 
 use std::net::SocketAddr;
 use std::path::PathBuf;
+use std::process::ExitCode;
 
 use anyhow::Context;
 use clap::{Parser, Subcommand};
 
-use tapdesk::{audit, auth};
 use tapdesk::app::Settings;
+use tapdesk::auth::{AuthMode, CloudName};
 use tapdesk::clipboard::{ClipboardMode, Environment};
 use tapdesk::graph::client::GraphClient;
 use tapdesk::graph::worker;
 use tapdesk::run::{WorkerChannels, run_tui};
 use tapdesk::sim::{self, tenant::Tenant};
+use tapdesk::{audit, auth, config};
 
 /// Default number of people in the demo tenant.
 const DEMO_USERS: usize = 2000;
 
 /// tapdesk: find the caller, check their authentication methods, issue a Temporary Access Pass.
+///
+/// Settings come from the command line, then `TAPDESK_*` environment variables, then the config
+/// file (`tapdesk config path`), then defaults.
 #[derive(Debug, Parser)]
 #[command(version, about)]
 struct Cli {
@@ -32,13 +37,29 @@ struct Cli {
     /// Load the demo tenant from a JSON fixture instead of generating it.
     #[arg(long, value_name = "FILE")]
     demo_tenant: Option<PathBuf>,
+    /// Your tenant: id (GUID) or domain, e.g. contoso.onmicrosoft.com [env: TAPDESK_TENANT].
+    #[arg(long, value_name = "TENANT", value_parser = config::check_tenant)]
+    tenant: Option<String>,
+    /// Microsoft cloud [env: TAPDESK_CLOUD; default: global].
+    #[arg(long, value_enum)]
+    cloud: Option<CloudName>,
+    /// How to sign in [env: TAPDESK_AUTH; default: device-code].
+    #[arg(long, value_enum)]
+    auth: Option<AuthMode>,
+    /// Application (client) id of your tapdesk app registration [env: TAPDESK_CLIENT_ID].
+    #[arg(long, value_name = "ID", value_parser = config::check_client_id)]
+    client_id: Option<String>,
+    /// Config file to read instead of the default one [env: TAPDESK_CONFIG].
+    #[arg(long, value_name = "FILE")]
+    config: Option<PathBuf>,
     /// How `c` copies the pass: desktop clipboard when local with a display else OSC 52 (auto),
-    /// only the desktop clipboard (native), only OSC 52 (osc52), or never (off).
-    #[arg(long, value_enum, default_value_t = ClipboardMode::Auto)]
-    clipboard: ClipboardMode,
-    /// Seconds after a copy at which tapdesk clears the clipboard if it still holds the pass (0 = never).
-    #[arg(long, default_value_t = 30, value_name = "SECONDS")]
-    clipboard_clear: u64,
+    /// only the desktop clipboard (native), only OSC 52 (osc52), or never (off) [default: auto].
+    #[arg(long, value_enum)]
+    clipboard: Option<ClipboardMode>,
+    /// Seconds after a copy at which tapdesk clears the clipboard if it still holds the pass
+    /// (0 = never) [default: 30].
+    #[arg(long, value_name = "SECONDS", value_parser = parse_clear_seconds)]
+    clipboard_clear: Option<u64>,
     /// Require a ticket reference and the caller verification before a pass is issued, a method
     /// deleted or sessions revoked.
     #[arg(long)]
@@ -47,6 +68,13 @@ struct Cli {
     /// tapdesk/audit.jsonl, or tapdesk/demo-audit.jsonl with --demo.
     #[arg(long, value_name = "FILE")]
     audit_log: Option<PathBuf>,
+    /// Testing: the authority to sign in at instead of the cloud's (e.g. `tapdesk simulate`'s
+    /// http://127.0.0.1:8080).
+    #[arg(long, hide = true, env = "TAPDESK_AUTHORITY_HOST", value_name = "URL")]
+    authority_host: Option<String>,
+    /// Testing: the Graph root to call instead of the cloud's (e.g. http://127.0.0.1:8080).
+    #[arg(long, hide = true, env = "TAPDESK_GRAPH_URL", value_name = "URL")]
+    graph_url: Option<String>,
     #[command(subcommand)]
     command: Option<Command>,
 }
@@ -65,29 +93,82 @@ enum Command {
         #[arg(long, value_name = "FILE")]
         tenant: Option<PathBuf>,
     },
+    /// The configuration file.
+    Config {
+        #[command(subcommand)]
+        action: ConfigAction,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+enum ConfigAction {
+    /// Print the path of the configuration file (whether or not it exists).
+    Path,
+    /// Write a commented default configuration file.
+    Init {
+        /// Replace an existing file.
+        #[arg(long)]
+        force: bool,
+    },
+}
+
+fn parse_clear_seconds(v: &str) -> Result<u64, String> {
+    v.parse::<u64>()
+        .map_err(|_| format!("`{v}` is not a whole number of seconds"))
+        .and_then(config::check_clear_seconds)
+}
+
+impl Cli {
+    /// The command-line layer of the settings.
+    fn overrides(&self) -> config::Overrides {
+        config::Overrides {
+            tenant: self.tenant.clone(),
+            cloud: self.cloud,
+            auth: self.auth,
+            client_id: self.client_id.clone(),
+            clipboard: self.clipboard,
+            clipboard_clear_seconds: self.clipboard_clear,
+            require_ticket: self.require_ticket.then_some(true),
+            audit_log: self.audit_log.clone(),
+            ..config::Overrides::default()
+        }
+    }
+
+    /// The config file named by `--config` or `TAPDESK_CONFIG`, else the default path.
+    fn config_path(&self) -> Option<PathBuf> {
+        self.config
+            .clone()
+            .or_else(|| std::env::var_os("TAPDESK_CONFIG").filter(|v| !v.is_empty()).map(PathBuf::from))
+            .or_else(config::default_path)
+    }
 }
 
 fn load_tenant(file: Option<&PathBuf>, users: usize) -> anyhow::Result<Tenant> {
     match file {
-        Some(path) => Tenant::from_json_file(path)
-            .with_context(|| format!("loading tenant fixture {}", path.display())),
+        Some(path) => {
+            Tenant::from_json_file(path).with_context(|| format!("loading tenant fixture {}", path.display()))
+        }
         None => Ok(Tenant::demo(users)),
     }
 }
 
 #[tokio::main]
-async fn main() -> anyhow::Result<()> {
-    let cli = Cli::parse();
-    match cli.command {
-        Some(Command::Simulate {
-            listen,
-            users,
-            tenant,
-        }) => {
-            let tenant = load_tenant(tenant.as_ref(), users)?;
-            let handle = sim::start(tenant, listen)
-                .await
-                .with_context(|| format!("listening on {listen}"))?;
+async fn main() -> ExitCode {
+    match run(Cli::parse()).await {
+        Ok(code) => code,
+        Err(e) => {
+            // One line per cause, no backtrace: the operator reads this.
+            eprintln!("tapdesk: {e:#}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
+    match &cli.command {
+        Some(Command::Simulate { listen, users, tenant }) => {
+            let tenant = load_tenant(tenant.as_ref(), *users)?;
+            let handle = sim::start(tenant, *listen).await.with_context(|| format!("listening on {listen}"))?;
             println!("Graph simulator on {}", handle.graph_base());
             println!("Token endpoint   {}", handle.token_url());
             println!(
@@ -97,45 +178,54 @@ async fn main() -> anyhow::Result<()> {
             );
             tokio::signal::ctrl_c().await?;
             handle.shutdown();
-            Ok(())
+            Ok(ExitCode::SUCCESS)
+        }
+        Some(Command::Config { action: ConfigAction::Path }) => {
+            let path = cli.config_path().context("no configuration directory on this system (is HOME set?)")?;
+            println!("{}", path.display());
+            Ok(ExitCode::SUCCESS)
+        }
+        Some(Command::Config { action: ConfigAction::Init { force } }) => {
+            let path = cli.config_path().context("no configuration directory on this system (is HOME set?)")?;
+            config::write_template(&path, *force)?;
+            println!("Wrote {}", path.display());
+            Ok(ExitCode::SUCCESS)
         }
         None if cli.demo => {
+            let cfg = config::load(cli.overrides(), cli.config.as_deref())?;
             let tenant = load_tenant(cli.demo_tenant.as_ref(), cli.users)?;
-            let handle = sim::start(tenant, "127.0.0.1:0".parse()?)
-                .await
-                .context("starting the Graph simulator")?;
+            let handle = sim::start(tenant, "127.0.0.1:0".parse()?).await.context("starting the Graph simulator")?;
             let tenant_id = auth::tenant_from_token_url(&handle.token_url())
                 .context("the simulator's token URL names no tenant")?;
             let credential = auth::demo_credential(&tenant_id, handle.addr().port())
                 .map_err(|e| anyhow::anyhow!("demo credential: {e}"))?;
             let base = url::Url::parse(&handle.graph_base())?;
-            let client = GraphClient::new(
-                base,
-                credential,
-                vec!["https://graph.microsoft.com/.default".into()],
-            )?;
+            let client = GraphClient::new(base, credential, vec!["https://graph.microsoft.com/.default".into()])?;
             let (requests, replies) = worker::spawn(client);
             let settings = Settings {
-                clipboard_clear_secs: cli.clipboard_clear,
-                require_justification: cli.require_ticket,
+                clipboard_clear_secs: cfg.clipboard_clear_seconds,
+                require_justification: cfg.require_ticket,
                 tenant: format!("{tenant_id} (demo)"),
             };
+            // The demo keeps its own log unless --audit-log names one: demo work never mixes with real work.
             let audit_path = cli
                 .audit_log
+                .clone()
                 .or_else(|| audit::default_path(true))
                 .context("no data directory for the audit log: pass --audit-log FILE")?;
             let channels = WorkerChannels { requests, replies };
             let audit = audit::AuditLog::new(audit_path);
-            let result = run_tui(channels, Environment::from_process(), cli.clipboard, settings, audit).await;
+            let result = run_tui(channels, Environment::from_process(), cfg.clipboard, settings, audit).await;
             handle.shutdown();
-            result
+            result.map(|()| ExitCode::SUCCESS)
         }
         None => {
+            config::load(cli.overrides(), cli.config.as_deref())?;
             eprintln!(
                 "tapdesk: signing in to a real tenant is not built yet. Run `tapdesk --demo` to use the \
                  embedded Graph simulator, or `tapdesk --help`."
             );
-            std::process::exit(2);
+            Ok(ExitCode::from(2))
         }
     }
 }

@@ -1,20 +1,41 @@
 //! Credentials. Every Graph call takes its bearer token from an azure_core
 //! [`TokenCredential`], even in `--demo`.
 //!
+//! - [`cloud`]: the Graph root, authority and scope of each national cloud.
+//! - [`claims`] and [`capabilities`]: who the token is for and which features it allows.
+//! - [`device_code`]: tapdesk's own device-code credential (the default for operators over SSH).
+//! - [`azure_cli`]: azure_identity's `AzureCliCredential` with a timeout and tapdesk's token cache.
+//! - [`app_only`]: client secret, client certificate, managed identity and workload identity.
+//! - [`sts`]: Entra token-endpoint errors in words (AADSTS codes and their fixes).
+//! - [`challenge`]: continuous access evaluation (a 401 with a claims challenge).
+//! - [`signin`]: building the credential for an [`AuthMode`] and reading who signed in.
+//!
 //! For the demo the credential is azure_identity's own `ClientSecretCredential` (app id
 //! `tapdesk-demo`), pointed at the simulator's token endpoint
 //! (`POST /{tenantId}/oauth2/v2.0/token`). azure_identity refuses an authority that is not
 //! `https://`, so the credential is given the https authority [`DEMO_AUTHORITY`] and a transport
 //! ([`Loopback`]) that sends each of its requests to the simulator on 127.0.0.1 instead
-//! (../shared/CRATES.md §1.4). Real-tenant sign-in (device code, Azure CLI, app-only) is issue 4.
+//! (../shared/CRATES.md §1.4).
+
+// pub mod app_only;
+// pub mod azure_cli;
+// pub mod cache;
+pub mod capabilities;
+// pub mod challenge;
+pub mod claims;
+pub mod cloud;
+// pub mod device_code;
+// pub mod signin;
+// pub mod sts;
+
+pub use cloud::{Cloud, CloudName};
+// pub use signin::{OperatorIdentity, SignedIn};
 
 use std::sync::Arc;
 
 use azure_core::cloud::CustomConfiguration;
 use azure_core::credentials::{Secret, TokenCredential};
-use azure_core::http::{
-    AsyncRawResponse, ClientOptions, HttpClient, Request, RetryOptions, Transport,
-};
+use azure_core::http::{AsyncRawResponse, ClientOptions, HttpClient, Request, RetryOptions, Transport};
 use azure_identity::{ClientSecretCredential, ClientSecretCredentialOptions};
 
 /// The https authority the demo credential believes it talks to; [`Loopback`] reroutes it.
@@ -35,10 +56,7 @@ pub struct Loopback {
 impl Loopback {
     /// A loopback transport to the simulator listening on `port`.
     pub fn new(port: u16) -> Self {
-        Self {
-            inner: reqwest::Client::new(),
-            port,
-        }
+        Self { inner: reqwest::Client::new(), port }
     }
 }
 
@@ -82,8 +100,56 @@ pub fn demo_credential(tenant_id: &str, port: u16) -> azure_core::Result<Arc<dyn
 /// The tenant id in a token URL of the form `http(s)://host/{tenantId}/oauth2/v2.0/token`.
 pub fn tenant_from_token_url(token_url: &str) -> Option<String> {
     let url = url::Url::parse(token_url).ok()?;
-    url.path_segments()?
-        .next()
-        .filter(|s| !s.is_empty())
-        .map(str::to_owned)
+    url.path_segments()?.next().filter(|s| !s.is_empty()).map(str::to_owned)
+}
+
+/// How tapdesk signs in (`--auth`, config `auth`, `TAPDESK_AUTH`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Hash, serde::Deserialize, serde::Serialize, clap::ValueEnum)]
+#[serde(rename_all = "kebab-case")]
+pub enum AuthMode {
+    /// The operator signs in on another device with a code (delegated; the default).
+    #[default]
+    DeviceCode,
+    /// The account of `az login` on this machine (delegated).
+    AzureCli,
+    /// App-only: the app's client secret from the environment (`AZURE_CLIENT_SECRET`).
+    ClientSecret,
+    /// App-only: a PKCS#12 certificate (`certificate` setting); needs the `client-cert` build feature.
+    ClientCertificate,
+    /// App-only: the Azure managed identity of this VM or App Service.
+    ManagedIdentity,
+    /// App-only: Kubernetes workload identity (`AZURE_FEDERATED_TOKEN_FILE`).
+    WorkloadIdentity,
+}
+
+impl AuthMode {
+    /// The spelling used on the command line and in the config file (`device-code`, ...).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            AuthMode::DeviceCode => "device-code",
+            AuthMode::AzureCli => "azure-cli",
+            AuthMode::ClientSecret => "client-secret",
+            AuthMode::ClientCertificate => "client-certificate",
+            AuthMode::ManagedIdentity => "managed-identity",
+            AuthMode::WorkloadIdentity => "workload-identity",
+        }
+    }
+
+    /// Whether tokens act as the application rather than a person (labelled app-only everywhere;
+    /// the audit log then records the app).
+    pub fn is_app_only(self) -> bool {
+        matches!(
+            self,
+            AuthMode::ClientSecret
+                | AuthMode::ClientCertificate
+                | AuthMode::ManagedIdentity
+                | AuthMode::WorkloadIdentity
+        )
+    }
+}
+
+impl std::fmt::Display for AuthMode {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
 }
