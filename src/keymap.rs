@@ -34,6 +34,8 @@ pub enum Action {
     Delete,
     /// Revoke the selected user's sign-in sessions (after a confirmation).
     Revoke,
+    /// Start the lost-key recovery flow for the selected user.
+    Recover,
 }
 
 /// One row of the key table: the action, the keys shown in help, and what it does.
@@ -49,66 +51,18 @@ pub struct Binding {
 
 /// The default bindings, in the order help shows them.
 pub const BINDINGS: &[Binding] = &[
-    Binding {
-        action: Action::Search,
-        keys: "/",
-        help: "search users (type to narrow, Enter to select)",
-    },
-    Binding {
-        action: Action::Down,
-        keys: "j ↓",
-        help: "move down",
-    },
-    Binding {
-        action: Action::Up,
-        keys: "k ↑",
-        help: "move up",
-    },
-    Binding {
-        action: Action::Select,
-        keys: "Enter",
-        help: "select user / issue the pass",
-    },
-    Binding {
-        action: Action::NextPane,
-        keys: "Tab",
-        help: "next pane",
-    },
-    Binding {
-        action: Action::PrevPane,
-        keys: "Shift-Tab",
-        help: "previous pane",
-    },
-    Binding {
-        action: Action::TapForm,
-        keys: "t",
-        help: "Temporary Access Pass form",
-    },
-    Binding {
-        action: Action::Toggle,
-        keys: "Space",
-        help: "toggle one-time in the form",
-    },
-    Binding {
-        action: Action::Copy,
-        keys: "c",
-        help: "copy the pass (in its popup)",
-    },
-    Binding {
-        action: Action::Back,
-        keys: "Esc",
-        help: "close popup / leave search / back",
-    },
-    Binding {
-        action: Action::Help,
-        keys: "?",
-        help: "this help",
-    },
-    Binding {
-        action: Action::Quit,
-        keys: "q  Ctrl-C",
-        help: "quit",
-    },
+    Binding { action: Action::Search, keys: "/", help: "search users (type to narrow, Enter to select)" },
+    Binding { action: Action::Down, keys: "j ↓", help: "move down" },
+    Binding { action: Action::Up, keys: "k ↑", help: "move up" },
+    Binding { action: Action::Select, keys: "Enter", help: "select user / issue the pass" },
+    Binding { action: Action::NextPane, keys: "Tab", help: "next pane" },
+    Binding { action: Action::PrevPane, keys: "Shift-Tab", help: "previous pane" },
+    Binding { action: Action::TapForm, keys: "t", help: "Temporary Access Pass form" },
+    Binding { action: Action::Toggle, keys: "Space", help: "toggle one-time in the form" },
+    Binding { action: Action::Copy, keys: "c", help: "copy the pass (in its popup)" },
+    Binding { action: Action::Back, keys: "Esc", help: "close popup / leave search / back" },
+    Binding { action: Action::Help, keys: "?", help: "this help" },
+    Binding { action: Action::Quit, keys: "q  Ctrl-C", help: "quit" },
 ];
 
 /// The action bound to `key` by default, if any. Ctrl-C is handled before this (always quits).
@@ -132,6 +86,7 @@ pub fn action_for(key: &KeyEvent) -> Option<Action> {
         KeyCode::Char('q') => Action::Quit,
         KeyCode::Char('d') => Action::Delete,
         KeyCode::Char('r') => Action::Revoke,
+        KeyCode::Char('F') => Action::Recover,
         _ => return None,
     })
 }

@@ -15,24 +15,13 @@ struct Tmux {
 
 impl Tmux {
     fn start(name: &str) -> Self {
-        let ok = Command::new("tmux")
-            .arg("-V")
-            .output()
-            .map(|o| o.status.success())
-            .unwrap_or(false);
-        assert!(
-            ok,
-            "tmux is not installed: `apt-get install -y tmux` (the CI script does this)"
-        );
+        let ok = Command::new("tmux").arg("-V").output().map(|o| o.status.success()).unwrap_or(false);
+        assert!(ok, "tmux is not installed: `apt-get install -y tmux` (the CI script does this)");
         let socket = format!("tapdesk-e2e-{}-{name}", std::process::id());
         let dir = std::env::temp_dir().join(&socket);
         std::fs::create_dir_all(&dir).expect("temp dir");
         let conf = dir.join("tmux.conf");
-        std::fs::write(
-            &conf,
-            "set -s set-clipboard on\nset -g status off\nset -s escape-time 0\n",
-        )
-        .expect("conf");
+        std::fs::write(&conf, "set -s set-clipboard on\nset -g status off\nset -s escape-time 0\n").expect("conf");
         let t = Tmux { socket, dir };
         let out = t.raw(&[
             "-f",
@@ -47,21 +36,12 @@ impl Tmux {
             "e2e",
             "sh",
         ]);
-        assert!(
-            out.status.success(),
-            "tmux new-session: {}",
-            String::from_utf8_lossy(&out.stderr)
-        );
+        assert!(out.status.success(), "tmux new-session: {}", String::from_utf8_lossy(&out.stderr));
         t
     }
 
     fn raw(&self, args: &[&str]) -> Output {
-        Command::new("tmux")
-            .arg("-L")
-            .arg(&self.socket)
-            .args(args)
-            .output()
-            .expect("run tmux")
+        Command::new("tmux").arg("-L").arg(&self.socket).args(args).output().expect("run tmux")
     }
 
     fn keys(&self, keys: &[&str]) {
@@ -88,10 +68,7 @@ impl Tmux {
             if pred(&s) {
                 return s;
             }
-            assert!(
-                Instant::now() < deadline,
-                "timed out waiting for {what}; screen:\n{s}"
-            );
+            assert!(Instant::now() < deadline, "timed out waiting for {what}; screen:\n{s}");
             std::thread::sleep(Duration::from_millis(100));
         }
     }
@@ -152,10 +129,7 @@ fn operator_walks_the_whole_path_in_tmux() {
 
     // 1. Three panes and a status line at 80x24, directory loaded.
     let s = t.wait_for("the directory", |s| s.contains("users loaded"));
-    assert!(
-        s.contains("Users (") && s.contains("Methods") && s.contains("Temporary Access Pass"),
-        "{s}"
-    );
+    assert!(s.contains("Users (") && s.contains("Methods") && s.contains("Temporary Access Pass"), "{s}");
     assert_eq!(s.lines().count(), 24);
 
     // 2. `/avery` narrows the list key by key and puts Avery Quinn first.
@@ -171,38 +145,23 @@ fn operator_walks_the_whole_path_in_tmux() {
     }
     let s = t.screen();
     let rows = user_rows(&s);
-    assert!(
-        rows.first().is_some_and(|r| r.contains("Avery Quinn")),
-        "first row: {rows:?}\n{s}"
-    );
-    assert!(
-        counts.windows(2).all(|w| w[1] <= w[0]),
-        "the list narrows: {counts:?}"
-    );
+    assert!(rows.first().is_some_and(|r| r.contains("Avery Quinn")), "first row: {rows:?}\n{s}");
+    assert!(counts.windows(2).all(|w| w[1] <= w[0]), "the list narrows: {counts:?}");
 
     // 3. Enter selects her; her methods arrive from Graph.
     t.keys(&["Enter"]);
     let s = t.wait_for("Avery's methods", |s| s.contains("YubiKey 5 NFC"));
-    assert!(
-        s.contains("Password") && s.contains("Microsoft Authenticator") && s.contains("2024-05-01"),
-        "{s}"
-    );
+    assert!(s.contains("Password") && s.contains("Microsoft Authenticator") && s.contains("2024-05-01"), "{s}");
 
     // 4. t opens the prefilled form, Enter issues the pass.
     t.literal("t");
     t.wait_for("the form", |s| s.contains("Enter: issue the pass"));
     t.keys(&["Enter"]);
-    let s = t.wait_for("the pass popup", |s| {
-        s.contains("Temporary Access Pass issued")
-    });
+    let s = t.wait_for("the pass popup", |s| s.contains("Temporary Access Pass issued"));
     assert!(s.contains("https://aka.ms/mysecurityinfo"), "{s}");
     assert!(s.contains("Valid"), "{s}");
     let pass = pass_on(&s).expect("a pass on screen");
-    assert_eq!(
-        pass.chars().count(),
-        8,
-        "the demo policy's length: {pass:?}"
-    );
+    assert_eq!(pass.chars().count(), 8, "the demo policy's length: {pass:?}");
 
     // 5. c copies: OSC 52 inside tmux (no display) lands in tmux's paste buffer, and the status
     //    line says so truthfully.
@@ -210,29 +169,18 @@ fn operator_walks_the_whole_path_in_tmux() {
     let s = t.wait_for("the copy status", |s| s.contains("terminal's clipboard"));
     assert!(!s.contains("Copied the pass"), "{s}");
     let buffer = String::from_utf8_lossy(&t.raw(&["show-buffer"]).stdout).into_owned();
-    assert_eq!(
-        buffer, pass,
-        "tmux's paste buffer holds exactly the pass shown"
-    );
+    assert_eq!(buffer, pass, "tmux's paste buffer holds exactly the pass shown");
 
     // 6. Esc closes the popup: the pass is gone from the screen; the Methods pane now shows one TAP.
     t.keys(&["Escape"]);
-    let s = t.wait_for("the popup to close", |s| {
-        !s.contains("Temporary Access Pass issued")
-    });
+    let s = t.wait_for("the popup to close", |s| !s.contains("Temporary Access Pass issued"));
     assert!(!s.contains(&pass), "the pass is still on screen:\n{s}");
     let s = t.wait_for("the refreshed methods", |s| s.contains("active until"));
-    assert_eq!(
-        s.matches("Temporary Access Pass").count(),
-        2,
-        "the form title and exactly one TAP row:\n{s}"
-    );
+    assert_eq!(s.matches("Temporary Access Pass").count(), 2, "the form title and exactly one TAP row:\n{s}");
 
     // ? shows the keys.
     t.literal("?");
-    t.wait_for("help", |s| {
-        s.contains("Keys") && s.contains("copy the pass")
-    });
+    t.wait_for("help", |s| s.contains("Keys") && s.contains("copy the pass"));
     t.keys(&["Escape"]);
     t.wait_for("help to close", |s| !s.contains("copy the pass"));
 
@@ -246,15 +194,8 @@ fn operator_walks_the_whole_path_in_tmux() {
     t.literal("q");
     let s = t.wait_for("the shell", |s| s.contains("END-OF-RUN"));
     assert!(s.contains("exit=0"), "{s}");
-    assert!(
-        s.contains("TERMINAL-RESTORED"),
-        "stty settings differ after quit:\n{s}"
-    );
-    let alt = String::from_utf8_lossy(
-        &t.raw(&["display", "-p", "-t", "e2e", "#{alternate_on}"])
-            .stdout,
-    )
-    .into_owned();
+    assert!(s.contains("TERMINAL-RESTORED"), "stty settings differ after quit:\n{s}");
+    let alt = String::from_utf8_lossy(&t.raw(&["display", "-p", "-t", "e2e", "#{alternate_on}"]).stdout).into_owned();
     assert_eq!(alt.trim(), "0", "still on the alternate screen");
 }
 
@@ -270,5 +211,50 @@ fn ctrl_c_quits_and_restores_the_terminal() {
     t.keys(&["C-c"]);
     let s = t.wait_for("the shell", |s| s.contains("END-OF-RUN"));
     assert!(s.contains("exit=0"), "{s}");
+    assert!(s.contains("TERMINAL-RESTORED"), "{s}");
+}
+
+#[test]
+fn lost_key_recovery_for_avery_in_tmux() {
+    let t = Tmux::start("recover");
+    let dir = t.dir.clone();
+    launch(&t, &dir);
+    t.wait_for("the directory", |s| s.contains("users loaded"));
+    t.keys(&["/"]);
+    t.literal("avery");
+    t.wait_for("the query", |s| s.contains("/ avery"));
+    t.keys(&["Enter"]);
+    t.wait_for("Avery's methods and card", |s| s.contains("YubiKey 5 NFC") && s.contains("TAP-Users"));
+    t.literal("F");
+    t.wait_for("the flow", |s| s.contains("Lost-key recovery: Avery Quinn") && s.contains("Ticket"));
+    t.literal("INC-4242");
+    t.keys(&["Tab", "Right", "Enter"]);
+    let s = t.wait_for("the key list", |s| s.contains("Which key did Avery Quinn lose?"));
+    assert!(s.contains("FIDO2 security key 'YubiKey 5 NFC' created 2024-05-01"), "{s}");
+    t.keys(&["Enter"]);
+    t.wait_for("the delete", |s| s.contains("✓ Deleted FIDO2 security key"));
+    t.keys(&["Enter"]);
+    t.wait_for("the revoke", |s| s.contains("✓ Revoked all sign-in sessions"));
+    t.keys(&["Enter"]);
+    let s = t.wait_for("the pass", |s| s.contains("Temporary Access Pass issued"));
+    assert!(s.contains("one-time"), "{s}");
+    let pass = pass_on(&s).expect("pass shown");
+    t.literal("c");
+    t.wait_for("the copy", |s| s.contains("terminal's clipboard"));
+    let buffer = String::from_utf8_lossy(&t.raw(&["show-buffer"]).stdout).into_owned();
+    assert_eq!(buffer, pass);
+    t.keys(&["Escape"]);
+    let s = t.wait_for("the summary", |s| s.contains("Done."));
+    assert!(!s.contains(&pass), "the pass is gone from the screen");
+    assert!(s.contains("✓ Issued a one-time pass"), "{s}");
+    t.keys(&["Enter"]);
+    let s = t.wait_for("the methods without the key", |s| !s.contains("YubiKey 5 NFC") && s.contains("Temporary Access Pass"));
+    assert!(s.contains("Recovery flow closed") || s.contains("one-time"), "{s}");
+    let audit = std::fs::read_to_string(dir.join("audit.jsonl")).expect("audit log");
+    assert_eq!(audit.lines().count(), 3, "{audit}");
+    assert!(audit.lines().all(|l| l.contains("\"ticket\":\"INC-4242\"") && l.contains("\"result\":\"success\"")), "{audit}");
+    assert!(!audit.contains(&pass));
+    t.literal("q");
+    let s = t.wait_for("the shell", |s| s.contains("END-OF-RUN"));
     assert!(s.contains("TERMINAL-RESTORED"), "{s}");
 }

@@ -8,6 +8,7 @@
 //! always shown, whatever the operator did meanwhile.
 
 pub mod preflight;
+pub mod recovery;
 pub mod tap_form;
 mod update;
 
@@ -252,6 +253,8 @@ pub struct Model {
     pub creating: Option<(RequestId, String)>,
     /// A `ListTaps` sent after an uncertain create, whose answer tells the operator what happened.
     pub checking_taps: Option<RequestId>,
+    /// The lost-key recovery flow, while it runs.
+    pub recovery: Option<recovery::Recovery>,
     /// The popup.
     pub popup: Popup,
     /// Status line.
@@ -293,6 +296,7 @@ impl Model {
             in_flight: HashMap::new(),
             creating: None,
             checking_taps: None,
+            recovery: None,
             popup: Popup::None,
             status: Status { text: "Loading the directory…".into(), kind: StatusKind::Info },
             tz,

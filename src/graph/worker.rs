@@ -138,8 +138,8 @@ pub enum GraphResponse {
     UserCard {
         /// Object id the card belongs to.
         user_id: String,
-        /// The card, or why not.
-        result: Result<UserCard, GraphError>,
+        /// The card, or why not (boxed: it is the largest answer).
+        result: Result<Box<UserCard>, GraphError>,
     },
     /// Answer to [`GraphRequest::ListTaps`].
     Taps {
@@ -239,7 +239,7 @@ async fn serve(client: GraphClient, id: RequestId, request: GraphRequest, tx: mp
             send(GraphResponse::Me(client.get_me().await));
         }
         GraphRequest::GetUserCard { user_id } => {
-            let result = client.get_user_card(&user_id).await;
+            let result = client.get_user_card(&user_id).await.map(Box::new);
             send(GraphResponse::UserCard { user_id, result });
         }
         GraphRequest::ListTaps { user_id } => {

@@ -5,6 +5,7 @@
 //! them. It fits 80x24 and grows with the terminal.
 
 mod methods;
+mod recovery;
 pub mod popup;
 mod tap_form;
 mod users;
@@ -24,13 +25,21 @@ pub fn view(model: &Model, frame: &mut Frame) {
     let [main, status] = Layout::vertical([Constraint::Min(10), Constraint::Length(1)]).areas(frame.area());
     let left_width = (main.width * 35 / 100).clamp(28, 60);
     let [left, right] = Layout::horizontal([Constraint::Length(left_width), Constraint::Min(30)]).areas(main);
-    let [methods_area, form_area] = Layout::vertical([Constraint::Min(6), Constraint::Length(9)]).areas(right);
+    // The form folds to a summary while another pane has the keyboard, so the Methods pane gets
+    // the room (at 80x24 that is the difference between seeing a user's last methods or not).
+    let form_open = model.focus == Focus::TapForm || model.form.error.is_some() || model.creating.is_some();
+    let form_height = if form_open && model.selected.is_some() { 9 } else { 4 };
+    let [methods_area, form_area] =
+        Layout::vertical([Constraint::Min(6), Constraint::Length(form_height)]).areas(right);
 
     users::render(model, frame, left);
     methods::render(model, frame, methods_area);
     tap_form::render(model, frame, form_area);
     render_status(model, frame, status);
 
+    if let Some(r) = &model.recovery {
+        recovery::render(r, model, frame, main);
+    }
     match &model.popup {
         Popup::None => {}
         Popup::Help => popup::render_help(frame, main),
@@ -49,7 +58,7 @@ pub(crate) fn pane(title: Line<'static>, focused: bool) -> Block<'static> {
 }
 
 pub(crate) fn focused(model: &Model, f: Focus) -> bool {
-    model.focus == f && matches!(model.popup, Popup::None)
+    model.focus == f && matches!(model.popup, Popup::None) && model.recovery.is_none()
 }
 
 /// `YYYY-MM-DD` in the operator's time zone.

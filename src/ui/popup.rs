@@ -56,7 +56,7 @@ pub fn pass_lines(grouped: &str, width: usize) -> Vec<String> {
 /// "expires in 59 min", "starts in 2h 5m", "expired" — for the countdown line.
 pub fn countdown(now: Timestamp, start: Timestamp, end: Option<Timestamp>) -> String {
     fn span(secs: i64) -> String {
-        let m = (secs + 59) / 60;
+        let m = (secs + 30) / 60;
         if m <= 60 {
             format!("{m} min")
         } else if m < 1440 {

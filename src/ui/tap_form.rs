@@ -29,6 +29,10 @@ pub(super) fn render(model: &Model, frame: &mut Frame, area: Rect) {
     }
     let policy = model.policy.ready();
     let form = &model.form;
+    if inner.height < 5 {
+        render_folded(model, frame, inner);
+        return;
+    }
     let on = |f: Field| is_focused && form.field == f;
     let label = |f: Field, text: &'static str| {
         let style = if on(f) {
@@ -123,4 +127,24 @@ pub(super) fn render(model: &Model, frame: &mut Frame, area: Rect) {
         let x = inner.x + 9 + unicode_width::UnicodeWidthStr::width(text) as u16;
         frame.set_cursor_position((x.min(inner.right().saturating_sub(1)), inner.y + row));
     }
+}
+
+/// The form folded to two lines: what would be issued, and how to open it (or why not).
+fn render_folded(model: &Model, frame: &mut Frame, inner: Rect) {
+    let dim = Style::new().fg(Color::DarkGray);
+    let form = &model.form;
+    let start = if form.start.trim().is_empty() { "now".to_owned() } else { form.start.trim().to_owned() };
+    let lifetime = crate::app::tap_form::parse_lifetime(&form.lifetime)
+        .map(compact_minutes)
+        .unwrap_or_else(|_| form.lifetime.clone());
+    let mut summary = format!("Start {start} · {lifetime} · {}", if form.one_time { "one-time" } else { "multi-use" });
+    if let Some(t) = model.just.ticket_text() {
+        summary.push_str(&format!(" · {t}"));
+    }
+    let blocked = model.preflight().and_then(|f| crate::app::preflight::blocker(&f).map(|b| b.text.clone()));
+    let second = match blocked {
+        Some(b) => Line::styled(format!("✗ Issue disabled: {b}"), Style::new().fg(Color::Red)),
+        None => Line::styled("t: open this form · F: lost-key recovery", dim),
+    };
+    frame.render_widget(Paragraph::new(vec![Line::styled(summary, dim), second]), inner);
 }

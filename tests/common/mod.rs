@@ -121,7 +121,7 @@ pub fn loaded_model() -> Model {
     let dana = user("u-dana", "Dana Okafor", "dana.okafor@contoso.example");
     let cmds = send(&mut m, reply(me, GraphResponse::Me(Ok(dana))));
     let op = graph_id(&cmds, |r| matches!(r, GraphRequest::GetUserCard { user_id } if user_id == "u-dana"));
-    send(&mut m, reply(op, GraphResponse::UserCard { user_id: "u-dana".into(), result: Ok(operator_card()) }));
+    send(&mut m, reply(op, GraphResponse::UserCard { user_id: "u-dana".into(), result: Ok(Box::new(operator_card())) }));
     m
 }
 
@@ -169,6 +169,6 @@ pub fn avery_selected() -> Model {
     let id = graph_id(&cmds, |r| matches!(r, GraphRequest::ListMethods { user_id } if user_id == "u-avery"));
     let card = graph_id(&cmds, |r| matches!(r, GraphRequest::GetUserCard { user_id } if user_id == "u-avery"));
     send(&mut m, reply(id, GraphResponse::Methods { user_id: "u-avery".into(), result: Ok(avery_methods()) }));
-    send(&mut m, reply(card, GraphResponse::UserCard { user_id: "u-avery".into(), result: Ok(avery_card()) }));
+    send(&mut m, reply(card, GraphResponse::UserCard { user_id: "u-avery".into(), result: Ok(Box::new(avery_card())) }));
     m
 }

@@ -13,7 +13,7 @@ use crate::graph::GraphError;
 use crate::graph::types::{AuthMethod, TapCreateRequest, User};
 use crate::graph::worker::{GraphRequest, RequestId};
 
-fn name_of(u: &User) -> String {
+pub(super) fn name_of(u: &User) -> String {
     u.display_name.clone().unwrap_or_else(|| u.id.clone())
 }
 
@@ -78,12 +78,7 @@ pub(super) fn submit_tap(model: &mut Model) -> Vec<Cmd> {
     }
     model.form.error = None;
     model.form.error_field = None;
-    let id = model.request_id();
-    model.creating = Some((id, user.id.clone()));
-    let draft = draft(model, "createTemporaryAccessPass", &user, tap_parameters(&body));
-    model.in_flight.insert(id, draft);
-    model.set_status(StatusKind::Info, format!("Issuing a Temporary Access Pass for {}…", name_of(&user)));
-    vec![Cmd::Graph(id, GraphRequest::CreateTap { user_id: user.id, body })]
+    vec![send_tap(model, &user, body)]
 }
 
 /// The create request's parameters for the audit log, copied field by field (the pass is never
@@ -192,21 +187,47 @@ pub(super) fn confirm(model: &mut Model) -> Vec<Cmd> {
     }
     let action = c.action.clone();
     model.popup = Popup::None;
-    let id = model.request_id();
     match action {
         PendingAction::DeleteMethod { user, segment, method_id, description, parameters } => {
-            let d = draft(model, "deleteAuthenticationMethod", &user, parameters);
-            model.in_flight.insert(id, d);
-            model.set_status(StatusKind::Info, format!("Deleting {description}…"));
-            vec![Cmd::Graph(id, GraphRequest::DeleteMethod { user_id: user.id, segment, method_id })]
+            vec![send_delete(model, &user, segment, method_id, &description, parameters)]
         }
-        PendingAction::RevokeSessions { user } => {
-            let d = draft(model, "revokeSignInSessions", &user, json!({}));
-            model.in_flight.insert(id, d);
-            model.set_status(StatusKind::Info, format!("Revoking the sessions of {}…", name_of(&user)));
-            vec![Cmd::Graph(id, GraphRequest::RevokeSessions { user_id: user.id })]
-        }
+        PendingAction::RevokeSessions { user } => vec![send_revoke(model, &user)],
     }
+}
+
+/// Sends a TAP create for `user` (audit draft kept until the answer).
+pub(super) fn send_tap(model: &mut Model, user: &User, body: TapCreateRequest) -> Cmd {
+    let id = model.request_id();
+    model.creating = Some((id, user.id.clone()));
+    let d = draft(model, "createTemporaryAccessPass", user, tap_parameters(&body));
+    model.in_flight.insert(id, d);
+    model.set_status(StatusKind::Info, format!("Issuing a Temporary Access Pass for {}…", name_of(user)));
+    Cmd::Graph(id, GraphRequest::CreateTap { user_id: user.id.clone(), body })
+}
+
+/// Sends a method delete (audit draft kept until the answer).
+pub(super) fn send_delete(
+    model: &mut Model,
+    user: &User,
+    segment: String,
+    method_id: String,
+    description: &str,
+    parameters: serde_json::Value,
+) -> Cmd {
+    let id = model.request_id();
+    let d = draft(model, "deleteAuthenticationMethod", user, parameters);
+    model.in_flight.insert(id, d);
+    model.set_status(StatusKind::Info, format!("Deleting {description}…"));
+    Cmd::Graph(id, GraphRequest::DeleteMethod { user_id: user.id.clone(), segment, method_id })
+}
+
+/// Sends a sessions revoke (audit draft kept until the answer).
+pub(super) fn send_revoke(model: &mut Model, user: &User) -> Cmd {
+    let id = model.request_id();
+    let d = draft(model, "revokeSignInSessions", user, json!({}));
+    model.in_flight.insert(id, d);
+    model.set_status(StatusKind::Info, format!("Revoking the sessions of {}…", name_of(user)));
+    Cmd::Graph(id, GraphRequest::RevokeSessions { user_id: user.id.clone() })
 }
 
 /// The audit line for the write `id`, now that its result is known.

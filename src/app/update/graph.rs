@@ -103,7 +103,7 @@ pub(super) fn on_graph(model: &mut Model, reply: Reply) -> Vec<Cmd> {
             if model.operator_card_request == Some(id) {
                 model.operator_card_request = None;
                 // Without their own roles, the privileged-target check only warns.
-                model.operator_card = result.ok();
+                model.operator_card = result.ok().map(|c| *c);
                 return Vec::new();
             }
             let Some(sel) = &mut model.selected else { return Vec::new() };
@@ -111,7 +111,7 @@ pub(super) fn on_graph(model: &mut Model, reply: Reply) -> Vec<Cmd> {
                 return Vec::new();
             }
             sel.card = match result {
-                Ok(card) => Loadable::Ready(card),
+                Ok(card) => Loadable::Ready(*card),
                 Err(e) => Loadable::Failed(error_line("Reading the user card failed", &e)),
             };
             Vec::new()
@@ -178,6 +178,11 @@ pub(super) fn on_graph(model: &mut Model, reply: Reply) -> Vec<Cmd> {
                 .and_then(|d| d.parameters.get("description").and_then(|v| v.as_str()).map(str::to_owned))
                 .unwrap_or_else(|| "the method".into());
             let mut cmds: Vec<Cmd> = actions::audit(model, id, result.as_ref().map(|_| ())).into_iter().collect();
+            super::recovery::on_result(
+                model,
+                id,
+                result.as_ref().map(|_| format!("Deleted {description}.")),
+            );
             match result {
                 Ok(()) => model.set_status(StatusKind::Ok, format!("Deleted {description} from {name}.")),
                 Err(e) => {
@@ -192,6 +197,7 @@ pub(super) fn on_graph(model: &mut Model, reply: Reply) -> Vec<Cmd> {
         GraphResponse::SessionsRevoked { user_id, result } => {
             let name = display_name(model, &user_id);
             let cmds: Vec<Cmd> = actions::audit(model, id, result.as_ref().map(|_| ())).into_iter().collect();
+            super::recovery::on_result(model, id, result.as_ref().map(|_| "Revoked all sign-in sessions.".to_owned()));
             match result {
                 Ok(()) => model.set_status(
                     StatusKind::Ok,
@@ -229,6 +235,11 @@ fn on_tap_created(
     let name = user.as_ref().and_then(|u| u.display_name.clone()).unwrap_or_else(|| user_id.clone());
     let upn = user.as_ref().and_then(|u| u.user_principal_name.clone()).unwrap_or_default();
     let mut cmds: Vec<Cmd> = actions::audit(model, id, result.as_ref().map(|_| ())).into_iter().collect();
+    let done = result.as_ref().map(|c| {
+        let until = c.method.end_date_time().map(|e| format!(", valid until {}", crate::ui::local_time(e, &model.tz)));
+        format!("Issued a one-time pass{}.", until.unwrap_or_default())
+    });
+    super::recovery::on_result(model, id, done);
     match result {
         Ok(created) => {
             let mut tap = created.method;

@@ -28,6 +28,9 @@ pub(super) fn on_key(model: &mut Model, key: KeyEvent) -> Vec<Cmd> {
         }
         Popup::None => {}
     }
+    if model.recovery.is_some() {
+        return super::recovery::on_key(model, key);
+    }
     if model.editing {
         return on_search_key(model, key);
     }
@@ -52,6 +55,7 @@ pub(super) fn on_key(model: &mut Model, key: KeyEvent) -> Vec<Cmd> {
         Action::Toggle if model.focus == Focus::TapForm => toggle(model),
         Action::Delete if model.focus == Focus::Methods => actions::start_delete(model),
         Action::Revoke => actions::start_revoke(model),
+        Action::Recover => super::recovery::start(model),
         Action::Back => match model.focus {
             Focus::TapForm | Focus::Methods => model.focus = Focus::Users,
             Focus::Users => {}
@@ -247,6 +251,11 @@ fn on_pass_popup_key(model: &mut Model, key: KeyEvent) -> Vec<Cmd> {
             // Dropping the popup drops the SecretString, which zeroizes the pass.
             model.popup = Popup::None;
             model.set_status(StatusKind::Info, "Pass closed; tapdesk no longer holds it.");
+            super::recovery::pass_closed(model);
+            // Back to the Methods pane, where the new pass now shows.
+            if model.selected.is_some() {
+                model.focus = Focus::Methods;
+            }
             Vec::new()
         }
         Some(Action::Quit) => quit(model),

@@ -8,6 +8,7 @@
 mod actions;
 mod graph;
 mod keys;
+mod recovery;
 
 use jiff::Timestamp;
 
