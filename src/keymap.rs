@@ -36,6 +36,8 @@ pub enum Action {
     Revoke,
     /// Start the lost-key recovery flow for the selected user.
     Recover,
+    /// Open the tenant's TAP policy.
+    Policy,
 }
 
 /// One row of the key table: the action, the keys shown in help, and what it does.
@@ -87,6 +89,7 @@ pub fn action_for(key: &KeyEvent) -> Option<Action> {
         KeyCode::Char('d') => Action::Delete,
         KeyCode::Char('r') => Action::Revoke,
         KeyCode::Char('F') => Action::Recover,
+        KeyCode::Char('P') => Action::Policy,
         _ => return None,
     })
 }

@@ -31,15 +31,7 @@ fn masked<F: FnOnce()>(f: F) {
 }
 
 fn regex_escape(s: &str) -> String {
-    s.chars()
-        .map(|c| {
-            if c.is_ascii_alphanumeric() {
-                c.to_string()
-            } else {
-                format!("\\{c}")
-            }
-        })
-        .collect()
+    s.chars().map(|c| if c.is_ascii_alphanumeric() { c.to_string() } else { format!("\\{c}") }).collect()
 }
 
 fn with_pass_popup() -> Model {
@@ -47,16 +39,7 @@ fn with_pass_popup() -> Model {
     send(&mut m, ch('t'));
     let cmds = send(&mut m, key(KeyCode::Enter));
     let id = graph_id(&cmds, |r| matches!(r, GraphRequest::CreateTap { .. }));
-    send(
-        &mut m,
-        reply(
-            id,
-            GraphResponse::TapCreated {
-                user_id: "u-avery".into(),
-                result: Ok(created_tap(PASS)),
-            },
-        ),
-    );
+    send(&mut m, reply(id, GraphResponse::TapCreated { user_id: "u-avery".into(), result: Ok(created_tap(PASS)) }));
     m
 }
 
@@ -163,4 +146,33 @@ fn form_with_start_ticket_and_verification_120x40() {
     send(&mut m, key(KeyCode::Down));
     send(&mut m, key(KeyCode::Right));
     insta::assert_snapshot!(draw(&m, 120, 40).backend());
+}
+
+#[test]
+fn policy_pane_read_only_80x24() {
+    let mut m = loaded_model();
+    send(&mut m, ch('P'));
+    insta::assert_snapshot!(draw(&m, 80, 24).backend());
+}
+
+#[test]
+fn recovery_flow_pick_key_80x24() {
+    let mut m = avery_selected();
+    send(&mut m, ch('F'));
+    type_str(&mut m, "INC-1");
+    send(&mut m, key(KeyCode::Enter));
+    insta::assert_snapshot!(draw(&m, 80, 24).backend());
+}
+
+#[test]
+fn preflight_blocks_and_form_says_why_80x24() {
+    let mut m = avery_selected();
+    // Avery without TAP-Users: the policy would not let her sign in with a pass.
+    if let Some(sel) = &mut m.selected
+        && let tapdesk::app::Loadable::Ready(card) = &mut sel.card
+    {
+        card.member_of.clear();
+    }
+    send(&mut m, ch('t'));
+    insta::assert_snapshot!(draw(&m, 80, 24).backend());
 }

@@ -7,6 +7,7 @@
 //! one exception is a created Temporary Access Pass: Graph returns the pass only once, so it is
 //! always shown, whatever the operator did meanwhile.
 
+pub mod policy_editor;
 pub mod preflight;
 pub mod recovery;
 pub mod tap_form;
@@ -152,6 +153,8 @@ pub enum Popup {
     Pass(Box<PassPopup>),
     /// A confirmation.
     Confirm(Box<Confirm>),
+    /// The TAP policy pane.
+    Policy(Box<policy_editor::PolicyEditor>),
 }
 
 /// What was sent, kept until Graph answers, to write the audit line.
@@ -253,6 +256,8 @@ pub struct Model {
     pub creating: Option<(RequestId, String)>,
     /// A `ListTaps` sent after an uncertain create, whose answer tells the operator what happened.
     pub checking_taps: Option<RequestId>,
+    /// A TAP policy PATCH in flight.
+    pub policy_saving: Option<RequestId>,
     /// The lost-key recovery flow, while it runs.
     pub recovery: Option<recovery::Recovery>,
     /// The popup.
@@ -297,6 +302,7 @@ impl Model {
             creating: None,
             checking_taps: None,
             recovery: None,
+            policy_saving: None,
             popup: Popup::None,
             status: Status { text: "Loading the directory…".into(), kind: StatusKind::Info },
             tz,

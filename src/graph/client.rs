@@ -32,7 +32,8 @@ use zeroize::Zeroizing;
 use super::error::GraphError;
 use super::odata;
 use super::types::{
-    self, AuthMethod, CreatedTap, DirectoryObject, Page, TapCreateRequest, TapMethod, TapPolicy, User, UserCard,
+    self, AuthMethod, CreatedTap, DirectoryObject, Page, TapCreateRequest, TapMethod, TapPolicy, TapPolicyPatch, User,
+    UserCard,
 };
 
 /// Properties tapdesk asks for when it lists users (`$select`).
@@ -779,6 +780,23 @@ impl GraphClient {
             Err(e) => return Err(e),
         };
         Ok(UserCard { user: user?, manager, member_of: member_of? })
+    }
+
+    /// Changes the tenant's TAP policy:
+    /// `PATCH /policies/authenticationMethodsPolicy/authenticationMethodConfigurations/TemporaryAccessPass`
+    /// → 204. Safe to retry (the same body twice gives the same policy).
+    ///
+    /// Errors: [`GraphError::Api`] (400 for values out of Graph's ranges, 403 without Authentication
+    /// Policy Administrator or Global Administrator), transport, timeout, token.
+    pub async fn update_tap_policy(&self, patch: &TapPolicyPatch) -> Result<(), GraphError> {
+        let url = self
+            .url("policies/authenticationMethodsPolicy/authenticationMethodConfigurations/TemporaryAccessPass", &[])?;
+        let json = serde_json::to_vec(patch).map_err(|e| GraphError::InvalidInput(format!("policy: {e}")))?;
+        let resp = self
+            .execute(Method::PATCH, url, &[("Content-Type", "application/json")], Some(json), Mode::Idempotent)
+            .await?;
+        let _ = resp.bytes().await;
+        Ok(())
     }
 
     /// Invalidates the user's refresh tokens and session cookies:

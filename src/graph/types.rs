@@ -524,3 +524,29 @@ impl TapPolicy {
         self.state.eq_ignore_ascii_case("enabled")
     }
 }
+
+/// Body of `PATCH /policies/authenticationMethodsPolicy/authenticationMethodConfigurations/TemporaryAccessPass`
+/// (204 on success). Graph requires `@odata.type`; lifetimes are minutes within 10..=43,200 with
+/// minimum <= default <= maximum, and the length is 8..=48. Targets are left as they are.
+#[derive(Debug, Clone, Serialize, PartialEq, Eq)]
+#[serde(rename_all = "camelCase")]
+pub struct TapPolicyPatch {
+    /// Always `#microsoft.graph.temporaryAccessPassAuthenticationMethodConfiguration`.
+    #[serde(rename = "@odata.type")]
+    pub odata_type: &'static str,
+    /// `enabled` or `disabled`.
+    pub state: String,
+    /// Default lifetime (minutes).
+    pub default_lifetime_in_minutes: u32,
+    /// Minimum lifetime (minutes).
+    pub minimum_lifetime_in_minutes: u32,
+    /// Maximum lifetime (minutes).
+    pub maximum_lifetime_in_minutes: u32,
+    /// Pass length (characters).
+    pub default_length: u32,
+    /// Every pass one-time.
+    pub is_usable_once: bool,
+}
+
+/// The `@odata.type` of the TAP policy configuration.
+pub const TAP_POLICY_ODATA_TYPE: &str = "#microsoft.graph.temporaryAccessPassAuthenticationMethodConfiguration";

@@ -11,7 +11,7 @@ use tokio::sync::mpsc;
 
 use super::client::GraphClient;
 use super::error::GraphError;
-use super::types::{AuthMethod, CreatedTap, TapCreateRequest, TapMethod, TapPolicy, User, UserCard};
+use super::types::{AuthMethod, CreatedTap, TapCreateRequest, TapMethod, TapPolicy, TapPolicyPatch, User, UserCard};
 
 /// Id that ties a [`GraphResponse`] to the [`GraphRequest`] it answers (monotonic per session).
 pub type RequestId = u64;
@@ -61,6 +61,11 @@ pub enum GraphRequest {
     },
     /// `GET /me`, answered by [`GraphResponse::Me`].
     GetMe,
+    /// `PATCH` of the TAP policy, answered by [`GraphResponse::PolicyUpdated`].
+    UpdateTapPolicy {
+        /// The new values.
+        patch: TapPolicyPatch,
+    },
     /// The caller-verification card (user, manager, groups and roles), answered by
     /// [`GraphResponse::UserCard`].
     GetUserCard {
@@ -134,6 +139,8 @@ pub enum GraphResponse {
     },
     /// Answer to [`GraphRequest::GetMe`]: the signed-in operator.
     Me(Result<User, GraphError>),
+    /// Answer to [`GraphRequest::UpdateTapPolicy`].
+    PolicyUpdated(Result<(), GraphError>),
     /// Answer to [`GraphRequest::GetUserCard`].
     UserCard {
         /// Object id the card belongs to.
@@ -237,6 +244,9 @@ async fn serve(client: GraphClient, id: RequestId, request: GraphRequest, tx: mp
         }
         GraphRequest::GetMe => {
             send(GraphResponse::Me(client.get_me().await));
+        }
+        GraphRequest::UpdateTapPolicy { patch } => {
+            send(GraphResponse::PolicyUpdated(client.update_tap_policy(&patch).await));
         }
         GraphRequest::GetUserCard { user_id } => {
             let result = client.get_user_card(&user_id).await.map(Box::new);

@@ -43,6 +43,7 @@ pub fn view(model: &Model, frame: &mut Frame) {
     match &model.popup {
         Popup::None => {}
         Popup::Help => popup::render_help(frame, main),
+        Popup::Policy(e) => popup::render_policy(e, frame, main),
         Popup::Confirm(c) => popup::render_confirm(c, model, frame, main),
         Popup::Pass(p) => popup::render_pass(p, &model.tz, model.now, model.clipboard_clear_at, frame, main),
     }

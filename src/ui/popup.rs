@@ -213,6 +213,61 @@ pub(super) fn render_confirm(c: &crate::app::Confirm, model: &crate::app::Model,
     frame.render_widget(Paragraph::new(lines).wrap(Wrap { trim: false }).block(popup_block("Confirm")), rect);
 }
 
+/// The TAP policy pane: the policy as read, the form, and what may be changed.
+pub(super) fn render_policy(e: &crate::app::policy_editor::PolicyEditor, frame: &mut Frame, area: Rect) {
+    use crate::app::policy_editor::PolicyField;
+    let dim = Style::new().fg(Color::DarkGray);
+    let width = 70.min(area.width);
+    let inner_width = usize::from(width.saturating_sub(2)).max(1);
+    let editable = e.read_only.is_none();
+    let row = |f: PolicyField, label: &str, value: String, hint: &str| {
+        let on = editable && e.focused() == f;
+        let st = if on { Style::new().fg(Color::Yellow).add_modifier(Modifier::BOLD) } else { dim };
+        let vst = if on { Style::new().add_modifier(Modifier::UNDERLINED) } else { Style::new() };
+        Line::from(vec![Span::styled(format!("{label:<18}"), st), Span::styled(value, vst), Span::styled(format!("  {hint}"), dim)])
+    };
+    let p = &e.original;
+    let targets = |t: &[crate::graph::types::PolicyTarget]| {
+        if t.is_empty() {
+            "none".to_owned()
+        } else {
+            t.iter().map(|t| if t.id == "all_users" { "all users".to_owned() } else { format!("{} {}", t.target_type, t.id) }).collect::<Vec<_>>().join(", ")
+        }
+    };
+    let mut lines = vec![
+        row(PolicyField::State, "State", (if e.enabled { "◂ enabled ▸" } else { "◂ disabled ▸" }).into(), ""),
+        row(PolicyField::Minimum, "Minimum lifetime", e.minimum.clone(), "minutes or 1h, 2d; 10m–30d"),
+        row(PolicyField::Default, "Default lifetime", e.default.clone(), "between minimum and maximum"),
+        row(PolicyField::Maximum, "Maximum lifetime", e.maximum.clone(), "10m–30d"),
+        row(PolicyField::Length, "Length", e.length.clone(), "8–48 characters"),
+        row(PolicyField::OneTime, "One-time only", (if e.one_time { "◂ yes ▸" } else { "◂ no: issuer chooses ▸" }).into(), ""),
+        Line::raw(""),
+        Line::styled(format!("Included: {}", targets(&p.include_targets)), dim),
+        Line::styled(format!("Excluded: {}", targets(&p.exclude_targets)), dim),
+        Line::raw(""),
+    ];
+    if let Some(r) = &e.read_only {
+        lines.push(Line::styled(r.clone(), Style::new().fg(Color::Yellow)));
+    }
+    if let Some(err) = &e.error {
+        lines.push(Line::styled(err.clone(), Style::new().fg(Color::Red)));
+    }
+    lines.push(if e.saving {
+        Line::styled("Saving…", Style::new().fg(Color::Yellow))
+    } else if editable {
+        Line::styled("Enter save   ↑↓ field   Space toggle   Esc close", Style::new().fg(Color::Cyan))
+    } else {
+        Line::styled("Esc close", Style::new().fg(Color::Cyan))
+    });
+    let rows: usize = lines.iter().map(|l| l.width().max(1).div_ceil(inner_width)).sum();
+    let rect = area.centered(Constraint::Length(width), Constraint::Length((rows as u16 + 2).min(area.height)));
+    frame.render_widget(Clear, rect);
+    frame.render_widget(
+        Paragraph::new(lines).wrap(Wrap { trim: false }).block(popup_block("Temporary Access Pass policy")),
+        rect,
+    );
+}
+
 /// The keys help overlay.
 pub(super) fn render_help(frame: &mut Frame, area: Rect) {
     let mut lines: Vec<Line> = BINDINGS

@@ -211,6 +211,32 @@ pub(super) fn on_graph(model: &mut Model, reply: Reply) -> Vec<Cmd> {
             }
             cmds
         }
+        GraphResponse::PolicyUpdated(result) => {
+            if model.policy_saving != Some(id) {
+                return Vec::new();
+            }
+            model.policy_saving = None;
+            match result {
+                Ok(()) => {
+                    if matches!(model.popup, Popup::Policy(_)) {
+                        model.popup = Popup::None;
+                    }
+                    model.set_status(StatusKind::Ok, "TAP policy saved; reading it back…");
+                    let rid = model.request_id();
+                    model.policy = Loadable::Loading(rid);
+                    vec![Cmd::Graph(rid, GraphRequest::GetTapPolicy)]
+                }
+                Err(e) => {
+                    let line = error_line("Graph refused the policy change", &e);
+                    if let Popup::Policy(ed) = &mut model.popup {
+                        ed.saving = false;
+                        ed.error = Some(line.clone());
+                    }
+                    model.set_status(StatusKind::Error, line);
+                    Vec::new()
+                }
+            }
+        }
         // Answers to requests this version of the UI does not send.
         GraphResponse::UsersFound { .. } | GraphResponse::User { .. } => Vec::new(),
     }

@@ -20,6 +20,7 @@ pub(super) fn on_key(model: &mut Model, key: KeyEvent) -> Vec<Cmd> {
     match &model.popup {
         Popup::Pass(_) => return on_pass_popup_key(model, key),
         Popup::Confirm(_) => return on_confirm_key(model, key),
+        Popup::Policy(_) => return on_policy_key(model, key),
         Popup::Help => {
             if matches!(action_for(&key), Some(Action::Back | Action::Help | Action::Quit)) {
                 model.popup = Popup::None;
@@ -56,6 +57,13 @@ pub(super) fn on_key(model: &mut Model, key: KeyEvent) -> Vec<Cmd> {
         Action::Delete if model.focus == Focus::Methods => actions::start_delete(model),
         Action::Revoke => actions::start_revoke(model),
         Action::Recover => super::recovery::start(model),
+        Action::Policy => match model.policy.ready() {
+            Some(p) => {
+                let editor = crate::app::policy_editor::PolicyEditor::new(p, model.operator_card.as_ref());
+                model.popup = Popup::Policy(Box::new(editor));
+            }
+            None => model.set_status(StatusKind::Info, "The TAP policy has not been read (yet); see the status line."),
+        },
         Action::Back => match model.focus {
             Focus::TapForm | Focus::Methods => model.focus = Focus::Users,
             Focus::Users => {}
@@ -307,6 +315,54 @@ fn on_confirm_key(model: &mut Model, key: KeyEvent) -> Vec<Cmd> {
             c.error = None;
         }
         _ => {}
+    }
+    Vec::new()
+}
+
+fn on_policy_key(model: &mut Model, key: KeyEvent) -> Vec<Cmd> {
+    use crate::app::policy_editor::PolicyField;
+    let Popup::Policy(e) = &mut model.popup else { return Vec::new() };
+    let ctrl = key.modifiers.intersects(KeyModifiers::CONTROL | KeyModifiers::ALT);
+    if key.code == KeyCode::Esc {
+        model.popup = Popup::None;
+        return Vec::new();
+    }
+    if e.read_only.is_some() || e.saving {
+        return Vec::new();
+    }
+    let f = e.focused();
+    match key.code {
+        KeyCode::Down | KeyCode::Tab => e.field = (e.field + 1).min(PolicyField::ALL.len() - 1),
+        KeyCode::Up | KeyCode::BackTab => e.field = e.field.saturating_sub(1),
+        KeyCode::Char(' ') | KeyCode::Left | KeyCode::Right if f == PolicyField::State => e.enabled = !e.enabled,
+        KeyCode::Char(' ') | KeyCode::Left | KeyCode::Right if f == PolicyField::OneTime => e.one_time = !e.one_time,
+        KeyCode::Backspace => {
+            if let Some(t) = e.text_mut(f) {
+                t.pop();
+            }
+        }
+        KeyCode::Char(c) if !ctrl && (c.is_ascii_digit() || matches!(c, 'm' | 'h' | 'd')) => {
+            if let Some(t) = e.text_mut(f).filter(|t| t.len() < 12) {
+                t.push(c);
+            }
+        }
+        KeyCode::Enter => match e.patch() {
+            Err(msg) => e.error = Some(msg),
+            Ok(patch) => {
+                e.error = None;
+                e.saving = true;
+                let id = model.request_id();
+                model.policy_saving = Some(id);
+                model.set_status(StatusKind::Info, "Saving the TAP policy…");
+                return vec![Cmd::Graph(id, crate::graph::worker::GraphRequest::UpdateTapPolicy { patch })];
+            }
+        },
+        _ => {}
+    }
+    if let Popup::Policy(e) = &mut model.popup {
+        if key.code != KeyCode::Enter {
+            e.error = None;
+        }
     }
     Vec::new()
 }
