@@ -81,13 +81,13 @@ fn cpu_snapshot() -> (u64, u64) {
         })
         .unwrap_or(0);
     let me = std::fs::read_to_string("/proc/self/stat").unwrap_or_default();
+    // Fields after the command name: state is [0], utime [11], stime [12], cutime [13], cstime [14].
     let own = me
         .rsplit(')')
         .next()
         .map(|s| {
-            let f: Vec<u64> = s.split_whitespace().filter_map(|x| x.parse().ok()).collect();
-            // after ")": state(skipped, not numeric) ... utime is field 14 → index 11 here
-            f.get(10..14).map(|x| x.iter().sum()).unwrap_or(0)
+            let f: Vec<&str> = s.split_whitespace().collect();
+            f.get(11..15).map(|x| x.iter().filter_map(|v| v.parse::<u64>().ok()).sum()).unwrap_or(0)
         })
         .unwrap_or(0);
     (busy, own)

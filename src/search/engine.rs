@@ -1,14 +1,16 @@
 //! The matching engine: folded keys in one arena, a parallel scan with cancellation, a stack of
 //! previous match sets for incremental typing and Backspace, and top-N selection.
 
+use std::cmp::Reverse;
+use std::collections::BinaryHeap;
 use std::ops::Range;
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 
 use fuzzy_matcher::skim::SkimMatcherV2;
 use rayon::prelude::*;
 
 use super::fold::{KeyParts, Query, push_key};
-use super::rank::{Prepared, decode_index, encode_hit, rank_row};
+use super::rank::{Prepared, UNSCORED, classify, decode_index, encode_hit, head_mask, pack, score};
 use crate::graph::types::User;
 
 /// Rows per unit of parallel work; also how often a scan checks for cancellation.
@@ -31,10 +33,13 @@ pub struct SearchResult {
     pub matched: usize,
 }
 
-/// A remembered match set: every row `< indexed` that matched `norm`, as encoded hits.
+/// A remembered match set: every row `< indexed` that matched `norm`, as encoded hits. The best
+/// `limit` of them carry exact ranks; rows that could not reach the top `limit` may carry a lower
+/// score than their true one (never a higher), so a larger limit rescans the set.
 struct Entry {
     norm: String,
     indexed: usize,
+    limit: usize,
     hits: Vec<u64>,
 }
 
@@ -48,6 +53,7 @@ pub struct Engine {
     text: String,
     starts: Vec<u32>,
     parts: Vec<[u16; 3]>,
+    heads: Vec<u32>,
     matcher: SkimMatcherV2,
     stack: Vec<Entry>,
 }
@@ -72,6 +78,7 @@ impl Engine {
             text: String::new(),
             starts: vec![0],
             parts: Vec::new(),
+            heads: Vec::new(),
             matcher: SkimMatcherV2::default().respect_case(),
             stack: Vec::new(),
         }
@@ -102,6 +109,8 @@ impl Engine {
             self.parts.push([clamp(p.name_end), clamp(p.upn_start), clamp(p.upn_end)]);
             debug_assert!(self.text.len() - start < u32::MAX as usize);
             self.starts.push(self.text.len() as u32);
+            let heads = self.text.get(start..).map(head_mask).unwrap_or(u32::MAX);
+            self.heads.push(heads);
         }
     }
 
@@ -120,6 +129,7 @@ impl Engine {
         self.text.clear();
         self.starts.truncate(1);
         self.parts.clear();
+        self.heads.clear();
         self.stack.clear();
     }
 
@@ -156,82 +166,108 @@ impl Engine {
             self.stack.pop();
         }
         let prepared = Prepared::new(&q);
-        let mut hits = match self.stack.last() {
-            Some(top) if top.norm == q.norm && top.indexed == len => {
-                let mut hits = self.stack.pop()?.hits;
-                let hits_out = top_n(&mut hits, limit);
-                let matched = hits.len();
-                self.push_entry(q.norm, len, hits);
-                return Some(SearchResult { query: query.to_owned(), hits: hits_out, matched });
-            }
-            Some(top) if top.norm == q.norm => {
-                let tail = self.scan_range(top.indexed..len, &prepared, cancel)?;
-                let mut hits = self.stack.pop()?.hits;
-                hits.extend(tail);
-                hits
+        let same = |e: &Entry| e.norm == q.norm && limit <= e.limit;
+        let mut entry = match self.stack.last() {
+            Some(top) if same(top) && top.indexed == len => self.stack.pop()?,
+            Some(top) if same(top) => {
+                let tail = self.scan(top.indexed..len, |i| i, &prepared, limit, cancel)?;
+                let mut e = self.stack.pop()?;
+                e.hits.extend(tail);
+                e.limit = limit;
+                e
             }
             Some(top) => {
-                let mut hits = self.scan_list(&top.hits, &prepared, cancel)?;
-                let tail = self.scan_range(top.indexed..len, &prepared, cancel)?;
-                hits.extend(tail);
-                hits
+                let prev = &top.hits;
+                let mut hits = self.scan(0..prev.len(), |p| decode_index(prev[p]), &prepared, limit, cancel)?;
+                hits.extend(self.scan(top.indexed..len, |i| i, &prepared, limit, cancel)?);
+                Entry { norm: q.norm.clone(), indexed: len, limit, hits }
             }
-            None => self.scan_range(0..len, &prepared, cancel)?,
+            None => {
+                let hits = self.scan(0..len, |i| i, &prepared, limit, cancel)?;
+                Entry { norm: q.norm.clone(), indexed: len, limit, hits }
+            }
         };
-        let out = top_n(&mut hits, limit);
-        let matched = hits.len();
-        self.push_entry(q.norm, len, hits);
+        entry.indexed = len;
+        let out = top_n(&mut entry.hits, limit);
+        let matched = entry.hits.len();
+        self.push_entry(entry);
         Some(SearchResult { query: query.to_owned(), hits: out, matched })
     }
 
-    fn push_entry(&mut self, norm: String, indexed: usize, hits: Vec<u64>) {
-        if self.stack.last().is_some_and(|e| e.norm == norm) {
+    fn push_entry(&mut self, entry: Entry) {
+        if self.stack.last().is_some_and(|e| e.norm == entry.norm) {
             self.stack.pop();
         }
-        self.stack.push(Entry { norm, indexed, hits });
+        self.stack.push(entry);
         let mut total: usize = self.stack.iter().map(|e| e.hits.len()).sum();
         while total > STACK_MAX_HITS && self.stack.len() > 1 {
             total -= self.stack.remove(0).hits.len();
         }
     }
 
-    fn rank(&self, i: usize, q: &Prepared) -> Option<u64> {
-        let key = self.key(i);
-        let p = self.parts.get(i)?;
-        let parts = KeyParts { name_end: p[0] as usize, upn_start: p[1] as usize, upn_end: p[2] as usize };
-        rank_row(&self.matcher, key, parts, q).map(|r| encode_hit(r, i))
-    }
-
-    fn scan_range(&self, rows: Range<usize>, q: &Prepared, cancel: &(dyn Fn() -> bool + Sync)) -> Option<Vec<u64>> {
+    /// Ranks the rows `row(p)` for `p` in `positions`, in chunks of [`CHUNK`] on the rayon pool
+    /// (when there are enough of them). Only rows whose score bound can still reach the top
+    /// `limit` are scored by SkimMatcherV2; the others keep their class with the lowest score
+    /// (see `Entry`). `None` when cancelled.
+    fn scan<F>(
+        &self,
+        positions: Range<usize>,
+        row: F,
+        q: &Prepared,
+        limit: usize,
+        cancel: &(dyn Fn() -> bool + Sync),
+    ) -> Option<Vec<u64>>
+    where
+        F: Fn(usize) -> usize + Sync,
+    {
         let stop = AtomicBool::new(false);
+        let threshold = AtomicU64::new(0);
+        let end = positions.end;
         let chunk = |lo: usize| -> Vec<u64> {
             if stop.load(Ordering::Relaxed) || cancel() {
                 stop.store(true, Ordering::Relaxed);
                 return Vec::new();
             }
-            (lo..(lo + CHUNK).min(rows.end)).filter_map(|i| self.rank(i, q)).collect()
-        };
-        let parts: Vec<Vec<u64>> = if rows.len() < PAR_MIN {
-            rows.clone().step_by(CHUNK).map(chunk).collect()
-        } else {
-            rows.clone().step_by(CHUNK).collect::<Vec<_>>().into_par_iter().map(chunk).collect()
-        };
-        (!stop.load(Ordering::Relaxed)).then(|| parts.concat())
-    }
-
-    fn scan_list(&self, prev: &[u64], q: &Prepared, cancel: &(dyn Fn() -> bool + Sync)) -> Option<Vec<u64>> {
-        let stop = AtomicBool::new(false);
-        let chunk = |c: &[u64]| -> Vec<u64> {
-            if stop.load(Ordering::Relaxed) || cancel() {
-                stop.store(true, Ordering::Relaxed);
-                return Vec::new();
+            let mut out = Vec::new();
+            let mut best: BinaryHeap<Reverse<u64>> = BinaryHeap::with_capacity(limit + 1);
+            let mut local = 0;
+            for p in lo..(lo + CHUNK).min(end) {
+                let i = row(p);
+                let key = self.key(i);
+                let Some(&[name_end, upn_start, upn_end]) = self.parts.get(i) else { continue };
+                let parts =
+                    KeyParts { name_end: name_end as usize, upn_start: upn_start as usize, upn_end: upn_end as usize };
+                let heads = self.heads.get(i).copied().unwrap_or(u32::MAX);
+                let Some((class, bound)) = classify(key, parts, heads, q) else { continue };
+                if !q.scored() {
+                    out.push(encode_hit(pack(class, 0, key.len()), i));
+                    continue;
+                }
+                let ceiling = encode_hit(pack(class, bound, key.len()), i);
+                if limit == 0 || ceiling < local.max(threshold.load(Ordering::Relaxed)) {
+                    out.push(encode_hit(pack(class, UNSCORED, key.len()), i));
+                    continue;
+                }
+                let hit = encode_hit(pack(class, score(&self.matcher, key, q), key.len()), i);
+                out.push(hit);
+                best.push(Reverse(hit));
+                if best.len() > limit {
+                    best.pop();
+                }
+                if best.len() == limit
+                    && let Some(Reverse(min)) = best.peek()
+                {
+                    local = *min;
+                    threshold.fetch_max(local, Ordering::Relaxed);
+                }
             }
-            c.iter().filter_map(|&h| self.rank(decode_index(h), q)).collect()
+            out
         };
-        let parts: Vec<Vec<u64>> = if prev.len() < PAR_MIN {
-            prev.chunks(CHUNK).map(chunk).collect()
+        let starts: Vec<usize> = positions.clone().step_by(CHUNK).collect();
+        let parts: Vec<Vec<u64>> = if positions.len() < PAR_MIN {
+            starts.into_iter().map(chunk).collect()
         } else {
-            prev.par_chunks(CHUNK).map(chunk).collect()
+            starts.into_par_iter().map(chunk).collect()
         };
         (!stop.load(Ordering::Relaxed)).then(|| parts.concat())
     }

@@ -33,7 +33,7 @@ use super::engine::Engine;
 use crate::graph::types::User;
 
 /// A request to the matcher worker (see the module doc for the protocol).
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, PartialEq)]
 pub enum MatchRequest {
     /// Append users, in directory order.
     Extend(Vec<User>),
