@@ -70,12 +70,10 @@ impl CopyOutcome {
     pub fn message(&self) -> String {
         match self {
             CopyOutcome::Native => "Copied the pass to the desktop clipboard.".into(),
-            CopyOutcome::Osc52 {
-                fallback_reason: None,
-            } => "Sent to your terminal's clipboard (OSC 52); cannot confirm.".into(),
-            CopyOutcome::Osc52 {
-                fallback_reason: Some(r),
-            } => format!(
+            CopyOutcome::Osc52 { fallback_reason: None } => {
+                "Sent to your terminal's clipboard (OSC 52); cannot confirm.".into()
+            }
+            CopyOutcome::Osc52 { fallback_reason: Some(r) } => format!(
                 "Desktop clipboard unavailable ({r}); sent to your terminal's clipboard (OSC 52) instead; cannot confirm."
             ),
             CopyOutcome::Failed(e) => {
@@ -236,13 +234,11 @@ impl Clipboard {
             Route::Native => {
                 let current = self.native.as_mut().map(|cb| cb.get_text());
                 match current {
-                    Some(Ok(t)) if self.digest(&t) == digest => {
-                        match self.native.as_mut().map(|cb| cb.clear()) {
-                            Some(Ok(())) => ClearOutcome::Cleared,
-                            Some(Err(e)) => ClearOutcome::Failed(e.to_string()),
-                            None => ClearOutcome::Failed("no clipboard".into()),
-                        }
-                    }
+                    Some(Ok(t)) if self.digest(&t) == digest => match self.native.as_mut().map(|cb| cb.clear()) {
+                        Some(Ok(())) => ClearOutcome::Cleared,
+                        Some(Err(e)) => ClearOutcome::Failed(e.to_string()),
+                        None => ClearOutcome::Failed("no clipboard".into()),
+                    },
                     Some(Ok(_)) => ClearOutcome::LeftAlone,
                     // Nothing readable (another owner, or empty): nothing of ours to clear.
                     Some(Err(_)) => ClearOutcome::LeftAlone,
@@ -282,26 +278,14 @@ mod tests {
 
     #[test]
     fn osc52_plain_and_tmux_wrapped() {
-        let env = Environment {
-            tmux: true,
-            ..Default::default()
-        };
+        let env = Environment { tmux: true, ..Default::default() };
         let b = osc52_bytes("+drkzqAD", &env);
         // base64("+drkzqAD") = "K2Rya3pxQUQ="
         assert!(b.starts_with("\x1b]52;c;K2Rya3pxQUQ=\x1b\\"), "{b:?}");
-        assert!(
-            b.ends_with("\x1bPtmux;\x1b\x1b]52;c;K2Rya3pxQUQ=\x1b\x1b\\\x1b\\"),
-            "{b:?}"
-        );
+        assert!(b.ends_with("\x1bPtmux;\x1b\x1b]52;c;K2Rya3pxQUQ=\x1b\x1b\\\x1b\\"), "{b:?}");
         let plain = osc52_bytes("+drkzqAD", &Environment::default());
         assert_eq!(plain, "\x1b]52;c;K2Rya3pxQUQ=\x1b\\");
-        let screen = osc52_bytes(
-            "x",
-            &Environment {
-                screen: true,
-                ..Default::default()
-            },
-        );
+        let screen = osc52_bytes("x", &Environment { screen: true, ..Default::default() });
         assert!(screen.starts_with("\x1bP\x1b]52;c;eA==") && screen.ends_with("\x1b\\\x1b\\"));
     }
 

@@ -194,6 +194,7 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         None if cli.demo => {
             let cfg = config::load(cli.overrides(), cli.config.as_deref())?;
             let tenant = load_tenant(cli.demo_tenant.as_ref(), cli.users)?;
+            let own_domains = vec![tenant.domain.clone()];
             let handle = sim::start(tenant, "127.0.0.1:0".parse()?).await.context("starting the Graph simulator")?;
             let tenant_id = auth::tenant_from_token_url(&handle.token_url())
                 .context("the simulator's token URL names no tenant")?;
@@ -206,6 +207,7 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                 clipboard_clear_secs: cfg.clipboard_clear_seconds,
                 require_justification: cfg.require_ticket,
                 tenant: format!("{tenant_id} (demo)"),
+                own_domains,
             };
             // The demo keeps its own log unless --audit-log names one: demo work never mixes with real work.
             let audit_path = cli

@@ -9,9 +9,7 @@
 use std::collections::VecDeque;
 use std::time::Duration;
 
-use crossterm::event::{
-    DisableBracketedPaste, EnableBracketedPaste, Event, EventStream, KeyEventKind,
-};
+use crossterm::event::{DisableBracketedPaste, EnableBracketedPaste, Event, EventStream, KeyEventKind};
 use futures::StreamExt;
 use jiff::Timestamp;
 use jiff::tz::TimeZone;
@@ -19,11 +17,12 @@ use ratatui::DefaultTerminal;
 use secrecy::ExposeSecret;
 use tokio::sync::mpsc::{UnboundedReceiver, UnboundedSender};
 
-use crate::app::{Cmd, Model, Msg, init, update};
 use crate::app::Settings;
+use crate::app::{Cmd, Model, Msg, init, update};
 use crate::audit::AuditLog;
 use crate::clipboard::{Clipboard, ClipboardMode, CopyOutcome, Environment};
 use crate::graph::worker::{GraphRequest, Reply, RequestId};
+use crate::search::MatchRequest;
 use crate::ui::view;
 
 /// The two ends of the Graph worker's channels, as seen from the render loop.
@@ -62,11 +61,12 @@ async fn event_loop(
     settings: Settings,
     audit: AuditLog,
 ) -> anyhow::Result<()> {
+    let (match_tx, mut match_rx) = crate::search::spawn_matcher(settings.own_domains.clone());
     let mut model = Model::new(TimeZone::system(), Timestamp::now());
     model.settings = settings;
     let mut queue: VecDeque<Msg> = VecDeque::new();
     let first = init(&mut model);
-    run_cmds(first, &model, &audit, &worker, &mut clipboard, terminal, &mut queue);
+    run_cmds(first, &model, &audit, &match_tx, &worker, &mut clipboard, terminal, &mut queue);
 
     let mut events = EventStream::new();
     let mut tick = tokio::time::interval(Duration::from_secs(1));
@@ -79,9 +79,12 @@ async fn event_loop(
         while let Ok(reply) = worker.replies.try_recv() {
             queue.push_back(Msg::Graph(Box::new(reply)));
         }
+        while let Ok(reply) = match_rx.try_recv() {
+            queue.push_back(Msg::Matched(reply));
+        }
         while let Some(msg) = queue.pop_front() {
             let cmds = update(&mut model, msg, Timestamp::now());
-            run_cmds(cmds, &model, &audit, &worker, &mut clipboard, terminal, &mut queue);
+            run_cmds(cmds, &model, &audit, &match_tx, &worker, &mut clipboard, terminal, &mut queue);
         }
         if model.quit {
             break;
@@ -91,6 +94,7 @@ async fn event_loop(
         let msg = tokio::select! {
             _ = tick.tick() => Msg::Tick,
             Some(reply) = worker.replies.recv() => Msg::Graph(Box::new(reply)),
+            Some(reply) = match_rx.recv() => Msg::Matched(reply),
             ev = events.next() => match ev {
                 Some(Ok(Event::Key(k))) if k.kind == KeyEventKind::Press => Msg::Key(k),
                 Some(Ok(Event::Paste(text))) => Msg::Paste(text),
@@ -117,6 +121,7 @@ fn run_cmds(
     cmds: Vec<Cmd>,
     model: &Model,
     audit: &AuditLog,
+    matcher: &UnboundedSender<MatchRequest>,
     worker: &WorkerChannels,
     clipboard: &mut Clipboard,
     terminal: &mut DefaultTerminal,
@@ -126,9 +131,7 @@ fn run_cmds(
         match cmd {
             Cmd::Graph(id, req) => {
                 if worker.requests.send((id, req)).is_err() {
-                    queue.push_back(Msg::Copied(CopyOutcome::Failed(
-                        "the Graph worker stopped".into(),
-                    )));
+                    queue.push_back(Msg::Copied(CopyOutcome::Failed("the Graph worker stopped".into())));
                 }
             }
             Cmd::CopyPass => {
@@ -142,6 +145,10 @@ fn run_cmds(
                 if let Err(e) = audit.append(&event) {
                     queue.push_back(Msg::AuditFailed(format!("{}: {e}", audit.path().display())));
                 }
+            }
+            Cmd::Match(req) => {
+                // The matcher lives as long as the loop; a send can only fail after it stopped.
+                let _ = matcher.send(req);
             }
             Cmd::ClearClipboard => {
                 if let Some(outcome) = clipboard.clear(terminal.backend_mut()) {

@@ -24,10 +24,7 @@ fn typing_narrows_the_list_and_ranks_avery_first() {
         send(&mut m, ch(c));
         seen.push(m.results.len());
     }
-    assert!(
-        seen.windows(2).all(|w| w[1] <= w[0]),
-        "narrows as keys are typed: {seen:?}"
-    );
+    assert!(seen.windows(2).all(|w| w[1] <= w[0]), "narrows as keys are typed: {seen:?}");
     let first = m.highlighted_user().expect("a match");
     assert_eq!(first.display_name.as_deref(), Some("Avery Quinn"));
     send(&mut m, key(KeyCode::Backspace));
@@ -38,10 +35,7 @@ fn typing_narrows_the_list_and_ranks_avery_first() {
 fn full_flow_select_issue_copy_close() {
     let mut m = avery_selected();
     assert_eq!(m.focus, Focus::Methods);
-    assert!(
-        !m.editing,
-        "Enter leaves the search box so t is not typed into it"
-    );
+    assert!(!m.editing, "Enter leaves the search box so t is not typed into it");
     let sel = m.selected.as_ref().expect("selected");
     assert_eq!(sel.user.id, "u-avery");
     let methods = sel.methods.ready().expect("methods ready");
@@ -75,18 +69,9 @@ fn full_flow_select_issue_copy_close() {
 
     let cmds = send(
         &mut m,
-        reply(
-            create_id,
-            GraphResponse::TapCreated {
-                user_id: "u-avery".into(),
-                result: Ok(created_tap("Xk7%pQ2!")),
-            },
-        ),
+        reply(create_id, GraphResponse::TapCreated { user_id: "u-avery".into(), result: Ok(created_tap("Xk7%pQ2!")) }),
     );
-    let refresh = graph_id(
-        &cmds,
-        |r| matches!(r, GraphRequest::ListMethods { user_id } if user_id == "u-avery"),
-    );
+    let refresh = graph_id(&cmds, |r| matches!(r, GraphRequest::ListMethods { user_id } if user_id == "u-avery"));
     let popup = m.pass_popup().expect("pass popup");
     assert_eq!(popup.pass.expose_secret(), "Xk7%pQ2!");
     assert_eq!(popup.user_name, "Avery Quinn");
@@ -102,46 +87,18 @@ fn full_flow_select_issue_copy_close() {
         "id": "tap-1", "temporaryAccessPass": null, "startDateTime": "2026-11-30T09:00:01Z",
         "lifetimeInMinutes": 60, "isUsableOnce": false, "isUsable": true, "methodUsabilityReason": "EnabledByPolicy"
     })));
-    send(
-        &mut m,
-        reply(
-            refresh,
-            GraphResponse::Methods {
-                user_id: "u-avery".into(),
-                result: Ok(with_tap),
-            },
-        ),
-    );
-    let methods = m
-        .selected
-        .as_ref()
-        .and_then(|s| s.methods.ready())
-        .expect("ready");
+    send(&mut m, reply(refresh, GraphResponse::Methods { user_id: "u-avery".into(), result: Ok(with_tap) }));
+    let methods = m.selected.as_ref().and_then(|s| s.methods.ready()).expect("ready");
     assert_eq!(
-        methods
-            .iter()
-            .filter(|x| matches!(x, tapdesk::graph::types::AuthMethod::TemporaryAccessPass(_)))
-            .count(),
+        methods.iter().filter(|x| matches!(x, tapdesk::graph::types::AuthMethod::TemporaryAccessPass(_))).count(),
         1
     );
-    assert!(
-        m.pass_popup().is_some(),
-        "the refresh does not close the popup"
-    );
+    assert!(m.pass_popup().is_some(), "the refresh does not close the popup");
 
     // c asks the loop to copy; the loop reports what happened, truthfully.
     assert_eq!(send(&mut m, ch('c')), vec![Cmd::CopyPass]);
-    send(
-        &mut m,
-        tapdesk::app::Msg::Copied(CopyOutcome::Osc52 {
-            fallback_reason: None,
-        }),
-    );
-    assert!(
-        m.status.text.contains("terminal's clipboard"),
-        "{}",
-        m.status.text
-    );
+    send(&mut m, tapdesk::app::Msg::Copied(CopyOutcome::Osc52 { fallback_reason: None }));
+    assert!(m.status.text.contains("terminal's clipboard"), "{}", m.status.text);
     assert!(!m.status.text.contains("Copied"));
     assert!(m.pass_popup().and_then(|p| p.copied.clone()).is_some());
 
@@ -158,10 +115,7 @@ fn invalid_lifetime_is_refused_in_the_form_and_keeps_the_text() {
     send(&mut m, key(KeyCode::Backspace));
     send(&mut m, key(KeyCode::Backspace));
     type_str(&mut m, "30m");
-    assert!(
-        send(&mut m, key(KeyCode::Enter)).is_empty(),
-        "nothing is sent"
-    );
+    assert!(send(&mut m, key(KeyCode::Enter)).is_empty(), "nothing is sent");
     assert_eq!(m.form.lifetime, "30m");
     let err = m.form.error.clone().expect("error shown");
     assert!(err.contains("60 min (1h) to 480 min (8h)"), "{err}");
@@ -191,12 +145,7 @@ fn one_time_toggles_and_is_locked_by_a_one_time_policy() {
     }
     send(&mut m, ch(' '));
     assert!(m.form.one_time);
-    assert!(
-        m.form
-            .error
-            .as_deref()
-            .is_some_and(|e| e.contains("one-time"))
-    );
+    assert!(m.form.error.as_deref().is_some_and(|e| e.contains("one-time")));
 }
 
 #[test]
@@ -211,22 +160,9 @@ fn graph_refusal_is_one_readable_line_and_the_app_goes_on() {
         message: "Invalid LifetimeInMinutes specified. The valid range between 60 and 480.".into(),
         request_id: Some("r-1".into()),
     };
-    send(
-        &mut m,
-        reply(
-            id,
-            GraphResponse::TapCreated {
-                user_id: "u-avery".into(),
-                result: Err(err),
-            },
-        ),
-    );
+    send(&mut m, reply(id, GraphResponse::TapCreated { user_id: "u-avery".into(), result: Err(err) }));
     assert_eq!(m.status.kind, StatusKind::Error);
-    assert!(
-        m.status.text.contains("valid range between 60 and 480"),
-        "{}",
-        m.status.text
-    );
+    assert!(m.status.text.contains("valid range between 60 and 480"), "{}", m.status.text);
     assert!(!m.status.text.contains('\n'));
     assert!(m.pass_popup().is_none());
     assert!(m.creating.is_none());
@@ -249,29 +185,13 @@ fn uncertain_create_lists_the_passes_and_says_what_happened() {
             },
         ),
     );
-    let list = graph_id(
-        &cmds,
-        |r| matches!(r, GraphRequest::ListTaps { user_id } if user_id == "u-avery"),
-    );
+    let list = graph_id(&cmds, |r| matches!(r, GraphRequest::ListTaps { user_id } if user_id == "u-avery"));
     let tap: tapdesk::graph::types::TapMethod = serde_json::from_value(serde_json::json!({
         "id": "tap-9", "createdDateTime": "2026-11-30T09:00:00Z", "lifetimeInMinutes": 60
     }))
     .expect("tap");
-    let cmds = send(
-        &mut m,
-        reply(
-            list,
-            GraphResponse::Taps {
-                user_id: "u-avery".into(),
-                result: Ok(vec![tap]),
-            },
-        ),
-    );
-    assert!(
-        m.status.text.contains("exists for Avery Quinn"),
-        "{}",
-        m.status.text
-    );
+    let cmds = send(&mut m, reply(list, GraphResponse::Taps { user_id: "u-avery".into(), result: Ok(vec![tap]) }));
+    assert!(m.status.text.contains("exists for Avery Quinn"), "{}", m.status.text);
     assert!(m.status.text.contains("replace"), "{}", m.status.text);
     graph_id(&cmds, |r| matches!(r, GraphRequest::ListMethods { .. }));
 }
@@ -294,27 +214,11 @@ fn stale_answers_are_dropped() {
     );
     type_str(&mut m, "noor");
     let second = send(&mut m, key(KeyCode::Enter));
-    let noor_req = graph_id(
-        &second,
-        |r| matches!(r, GraphRequest::ListMethods { user_id } if user_id == "u-noor"),
-    );
-    send(
-        &mut m,
-        reply(
-            avery_req,
-            GraphResponse::Methods {
-                user_id: "u-avery".into(),
-                result: Ok(avery_methods()),
-            },
-        ),
-    );
+    let noor_req = graph_id(&second, |r| matches!(r, GraphRequest::ListMethods { user_id } if user_id == "u-noor"));
+    send(&mut m, reply(avery_req, GraphResponse::Methods { user_id: "u-avery".into(), result: Ok(avery_methods()) }));
     let sel = m.selected.as_ref().expect("selected");
     assert_eq!(sel.user.id, "u-noor");
-    assert_eq!(
-        sel.methods,
-        Loadable::Loading(noor_req),
-        "Avery's late answer is not shown under Noor"
-    );
+    assert_eq!(sel.methods, Loadable::Loading(noor_req), "Avery's late answer is not shown under Noor");
 }
 
 #[test]
@@ -329,18 +233,9 @@ fn a_created_pass_is_shown_even_if_the_operator_moved_on() {
     send(&mut m, key(KeyCode::Enter));
     send(
         &mut m,
-        reply(
-            id,
-            GraphResponse::TapCreated {
-                user_id: "u-avery".into(),
-                result: Ok(created_tap("abcd1234")),
-            },
-        ),
+        reply(id, GraphResponse::TapCreated { user_id: "u-avery".into(), result: Ok(created_tap("abcd1234")) }),
     );
-    assert_eq!(
-        m.pass_popup().map(|p| p.user_name.as_str()),
-        Some("Avery Quinn")
-    );
+    assert_eq!(m.pass_popup().map(|p| p.user_name.as_str()), Some("Avery Quinn"));
 }
 
 #[test]
@@ -375,22 +270,8 @@ fn directory_text_with_escape_sequences_is_neutralised_on_arrival() {
     let mut m = tapdesk::app::Model::new(jiff::tz::TimeZone::UTC, now());
     let cmds = tapdesk::app::init(&mut m);
     let id = graph_id(&cmds, |r| matches!(r, GraphRequest::LoadUsers));
-    let evil = user(
-        "u-evil",
-        "Eve\u{1b}]52;c;aGk=\u{7}\u{1b}[2J",
-        "eve@contoso.example",
-    );
-    send(
-        &mut m,
-        reply(
-            id,
-            GraphResponse::UsersPage {
-                result: Ok(vec![evil]),
-                total: None,
-                done: true,
-            },
-        ),
-    );
+    let evil = user("u-evil", "Eve\u{1b}]52;c;aGk=\u{7}\u{1b}[2J", "eve@contoso.example");
+    send(&mut m, reply(id, GraphResponse::UsersPage { result: Ok(vec![evil]), total: None, done: true }));
     let name = m.users[0].display_name.clone().expect("name");
     assert!(!name.chars().any(char::is_control), "{name:?}");
 }
@@ -401,18 +282,9 @@ fn a_failed_directory_load_is_reported_and_the_app_keeps_running() {
     let cmds = tapdesk::app::init(&mut m);
     let id = graph_id(&cmds, |r| matches!(r, GraphRequest::LoadUsers));
     let err = GraphError::Transport("connection refused".into());
-    send(
-        &mut m,
-        reply(
-            id,
-            GraphResponse::UsersPage {
-                result: Err(err),
-                total: None,
-                done: true,
-            },
-        ),
-    );
+    send(&mut m, reply(id, GraphResponse::UsersPage { result: Err(err), total: None, done: true }));
     assert_eq!(m.status.kind, StatusKind::Error);
     assert!(m.status.text.contains("connection refused"));
     assert!(!m.quit);
 }
+

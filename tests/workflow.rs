@@ -92,16 +92,24 @@ fn default_method_refusal_is_explained_with_the_way_out() {
     send(&mut m, ch('j'));
     send(&mut m, ch('d'));
     let cmds = send(&mut m, key(KeyCode::Enter));
-    let id = graph_id(&cmds, |r| matches!(r, GraphRequest::DeleteMethod { segment, .. } if segment == "microsoftAuthenticatorMethods"));
+    let id = graph_id(
+        &cmds,
+        |r| matches!(r, GraphRequest::DeleteMethod { segment, .. } if segment == "microsoftAuthenticatorMethods"),
+    );
     let err = GraphError::Api {
         status: 400,
         code: "badRequest".into(),
-        message: "Cannot delete default method with other methods configured. Please change default method before deletion.".into(),
+        message:
+            "Cannot delete default method with other methods configured. Please change default method before deletion."
+                .into(),
         request_id: Some("req-42".into()),
     };
     let cmds = send(
         &mut m,
-        reply(id, GraphResponse::MethodDeleted { user_id: "u-avery".into(), method_id: "auth-1".into(), result: Err(err) }),
+        reply(
+            id,
+            GraphResponse::MethodDeleted { user_id: "u-avery".into(), method_id: "auth-1".into(), result: Err(err) },
+        ),
     );
     assert_eq!(m.status.kind, StatusKind::Error);
     assert!(m.status.text.contains("default sign-in method"), "{}", m.status.text);
@@ -144,7 +152,10 @@ fn required_justification_blocks_until_given() {
     assert_eq!(m.just.verification, Some(Verification::CallBack));
     let cmds = send(&mut m, key(KeyCode::Enter));
     let id = graph_id(&cmds, |r| matches!(r, GraphRequest::CreateTap { .. }));
-    let cmds = send(&mut m, reply(id, GraphResponse::TapCreated { user_id: "u-avery".into(), result: Ok(created_tap("S3cr%t!x")) }));
+    let cmds = send(
+        &mut m,
+        reply(id, GraphResponse::TapCreated { user_id: "u-avery".into(), result: Ok(created_tap("S3cr%t!x")) }),
+    );
     let a = audits(&cmds);
     assert_eq!(a.len(), 1);
     assert_eq!(a[0].action, "createTemporaryAccessPass");
@@ -204,7 +215,10 @@ fn quitting_with_a_copied_pass_clears_the_clipboard() {
     send(&mut m, ch('t'));
     let cmds = send(&mut m, key(KeyCode::Enter));
     let id = graph_id(&cmds, |r| matches!(r, GraphRequest::CreateTap { .. }));
-    send(&mut m, reply(id, GraphResponse::TapCreated { user_id: "u-avery".into(), result: Ok(created_tap("abcdefgh")) }));
+    send(
+        &mut m,
+        reply(id, GraphResponse::TapCreated { user_id: "u-avery".into(), result: Ok(created_tap("abcdefgh")) }),
+    );
     send(&mut m, tapdesk::app::Msg::Copied(tapdesk::clipboard::CopyOutcome::Osc52 { fallback_reason: None }));
     assert!(m.clipboard_clear_at.is_some());
     // After 30 s the tick clears it.

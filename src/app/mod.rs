@@ -25,7 +25,6 @@ use crate::clipboard::{ClearOutcome, CopyOutcome};
 use crate::graph::GraphError;
 use crate::graph::types::{AuthMethod, TapMethod, TapPolicy, User, UserCard};
 use crate::graph::worker::{GraphRequest, Reply, RequestId};
-use crate::search::SearchIndex;
 use tap_form::{Justification, TapForm};
 
 /// Most users the Users pane lists for a query.
@@ -205,11 +204,13 @@ pub struct Settings {
     pub require_justification: bool,
     /// Tenant name or id for the status bar and the audit log.
     pub tenant: String,
+    /// The tenant's own domains, left out of the text users are matched on (`contoso.example`).
+    pub own_domains: Vec<String>,
 }
 
 impl Default for Settings {
     fn default() -> Self {
-        Self { clipboard_clear_secs: 30, require_justification: false, tenant: String::new() }
+        Self { clipboard_clear_secs: 30, require_justification: false, tenant: String::new(), own_domains: Vec::new() }
     }
 }
 
@@ -224,8 +225,21 @@ pub struct Model {
     pub query: String,
     /// Cached directory, in Graph's order (sanitised).
     pub users: Vec<User>,
-    /// Search keys of `users`.
-    pub index: SearchIndex,
+    /// Generation of the latest query sent to the matcher worker (replies of older ones are dropped).
+    pub query_generation: u64,
+    /// Query text of the results shown (to keep the cursor when the same query is re-answered).
+    pub results_query: String,
+    /// Rows that matched the shown query (all of them, not only `results`).
+    pub matched: usize,
+    /// Users the matcher had indexed for the shown results.
+    pub indexed: usize,
+    /// Users found by Graph `$search` while the directory is still loading, not in `users` yet.
+    pub remote_hits: Vec<User>,
+    /// Enter was pressed before the results of the typed query arrived: select the best match
+    /// when they do (never the stale first row of an older query).
+    pub select_when_ready: bool,
+    /// The `$search` in flight: (request id, query text).
+    pub remote_search: Option<(RequestId, String)>,
     /// `@odata.count` of the directory, when Graph said.
     pub users_total: Option<u64>,
     /// The directory load in flight, if any.
@@ -285,7 +299,13 @@ impl Model {
             editing: false,
             query: String::new(),
             users: Vec::new(),
-            index: SearchIndex::default(),
+            query_generation: 0,
+            results_query: String::new(),
+            matched: 0,
+            indexed: 0,
+            remote_hits: Vec::new(),
+            remote_search: None,
+            select_when_ready: false,
             users_total: None,
             users_request: None,
             users_error: None,
@@ -321,9 +341,20 @@ impl Model {
         id
     }
 
+    /// The rows of the Users pane: the matcher's hits in the cache, then `$search` hits from
+    /// Graph that the cache does not hold yet (while loading).
+    pub fn result_users(&self) -> impl Iterator<Item = &User> {
+        self.results.iter().filter_map(|&i| self.users.get(i)).chain(self.remote_hits.iter())
+    }
+
+    /// Number of rows in the Users pane.
+    pub fn result_len(&self) -> usize {
+        self.results.len() + self.remote_hits.len()
+    }
+
     /// The user highlighted in the results, if any.
     pub fn highlighted_user(&self) -> Option<&User> {
-        self.results.get(self.result_row).and_then(|&i| self.users.get(i))
+        self.result_users().nth(self.result_row)
     }
 
     /// The pre-flight findings for the selected user, once their card has arrived.
@@ -356,6 +387,8 @@ impl Model {
 /// Everything that can happen to the model.
 #[derive(Debug)]
 pub enum Msg {
+    /// The matcher worker ranked the users for a query.
+    Matched(crate::search::MatchReply),
     /// A key press (only `KeyEventKind::Press` reaches here).
     Key(crossterm::event::KeyEvent),
     /// Text pasted into the terminal (bracketed paste).
@@ -384,6 +417,9 @@ pub enum Cmd {
     ClearClipboard,
     /// Append one line to the audit log.
     Audit(Box<crate::audit::AuditEvent>),
+    /// Send to the matcher worker (ranking runs there, never in `update`); it answers
+    /// [`Msg::Matched`].
+    Match(crate::search::MatchRequest),
 }
 
 /// One line for an error from Graph.

@@ -17,7 +17,20 @@ pub(super) fn render(model: &Model, frame: &mut Frame, area: Rect) {
     let block = pane(title, focused(model, Focus::Users));
     let inner = block.inner(area);
     frame.render_widget(block, area);
-    let [search, list] = Layout::vertical([Constraint::Length(1), Constraint::Min(1)]).areas(inner);
+    let loading_now = model.users_request.is_some();
+    let [search, list, gauge] =
+        Layout::vertical([Constraint::Length(1), Constraint::Min(1), Constraint::Length(u16::from(loading_now))])
+            .areas(inner);
+    if loading_now {
+        let ratio = if total == 0 { 0.0 } else { (model.users.len() as f64 / total as f64).clamp(0.0, 1.0) };
+        frame.render_widget(
+            ratatui::widgets::LineGauge::default()
+                .filled_style(Style::new().fg(Color::Cyan))
+                .ratio(ratio)
+                .label(format!("{}/{total}", model.users.len())),
+            gauge,
+        );
+    }
 
     let prompt_style = if model.editing { Style::new().fg(Color::Yellow) } else { Style::new().fg(Color::DarkGray) };
     let mut spans = vec![Span::styled("/ ", prompt_style), Span::raw(model.query.clone())];
@@ -34,19 +47,22 @@ pub(super) fn render(model: &Model, frame: &mut Frame, area: Rect) {
         frame.render_widget(Paragraph::new(err.clone()).style(Style::new().fg(Color::Red)), list);
         return;
     }
-    if model.results.is_empty() {
+    if model.result_len() == 0 {
         let msg = if model.users.is_empty() { "Loading…" } else { "No user matches." };
         frame.render_widget(Paragraph::new(msg).style(Style::new().fg(Color::DarkGray)), list);
         return;
     }
+    // Users found by Graph's $search that the cache has not loaded yet are marked with `⇣`.
+    let cached = model.results.len();
     let items: Vec<ListItem> = model
-        .results
-        .iter()
-        .filter_map(|&i| model.users.get(i))
-        .map(|u| {
+        .result_users()
+        .enumerate()
+        .map(|(i, u)| {
             let name = u.display_name.clone().unwrap_or_else(|| u.id.clone());
             let upn = u.user_principal_name.clone().unwrap_or_default();
+            let mark = if i >= cached { "⇣ " } else { "" };
             ListItem::new(Line::from(vec![
+                Span::styled(mark, Style::new().fg(Color::Cyan)),
                 Span::raw(name),
                 Span::raw(" "),
                 Span::styled(upn, Style::new().fg(Color::DarkGray)),

@@ -85,9 +85,47 @@ pub fn reply(id: RequestId, response: GraphResponse) -> Msg {
     Msg::Graph(Box::new(Reply { id, response }))
 }
 
-/// Sends `msg` and returns the commands.
+thread_local! {
+    /// The matcher of this test: the real engine, run in-process (each test has its own thread).
+    static ENGINE: std::cell::RefCell<tapdesk::search::Engine> =
+        std::cell::RefCell::new(tapdesk::search::Engine::new(vec!["contoso.example".into()]));
+    static LATEST: std::cell::RefCell<Option<(u64, String, usize)>> = const { std::cell::RefCell::new(None) };
+}
+
+/// Sends `msg` and returns the commands, after playing the matcher worker's part: `Cmd::Match`
+/// requests go to a real [`tapdesk::search::Engine`] and its answers come back as `Msg::Matched`
+/// at once (extends re-answer the latest query, as the worker does).
 pub fn send(model: &mut Model, msg: Msg) -> Vec<Cmd> {
-    update(model, msg, now())
+    let cmds = update(model, msg, now());
+    play(model, cmds)
+}
+
+/// Runs the `Cmd::Match` requests among `cmds` on this test's engine, feeds the answers back, and
+/// returns the other commands.
+pub fn play(model: &mut Model, cmds: Vec<Cmd>) -> Vec<Cmd> {
+    let mut out = Vec::new();
+    for cmd in cmds {
+        let Cmd::Match(req) = cmd else {
+            out.push(cmd);
+            continue;
+        };
+        match req {
+            tapdesk::search::MatchRequest::Extend(users) => ENGINE.with(|e| e.borrow_mut().extend(&users)),
+            tapdesk::search::MatchRequest::Clear => {
+                ENGINE.with(|e| *e.borrow_mut() = tapdesk::search::Engine::new(vec!["contoso.example".into()]))
+            }
+            tapdesk::search::MatchRequest::Query { generation, text, limit } => {
+                LATEST.with(|l| *l.borrow_mut() = Some((generation, text, limit)));
+            }
+        }
+        if let Some((generation, text, limit)) = LATEST.with(|l| l.borrow().clone()) {
+            let r = ENGINE.with(|e| e.borrow_mut().search(&text, limit, &|| false)).expect("not cancelled");
+            let indexed = ENGINE.with(|e| e.borrow().len());
+            let reply = tapdesk::search::MatchReply { generation, query: text, hits: r.hits, matched: r.matched, indexed };
+            out.extend(send(model, Msg::Matched(reply)));
+        }
+    }
+    out
 }
 
 pub fn type_str(model: &mut Model, s: &str) {
@@ -113,6 +151,7 @@ pub fn graph_id(cmds: &[Cmd], pred: impl Fn(&GraphRequest) -> bool) -> RequestId
 pub fn loaded_model() -> Model {
     let mut m = Model::new(TimeZone::UTC, now());
     let cmds = init(&mut m);
+    let cmds = play(&mut m, cmds);
     let users = graph_id(&cmds, |r| matches!(r, GraphRequest::LoadUsers));
     let pol = graph_id(&cmds, |r| matches!(r, GraphRequest::GetTapPolicy));
     let me = graph_id(&cmds, |r| matches!(r, GraphRequest::GetMe));

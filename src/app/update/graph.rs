@@ -4,7 +4,8 @@
 
 use super::super::tap_form::TapForm;
 use super::super::{Cmd, Loadable, Model, PassPopup, Popup, StatusKind, error_line};
-use super::{actions, refresh_methods, rerank};
+use super::{actions, refresh_methods, remote_search};
+use crate::search::MatchRequest;
 use crate::graph::GraphError;
 use crate::graph::worker::{GraphRequest, GraphResponse, Reply};
 use crate::sanitize;
@@ -32,13 +33,9 @@ pub(super) fn on_graph(model: &mut Model, reply: Reply) -> Vec<Cmd> {
             match result {
                 Ok(mut page) => {
                     page.iter_mut().for_each(sanitize::user);
-                    model.index.extend(&page);
+                    // The matcher indexes the page and re-answers the current query.
+                    let cmds = vec![Cmd::Match(MatchRequest::Extend(page.clone()))];
                     model.users.extend(page);
-                    let keep = model.highlighted_user().map(|u| u.id.clone());
-                    rerank(model);
-                    if let Some(pos) = keep.and_then(|k| model.results.iter().position(|&i| model.users[i].id == k)) {
-                        model.result_row = pos;
-                    }
                     if done {
                         model.users_request = None;
                         if model.selected.is_none() {
@@ -50,7 +47,9 @@ pub(super) fn on_graph(model: &mut Model, reply: Reply) -> Vec<Cmd> {
                                 ),
                             );
                         }
+                        model.remote_hits.clear();
                     }
+                    return cmds;
                 }
                 Err(e) => {
                     model.users_request = None;
@@ -237,8 +236,25 @@ pub(super) fn on_graph(model: &mut Model, reply: Reply) -> Vec<Cmd> {
                 }
             }
         }
+        GraphResponse::UsersFound { text, result } => {
+            if model.remote_search.as_ref().is_none_or(|(rid, _)| *rid != id) {
+                return Vec::new();
+            }
+            model.remote_search = None;
+            if let Ok(mut found) = result {
+                if text == model.query.trim() && model.users_request.is_some() {
+                    found.iter_mut().for_each(sanitize::user);
+                    let cached: std::collections::HashSet<&str> =
+                        model.results.iter().map(|&i| model.users[i].id.as_str()).collect();
+                    found.retain(|u| !cached.contains(u.id.as_str()));
+                    model.remote_hits = found;
+                }
+            }
+            // The operator typed on meanwhile: search the newest text.
+            if text != model.query.trim() { remote_search(model).into_iter().collect() } else { Vec::new() }
+        }
         // Answers to requests this version of the UI does not send.
-        GraphResponse::UsersFound { .. } | GraphResponse::User { .. } => Vec::new(),
+        GraphResponse::User { .. } => Vec::new(),
     }
 }
 

@@ -73,23 +73,23 @@ pub(super) fn on_key(model: &mut Model, key: KeyEvent) -> Vec<Cmd> {
     Vec::new()
 }
 
-pub(super) fn on_paste(model: &mut Model, text: &str) {
+pub(super) fn on_paste(model: &mut Model, text: &str) -> Vec<Cmd> {
     let clean: String = sanitize::clean(text).chars().filter(|c| *c != sanitize::REPLACEMENT).collect();
     let clean = clean.trim();
     if let Popup::Confirm(c) = &model.popup {
         if c.field == ConfirmField::Ticket {
             push_limited(&mut model.just.ticket, clean);
         }
-        return;
+        return Vec::new();
     }
-    if !matches!(model.popup, Popup::None) {
-        return;
+    if !matches!(model.popup, Popup::None) || model.recovery.is_some() {
+        return Vec::new();
     }
     match model.focus {
         Focus::Users => {
             model.editing = true;
             push_limited(&mut model.query, clean);
-            rerank(model);
+            return rerank(model);
         }
         Focus::TapForm => match model.form.field {
             Field::Lifetime => push_limited(&mut model.form.lifetime, clean),
@@ -102,6 +102,7 @@ pub(super) fn on_paste(model: &mut Model, text: &str) {
         },
         Focus::Methods => {}
     }
+    Vec::new()
 }
 
 fn push_limited(field: &mut String, text: &str) {
@@ -132,7 +133,10 @@ fn move_cursor(model: &mut Model, down: bool) {
         }
     }
     match model.focus {
-        Focus::Users => step(&mut model.result_row, model.results.len(), down),
+        Focus::Users => {
+            let len = model.result_len();
+            step(&mut model.result_row, len, down);
+        }
         Focus::Methods => {
             if let Some(sel) = &mut model.selected {
                 let len = sel.methods.ready().map_or(0, Vec::len);
@@ -149,6 +153,12 @@ fn on_search_key(model: &mut Model, key: KeyEvent) -> Vec<Cmd> {
         KeyCode::Esc => model.editing = false,
         KeyCode::Enter => {
             model.editing = false;
+            if model.results_query != model.query {
+                // The list still shows an older query's matches: wait for this one's.
+                model.select_when_ready = true;
+                model.set_status(StatusKind::Info, "Searching…");
+                return Vec::new();
+            }
             return on_select(model);
         }
         KeyCode::Down => move_cursor(model, true),
@@ -158,18 +168,19 @@ fn on_search_key(model: &mut Model, key: KeyEvent) -> Vec<Cmd> {
             model.focus = cycle(model.focus, key.code == KeyCode::Tab);
         }
         KeyCode::Backspace => {
-            model.query.pop();
-            rerank(model);
+            if model.query.pop().is_some() {
+                return rerank(model);
+            }
         }
         KeyCode::Char('u') if ctrl => {
             model.query.clear();
-            rerank(model);
+            return rerank(model);
         }
         KeyCode::Char(c) if !ctrl && !c.is_control() => {
             if model.query.chars().count() < FIELD_MAX {
                 model.query.push(c);
+                return rerank(model);
             }
-            rerank(model);
         }
         _ => {}
     }

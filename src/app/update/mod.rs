@@ -15,9 +15,12 @@ use jiff::Timestamp;
 use super::{Cmd, Loadable, Model, Msg, RESULT_LIMIT, StatusKind};
 use crate::clipboard::{ClearOutcome, CopyOutcome};
 use crate::graph::worker::GraphRequest;
+use crate::search::{MatchReply, MatchRequest};
 
-/// The commands to run at start: load the directory, the TAP policy and who the operator is.
+/// The commands to run at start: load the directory, the TAP policy and who the operator is, and
+/// ask the matcher for the (blank) query so the list fills while pages arrive.
 pub fn init(model: &mut Model) -> Vec<Cmd> {
+    let first_query = query_cmd(model);
     let users = model.request_id();
     model.users_request = Some(users);
     let policy = model.request_id();
@@ -27,6 +30,7 @@ pub fn init(model: &mut Model) -> Vec<Cmd> {
         Cmd::Graph(users, GraphRequest::LoadUsers),
         Cmd::Graph(policy, GraphRequest::GetTapPolicy),
         Cmd::Graph(me, GraphRequest::GetMe),
+        first_query,
     ]
 }
 
@@ -41,11 +45,9 @@ pub fn update(model: &mut Model, msg: Msg, now: Timestamp) -> Vec<Cmd> {
             }
             Vec::new()
         }
+        Msg::Matched(reply) => on_matched(model, reply),
         Msg::Key(key) => keys::on_key(model, key),
-        Msg::Paste(text) => {
-            keys::on_paste(model, &text);
-            Vec::new()
-        }
+        Msg::Paste(text) => keys::on_paste(model, &text),
         Msg::Graph(reply) => graph::on_graph(model, *reply),
         Msg::Copied(outcome) => {
             let failed = matches!(outcome, CopyOutcome::Failed(_));
@@ -80,10 +82,64 @@ fn quit(model: &mut Model) -> Vec<Cmd> {
     if model.clipboard_clear_at.take().is_some() { vec![Cmd::ClearClipboard] } else { Vec::new() }
 }
 
-/// Recomputes the results for the current query, keeping the cursor on the first row.
-pub(crate) fn rerank(model: &mut Model) {
-    model.results = model.index.rank(&model.query, RESULT_LIMIT);
-    model.result_row = 0;
+/// The query changed: a new generation goes to the matcher (which cancels the older one), and,
+/// while the directory is still loading, to Graph's `$search` too so users on later pages are
+/// found at once (one `$search` in flight; the newest text goes when it answers).
+pub(crate) fn rerank(model: &mut Model) -> Vec<Cmd> {
+    model.select_when_ready = false;
+    let mut cmds = vec![query_cmd(model)];
+    cmds.extend(remote_search(model));
+    cmds
+}
+
+fn query_cmd(model: &mut Model) -> Cmd {
+    model.query_generation += 1;
+    Cmd::Match(MatchRequest::Query {
+        generation: model.query_generation,
+        text: model.query.clone(),
+        limit: RESULT_LIMIT,
+    })
+}
+
+/// A `$search` for the current query if the directory is loading and none is in flight.
+pub(crate) fn remote_search(model: &mut Model) -> Option<Cmd> {
+    let text = model.query.trim().to_owned();
+    if model.users_request.is_none() || text.chars().count() < 2 || model.remote_search.is_some() {
+        if text.is_empty() {
+            model.remote_hits.clear();
+        }
+        return None;
+    }
+    let id = model.request_id();
+    model.remote_search = Some((id, text.clone()));
+    Some(Cmd::Graph(id, GraphRequest::SearchUsers { text, top: 25 }))
+}
+
+/// The matcher's answer: shown only if it answers the latest query.
+fn on_matched(model: &mut Model, reply: MatchReply) -> Vec<Cmd> {
+    if reply.generation != model.query_generation {
+        return Vec::new();
+    }
+    let keep = (reply.query == model.results_query).then(|| model.highlighted_user().map(|u| u.id.clone())).flatten();
+    let n = model.users.len();
+    model.results = reply.hits.into_iter().filter(|&i| i < n).collect();
+    model.matched = reply.matched;
+    model.indexed = reply.indexed;
+    model.results_query = reply.query;
+    // A remote hit that the cache now holds shows once, from the cache.
+    let cached: std::collections::HashSet<&str> = model.results.iter().map(|&i| model.users[i].id.as_str()).collect();
+    let before = model.remote_hits.len();
+    model.remote_hits.retain(|u| !cached.contains(u.id.as_str()));
+    let _ = before;
+    model.result_row = keep
+        .and_then(|k| model.result_users().position(|u| u.id == k))
+        .unwrap_or(0)
+        .min(model.result_len().saturating_sub(1));
+    if model.select_when_ready && model.results_query == model.query {
+        model.select_when_ready = false;
+        return actions::select_user(model);
+    }
+    Vec::new()
 }
 
 /// Reloads the methods of `user_id` if that user is the one shown.
