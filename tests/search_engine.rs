@@ -110,6 +110,16 @@ fn own_domain_is_not_matched_and_guests_keep_theirs() {
 }
 
 #[test]
+fn pasted_addresses_find_members_and_guests() {
+    let mut e = engine(&people());
+    assert_eq!(hits(&mut e, "john.smith@contoso.example"), vec![4]);
+    assert_eq!(hits(&mut e, "John.Smith@Contoso.Ex"), vec![4], "typing the domain");
+    // UPN domains are learned even when not configured as own domains.
+    assert_eq!(hits(&mut e, "kai.meyer_fabrikam.example#ext#@contoso.onmicrosoft.com").first(), Some(&6));
+    assert_eq!(hits(&mut e, "kai.meyer@fabrikam.example"), vec![6]);
+}
+
+#[test]
 fn blank_query_lists_directory_order_and_limit_holds() {
     let mut e = engine(&people());
     let r = e.search("   ", 3, &|| false).expect("not cancelled");

@@ -50,6 +50,8 @@ struct Entry {
 /// (at most ≈ 19 MiB of remembered hits).
 pub struct Engine {
     own_domains: Vec<String>,
+    /// `own_domains` plus every UPN domain seen (UPN suffixes are always tenant domains).
+    domains: Vec<String>,
     text: String,
     starts: Vec<u32>,
     parts: Vec<[u16; 3]>,
@@ -74,6 +76,7 @@ impl Engine {
     /// dropped from mail addresses in the search key (UPN domains are always dropped).
     pub fn new(own_domains: Vec<String>) -> Self {
         Self {
+            domains: own_domains.iter().map(|d| d.to_ascii_lowercase()).collect(),
             own_domains: own_domains.into_iter().map(|d| d.to_ascii_lowercase()).collect(),
             text: String::new(),
             starts: vec![0],
@@ -95,6 +98,12 @@ impl Engine {
 
     /// Appends one user (index = [`Engine::len`] before the call).
     pub fn push(&mut self, u: &User) {
+        if let Some((_, domain)) = u.user_principal_name.as_deref().and_then(|upn| upn.rsplit_once('@'))
+            && !domain.is_empty()
+            && !self.domains.iter().any(|d| d.eq_ignore_ascii_case(domain))
+        {
+            self.domains.push(domain.to_ascii_lowercase());
+        }
         {
             let start = self.text.len();
             let p: KeyParts = push_key(
@@ -157,7 +166,7 @@ impl Engine {
     /// scored (position only: start of key > start of a word > elsewhere). A blank query gives
     /// the first `limit` rows in directory order, `matched == len()`.
     pub fn search(&mut self, query: &str, limit: usize, cancel: &(dyn Fn() -> bool + Sync)) -> Option<SearchResult> {
-        let q = Query::parse(query);
+        let q = Query::parse_with_domains(query, &self.domains);
         let len = self.len();
         if q.is_empty() {
             return Some(SearchResult { query: query.to_owned(), hits: (0..len.min(limit)).collect(), matched: len });

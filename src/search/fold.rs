@@ -95,6 +95,33 @@ impl Query {
         Query { norm, terms }
     }
 
+    /// Like [`Query::parse`], for pasted addresses: in a term `local@domain`, the `@domain` part
+    /// (and a guest's `#EXT#` marker) is dropped when `domain` is (a prefix of) one of `domains` (lowercase; such domains are
+    /// not in the keys), otherwise the term is split into `local` and `domain`, which then match
+    /// a guest's `local_domain` or a kept external mail address.
+    pub fn parse_with_domains(text: &str, domains: &[String]) -> Self {
+        let q = Self::parse(text);
+        if !q.norm.contains('@') {
+            return q;
+        }
+        let mut terms = Vec::with_capacity(q.terms.len() + 1);
+        for t in q.terms {
+            let Some((local, domain)) = t.split_once('@') else {
+                terms.push(t);
+                continue;
+            };
+            let local = local.strip_suffix("#ext#").unwrap_or(local);
+            if !local.is_empty() {
+                terms.push(local.to_owned());
+            }
+            let own = domain.is_empty() || domains.iter().any(|d| d.starts_with(domain));
+            if !own {
+                terms.push(domain.to_owned());
+            }
+        }
+        Query { norm: terms.join(" "), terms }
+    }
+
     /// `true` when the query has no term (blank input).
     pub fn is_empty(&self) -> bool {
         self.terms.is_empty()

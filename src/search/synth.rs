@@ -398,7 +398,7 @@ fn invented(i: usize) -> String {
     let a = SYLLABLES[i % SYLLABLES.len()];
     let b = SYLLABLES[(i / SYLLABLES.len() + 3 * i) % SYLLABLES.len()];
     let c = SYLLABLES[(i * 7 + 1) % SYLLABLES.len()];
-    let mut s: String = format!("{a}{b}{}", if i % 3 == 0 { c } else { "" });
+    let mut s: String = format!("{a}{b}{}", if i.is_multiple_of(3) { c } else { "" });
     if let Some(f) = s.get(..1) {
         let up = f.to_ascii_uppercase();
         s.replace_range(..1, &up);
@@ -416,7 +416,7 @@ fn pools() -> (Vec<String>, Vec<String>) {
     }
     let mut last: Vec<String> = SURNAME.iter().map(|s| s.to_string()).collect();
     while last.len() < 330 {
-        last.push(format!("{}{}", invented(i), if i % 2 == 0 { "er" } else { "s" }));
+        last.push(format!("{}{}", invented(i), if i.is_multiple_of(2) { "er" } else { "s" }));
         i += 1;
     }
     (given, last)
