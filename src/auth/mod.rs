@@ -17,19 +17,19 @@
 //! ([`Loopback`]) that sends each of its requests to the simulator on 127.0.0.1 instead
 //! (../shared/CRATES.md §1.4).
 
-// pub mod app_only;
-// pub mod azure_cli;
-// pub mod cache;
+pub mod app_only;
+pub mod azure_cli;
+pub mod cache;
 pub mod capabilities;
-// pub mod challenge;
+pub mod challenge;
 pub mod claims;
 pub mod cloud;
-// pub mod device_code;
-// pub mod signin;
-// pub mod sts;
+pub mod device_code;
+pub mod signin;
+pub mod sts;
 
 pub use cloud::{Cloud, CloudName};
-// pub use signin::{OperatorIdentity, SignedIn};
+pub use signin::{OperatorIdentity, Session, SignedIn};
 
 use std::sync::Arc;
 

@@ -11,6 +11,9 @@
 //! [`GraphError::Uncertain`] instead, because a blind second create would replace a pass the
 //! user may already hold.
 //!
+//! Continuous access evaluation ([`GraphClient::with_claims_handler`]): a `401` with a claims
+//! challenge gets one new token with the claims and one more try.
+//!
 //! URLs are built by [`super::odata`]: query values are percent-encoded exactly once and ids, UPNs
 //! and method ids are each encoded as one path segment. `@odata.nextLink` is requested verbatim.
 //!
@@ -35,6 +38,7 @@ use super::types::{
     self, AuthMethod, CreatedTap, DirectoryObject, Page, TapCreateRequest, TapMethod, TapPolicy, TapPolicyPatch, User,
     UserCard,
 };
+use crate::auth::challenge::{ClaimsChallengeHandler, parse_claims_challenge};
 
 /// Properties tapdesk asks for when it lists users (`$select`).
 /// Properties of the caller-verification card (`$select` of `GET /users/{id}`).
@@ -139,6 +143,8 @@ pub struct GraphClient {
     credential: Arc<dyn TokenCredential>,
     scopes: Vec<String>,
     retry: RetryPolicy,
+    /// Answers a continuous-access-evaluation claims challenge (`None`: the 401 is returned).
+    claims_handler: Option<Arc<dyn ClaimsChallengeHandler>>,
 }
 
 impl std::fmt::Debug for GraphClient {
@@ -303,7 +309,16 @@ impl GraphClient {
     /// Errors: [`GraphError::Transport`] if the HTTP stack cannot be initialised.
     pub fn new(base: url::Url, credential: Arc<dyn TokenCredential>, scopes: Vec<String>) -> Result<Self, GraphError> {
         let http = build_http(DEFAULT_TIMEOUT, DEFAULT_CONNECT_TIMEOUT)?;
-        Ok(Self { http, base, credential, scopes, retry: RetryPolicy::default() })
+        Ok(Self { http, base, credential, scopes, retry: RetryPolicy::default(), claims_handler: None })
+    }
+
+    /// The same client answering claims challenges with `handler`: on a `401` whose
+    /// `WWW-Authenticate` carries `error="insufficient_claims"` (continuous access evaluation), it
+    /// gets a new token with those claims and sends the request once more. Safe for every request,
+    /// a TAP create included: Graph refused it before doing anything.
+    pub fn with_claims_handler(mut self, handler: Arc<dyn ClaimsChallengeHandler>) -> Self {
+        self.claims_handler = Some(handler);
+        self
     }
 
     /// The same client with another retry policy (tests use short waits).
@@ -390,8 +405,13 @@ impl GraphClient {
         let fail = |error: GraphError, uncertain: bool| Failure { error, after_uncertain_attempt: uncertain };
         let mut retries = 0u32;
         let mut uncertain = false;
+        let mut challenged = false;
+        let mut claims_token: Option<azure_core::credentials::AccessToken> = None;
         loop {
-            let token = self.bearer().await.map_err(|e| fail(e, uncertain))?;
+            let token = match claims_token.take() {
+                Some(t) => t,
+                None => self.bearer().await.map_err(|e| fail(e, uncertain))?,
+            };
             let client_request_id = uuid::Uuid::new_v4().to_string();
             let mut req = self
                 .http
@@ -423,6 +443,26 @@ impl GraphClient {
                     );
                     if status.is_success() {
                         return Ok(resp);
+                    }
+                    if status == StatusCode::UNAUTHORIZED
+                        && !challenged
+                        && let Some(handler) = &self.claims_handler
+                        && let Some(claims) = resp
+                            .headers()
+                            .get(reqwest::header::WWW_AUTHENTICATE)
+                            .and_then(|v| v.to_str().ok())
+                            .and_then(parse_claims_challenge)
+                    {
+                        // Continuous access evaluation: one new token with the claims, one more try.
+                        let _ = resp.bytes().await;
+                        challenged = true;
+                        let scopes: Vec<&str> = self.scopes.iter().map(String::as_str).collect();
+                        let t = handler
+                            .token_with_claims(&scopes, &claims)
+                            .await
+                            .map_err(|e| fail(GraphError::Token(error_chain(&e)), uncertain))?;
+                        claims_token = Some(t);
+                        continue;
                     }
                     let retry_after = resp
                         .headers()

@@ -97,6 +97,71 @@ impl LoggedRequest {
     }
 }
 
+/// Where a device-code sign-in stands (see [`SimControl::device_codes`]).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum DeviceCodeState {
+    /// Waiting for the person to enter the code: polls answer `authorization_pending` (AADSTS70016).
+    Pending,
+    /// Signed in as this user: the next poll gets the tokens.
+    Approved {
+        /// Object id of the user who signed in.
+        user_id: String,
+    },
+    /// The person declined: polls answer `authorization_declined`.
+    Declined,
+    /// The sign-in failed after the person signed in, e.g. Conditional Access:
+    /// polls answer `{error}` with `AADSTS{code}: {description}`.
+    Failed {
+        /// OAuth error code (`invalid_grant`, `interaction_required`, ...).
+        error: String,
+        /// AADSTS number.
+        code: u32,
+        /// Description after `AADSTSnnn: `.
+        description: String,
+    },
+    /// Tokens were issued; further polls answer `invalid_grant` (AADSTS54005).
+    Redeemed,
+}
+
+/// A device-code sign-in as tests see it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DeviceCodeView {
+    /// The code the person types (e.g. `FRWQDE7YL`).
+    pub user_code: String,
+    /// Client that asked.
+    pub client_id: String,
+    /// Scopes as requested.
+    pub scopes: Vec<String>,
+    /// Where it stands (an expired code keeps its state; polls then answer `expired_token`).
+    pub state: DeviceCodeState,
+    /// Whether it has expired.
+    pub expired: bool,
+}
+
+/// Token endpoint behaviour ([`SimControl::set_sts`]).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StsSettings {
+    /// `expires_in` of access tokens, seconds (default 3599).
+    pub access_token_lifetime_seconds: i64,
+    /// `interval` handed out with device codes, seconds (default 5); polling sooner gets `slow_down`.
+    pub device_code_interval_seconds: u64,
+    /// `expires_in` of device codes, seconds (default 900).
+    pub device_code_lifetime_seconds: i64,
+    /// The next this-many device-code polls answer `slow_down` (default 0).
+    pub slow_down_polls: u32,
+}
+
+impl Default for StsSettings {
+    fn default() -> Self {
+        StsSettings {
+            access_token_lifetime_seconds: super::auth::TOKEN_LIFETIME,
+            device_code_interval_seconds: 5,
+            device_code_lifetime_seconds: 900,
+            slow_down_polls: 0,
+        }
+    }
+}
+
 /// Control of a running simulator for tests (cheap to clone; all methods are synchronous).
 #[derive(Clone)]
 pub struct SimControl {
@@ -169,6 +234,114 @@ impl SimControl {
         for t in self.shared.lock().tokens.values_mut() {
             t.exp = 0;
         }
+    }
+
+    /// Every device-code sign-in so far, oldest first.
+    pub fn device_codes(&self) -> Vec<DeviceCodeView> {
+        let w = self.shared.lock();
+        let now = Timestamp::now().as_second();
+        w.device_codes
+            .iter()
+            .map(|d| DeviceCodeView {
+                user_code: d.user_code.clone(),
+                client_id: d.client_id.clone(),
+                scopes: d.scopes.clone(),
+                state: d.state.clone(),
+                expired: d.expires_at <= now,
+            })
+            .collect()
+    }
+
+    fn set_device_code_state(&self, user_code: &str, state: DeviceCodeState) -> bool {
+        let mut w = self.shared.lock();
+        match w.device_codes.iter_mut().find(|d| d.user_code.eq_ignore_ascii_case(user_code)) {
+            Some(d) if d.state == DeviceCodeState::Pending => {
+                d.state = state;
+                true
+            }
+            _ => false,
+        }
+    }
+
+    /// The person signs in as `user_id` at the verification page. False if the code is unknown or
+    /// no longer pending, or the user does not exist.
+    pub fn approve_device_code(&self, user_code: &str, user_id: &str) -> bool {
+        let exists = {
+            let w = self.shared.lock();
+            w.find_user(user_id).map(|i| w.user(i).id.clone())
+        };
+        match exists {
+            Some(id) => self.set_device_code_state(user_code, DeviceCodeState::Approved { user_id: id }),
+            None => false,
+        }
+    }
+
+    /// The person declines at the verification page. False if unknown or not pending.
+    pub fn decline_device_code(&self, user_code: &str) -> bool {
+        self.set_device_code_state(user_code, DeviceCodeState::Declined)
+    }
+
+    /// The person signs in but Conditional Access blocks the token: polls answer `invalid_grant`
+    /// with AADSTS53003 ("Access has been blocked by Conditional Access policies. ...").
+    pub fn block_device_code_by_conditional_access(&self, user_code: &str) -> bool {
+        self.fail_device_code(
+            user_code,
+            "invalid_grant",
+            53003,
+            "Access has been blocked by Conditional Access policies. The access policy does not allow token issuance.",
+        )
+    }
+
+    /// The sign-in fails after the person signed in, with any OAuth error and AADSTS code.
+    pub fn fail_device_code(&self, user_code: &str, error: &str, code: u32, description: &str) -> bool {
+        self.set_device_code_state(
+            user_code,
+            DeviceCodeState::Failed { error: error.to_owned(), code, description: description.to_owned() },
+        )
+    }
+
+    /// Makes the device code expire now (polls answer `expired_token`, AADSTS70019).
+    pub fn expire_device_code(&self, user_code: &str) -> bool {
+        let mut w = self.shared.lock();
+        match w.device_codes.iter_mut().find(|d| d.user_code.eq_ignore_ascii_case(user_code)) {
+            Some(d) => {
+                d.expires_at = 0;
+                true
+            }
+            None => false,
+        }
+    }
+
+    /// The token endpoint's settings.
+    pub fn sts(&self) -> StsSettings {
+        self.shared.lock().sts.clone()
+    }
+
+    /// Changes the token endpoint's settings (applies to the next request).
+    pub fn set_sts(&self, sts: StsSettings) {
+        self.shared.lock().sts = sts;
+    }
+
+    /// Continuous access evaluation: every access token issued so far is now refused with a 401
+    /// claims challenge (`WWW-Authenticate: Bearer ..., error="insufficient_claims", claims="..."`),
+    /// and new tokens are challenged too until one is requested with the `claims` parameter.
+    pub fn require_claims_challenge(&self) {
+        let mut w = self.shared.lock();
+        w.claims_required = true;
+        for t in w.tokens.values_mut() {
+            t.needs_claims = true;
+        }
+    }
+
+    /// Revokes every refresh token (as `revokeSignInSessions` or an admin would): refresh grants
+    /// then answer `invalid_grant` (AADSTS50173).
+    pub fn revoke_refresh_tokens(&self) {
+        self.shared.lock().refresh_tokens.clear();
+    }
+
+    /// How many refresh tokens are currently valid.
+    pub fn refresh_token_count(&self) -> usize {
+        self.shared.lock().refresh_tokens.len()
     }
 
     /// Marks the user's one-time TAP as used (`OneTimeUsed`). Returns false if the user has no

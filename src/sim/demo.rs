@@ -25,6 +25,10 @@ pub const CLIENT_SECRET: &str = "demo-secret";
 /// Second demo client whose tokens act as Lee Park (Privileged Authentication Administrator).
 pub const PAA_CLIENT_ID: &str = "tapdesk-demo-pam";
 
+/// Public client (public client flows allowed) for device-code sign-in: whoever signs in at the
+/// verification page (`/devicelogin` or [`crate::sim::SimControl::approve_device_code`]).
+pub const PUBLIC_CLIENT_ID: &str = "tapdesk-device";
+
 /// Dana Okafor, the signed-in operator: Authentication Administrator + Global Reader.
 pub const DANA_OKAFOR_ID: &str = "5d0a7c2e-3b1f-4e6a-9c8d-1f2e3a4b5c01";
 /// Avery Quinn: password, Microsoft Authenticator "Pixel 8" (default), FIDO2 "YubiKey 5 NFC".
@@ -352,11 +356,18 @@ impl Tenant {
             display_name: "Contoso (demo)".into(),
             operator_id: DANA_OKAFOR_ID.into(),
             clients: vec![
-                SimClient { client_id: CLIENT_ID.into(), client_secret: CLIENT_SECRET.into(), operator_id: None },
+                SimClient { client_id: CLIENT_ID.into(), client_secret: CLIENT_SECRET.into(), ..SimClient::default() },
                 SimClient {
                     client_id: PAA_CLIENT_ID.into(),
                     client_secret: CLIENT_SECRET.into(),
                     operator_id: Some(LEE_PARK_ID.into()),
+                    ..SimClient::default()
+                },
+                SimClient {
+                    client_id: PUBLIC_CLIENT_ID.into(),
+                    public_client: true,
+                    display_name: Some("tapdesk".into()),
+                    ..SimClient::default()
                 },
             ],
             users,

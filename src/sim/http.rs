@@ -69,6 +69,8 @@ pub(crate) struct SentPath(pub String);
 #[derive(Debug, Clone)]
 pub(crate) struct Caller {
     pub oid: String,
+    /// Permissions of the caller's token (`scp`).
+    pub scopes: Vec<String>,
 }
 
 /// A 200/201 JSON response with Graph's content type.
@@ -126,8 +128,14 @@ pub(crate) async fn front(State(shared): State<Arc<Shared>>, req: Request, next:
             Ok(caller) => {
                 req.extensions_mut().insert(SentPath(path.clone()));
                 rewrite_uri(&mut req, &caller.oid);
-                req.extensions_mut().insert(caller);
-                next.run(req).await
+                let via_me = path == "/v1.0/me" || path.starts_with("/v1.0/me/");
+                match auth::check_scope(&caller, req.method(), req.uri().path(), via_me) {
+                    Err(e) => e.into_response(),
+                    Ok(()) => {
+                        req.extensions_mut().insert(caller);
+                        next.run(req).await
+                    }
+                }
             }
         }
     } else {
@@ -201,7 +209,7 @@ async fn finish(resp: Response, ctx: &ReqCtx) -> Response {
         }
         None => Response::from_parts(parts, Body::empty()),
     };
-    if resp.status() == StatusCode::UNAUTHORIZED {
+    if resp.status() == StatusCode::UNAUTHORIZED && !resp.headers().contains_key(header::WWW_AUTHENTICATE) {
         resp.headers_mut().insert(
             header::WWW_AUTHENTICATE,
             HeaderValue::from_static("Bearer realm=\"\", authorization_uri=\"https://login.microsoftonline.com/common/oauth2/authorize\", client_id=\"00000003-0000-0000-c000-000000000000\""),

@@ -3,8 +3,11 @@
 //! against it over 127.0.0.1; `tapdesk simulate --listen ADDR` runs it alone.
 //!
 //! Served (see `reference.md` §11 for the behaviour each follows):
-//! - `POST /{tenant}/oauth2/v2.0/token` — client credentials; demo client `tapdesk-demo` /
-//!   `demo-secret` (acts as Dana Okafor), `tapdesk-demo-pam` / `demo-secret` (Lee Park, PAA).
+//! - `POST /{tenant}/oauth2/v2.0/token` — client credentials (demo client `tapdesk-demo` /
+//!   `demo-secret` acts as Dana Okafor, `tapdesk-demo-pam` / `demo-secret` as Lee Park, PAA),
+//!   device code and refresh token (public client `tapdesk-device`); tokens carry `scp` and every
+//!   Graph route checks the permission it needs.
+//! - `POST /{tenant}/oauth2/v2.0/devicecode` and the verification page `GET|POST /devicelogin`.
 //! - `GET /v1.0/users` (`$select`, `$filter`, `$search`, `$count`, `$orderby`, `$top`, paging),
 //!   `GET /v1.0/users/{id|upn}`, `/v1.0/me`, `/v1.0/users/$count`, `/manager`,
 //!   `/transitiveMemberOf`, `POST /revokeSignInSessions`.
@@ -20,6 +23,7 @@ pub mod control;
 pub mod demo;
 mod demo_names;
 mod demo_people;
+mod device;
 mod errors;
 mod http;
 mod odata;
@@ -32,7 +36,8 @@ pub mod tenant;
 use std::net::SocketAddr;
 use std::sync::Arc;
 
-pub use control::{Fault, FaultRule, LoggedRequest, SimControl};
+pub use auth::{ALL_SCOPES, CLAIMS_CHALLENGE, GRAPH_RESOURCE};
+pub use control::{DeviceCodeState, DeviceCodeView, Fault, FaultRule, LoggedRequest, SimControl, StsSettings};
 pub use tenant::Tenant;
 
 use http::{ConnKill, KillListener};
@@ -62,6 +67,17 @@ impl SimHandle {
         format!("http://{}/{}/oauth2/v2.0/token", self.addr, self.tenant_id())
     }
 
+    /// The authority host to sign in at: `http://127.0.0.1:PORT` (token and device-code endpoints
+    /// live under `/{tenant}/oauth2/v2.0/`).
+    pub fn authority(&self) -> String {
+        format!("http://{}", self.addr)
+    }
+
+    /// Device authorization endpoint: `http://127.0.0.1:PORT/{tenantId}/oauth2/v2.0/devicecode`.
+    pub fn device_code_url(&self) -> String {
+        format!("http://{}/{}/oauth2/v2.0/devicecode", self.addr, self.tenant_id())
+    }
+
     /// The simulated tenant's id (the `tid` claim; the authority path segment).
     pub fn tenant_id(&self) -> String {
         self.shared.lock().tenant.tenant_id.clone()
@@ -79,6 +95,14 @@ impl SimHandle {
     pub fn mint_token_for(&self, user_id: &str) -> String {
         let mut w = self.shared.lock();
         auth::mint(&mut w, user_id, "tapdesk-in-process")
+    }
+
+    /// A valid bearer token acting for `user_id` with exactly these permissions as `scp` (e.g. only
+    /// `User.Read.All`, to see features switch off and Graph answer 403).
+    pub fn mint_token_with_scopes(&self, user_id: &str, scopes: &[&str]) -> String {
+        let mut w = self.shared.lock();
+        let scopes: Vec<String> = scopes.iter().map(|s| s.to_string()).collect();
+        auth::mint_with(&mut w, user_id, "tapdesk-in-process", &scopes).0
     }
 
     /// Test control: clock, faults, request log, tenant access.

@@ -7,7 +7,7 @@ use std::sync::{Arc, Mutex, MutexGuard};
 
 use jiff::{SignedDuration, Timestamp};
 
-use super::control::{FaultRule, LoggedRequest};
+use super::control::{DeviceCodeState, FaultRule, LoggedRequest, StsSettings};
 use super::tenant::{MethodDetail, SimMethod, SimUser, Tenant, role_templates as rt};
 
 /// What the simulator remembers about a token it issued.
@@ -17,6 +17,42 @@ pub(crate) struct TokenInfo {
     pub oid: String,
     /// Expiry, Unix seconds of the real clock.
     pub exp: i64,
+    /// Granted permissions (the `scp` claim), e.g. `User.Read.All`.
+    pub scopes: Vec<String>,
+    /// Graph answers 401 with a claims challenge (continuous access evaluation) for this token.
+    pub needs_claims: bool,
+}
+
+/// A refresh token the simulator issued (device-code and refresh grants).
+#[derive(Debug, Clone)]
+pub(crate) struct RefreshGrant {
+    /// User it acts for.
+    pub oid: String,
+    /// Client it was issued to.
+    pub client_id: String,
+    /// Permissions granted at sign-in (a refresh may ask for these or fewer).
+    pub scopes: Vec<String>,
+}
+
+/// One device-code sign-in (`POST /{tenant}/oauth2/v2.0/devicecode`).
+#[derive(Debug, Clone)]
+pub(crate) struct DeviceCodeEntry {
+    /// The secret the client polls with.
+    pub device_code: String,
+    /// The code the person types at the verification page.
+    pub user_code: String,
+    /// Client that asked.
+    pub client_id: String,
+    /// Scopes as requested (full strings, e.g. `https://graph.microsoft.com/User.Read.All`).
+    pub scopes: Vec<String>,
+    /// Expiry, Unix seconds of the real clock.
+    pub expires_at: i64,
+    /// Polling interval handed out, seconds.
+    pub interval: u64,
+    /// Real time of the last poll, milliseconds (for `slow_down`).
+    pub last_poll_ms: Option<i64>,
+    /// Where the sign-in stands.
+    pub state: DeviceCodeState,
 }
 
 /// The simulated clock: real time shifted by `offset`, or frozen at a fixed instant.
@@ -47,6 +83,14 @@ pub(crate) struct World {
     pub clock: Clock,
     pub faults: Vec<FaultRule>,
     pub log: Vec<LoggedRequest>,
+    /// Device-code sign-ins, newest last.
+    pub device_codes: Vec<DeviceCodeEntry>,
+    /// Refresh tokens by value.
+    pub refresh_tokens: HashMap<String, RefreshGrant>,
+    /// Token endpoint behaviour.
+    pub sts: StsSettings,
+    /// While set, tokens issued without the `claims` parameter are challenged at once.
+    pub claims_required: bool,
 }
 
 /// State shared by the server tasks, the handle and the control.
@@ -67,6 +111,10 @@ impl Shared {
             clock: Clock::default(),
             faults: Vec::new(),
             log: Vec::new(),
+            device_codes: Vec::new(),
+            refresh_tokens: HashMap::new(),
+            sts: StsSettings::default(),
+            claims_required: false,
         };
         w.reindex();
         Arc::new(Shared { world: Mutex::new(w), addr })

@@ -12,7 +12,9 @@
 //!   "operatorId": "<user id of the signed-in operator: the `oid` of every token>",
 //!   "clients": [
 //!     {"clientId": "tapdesk-demo", "clientSecret": "demo-secret"},
-//!     {"clientId": "other", "clientSecret": "s", "operatorId": "<user id acting for this client>"}
+//!     {"clientId": "other", "clientSecret": "s", "operatorId": "<user id acting for this client>"},
+//!     {"clientId": "tapdesk-device", "publicClient": true, "displayName": "tapdesk",
+//!      "consentedScopes": ["User.Read.All", "UserAuthenticationMethod.ReadWrite.All"]}
 //!   ],
 //!   "users": [{
 //!     "id": "<GUID>", "displayName": "Avery Quinn", "userPrincipalName": "avery.quinn@contoso.example",
@@ -219,17 +221,32 @@ impl Tenant {
     }
 }
 
-/// A confidential client accepted by `POST /{tenant}/oauth2/v2.0/token`.
-#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
+/// A client (app registration) accepted by `POST /{tenant}/oauth2/v2.0/token`.
+///
+/// Confidential clients (`clientSecret`) get tokens by client credentials. Public clients
+/// (`"publicClient": true`, "Allow public client flows" in Entra) sign people in by device code and
+/// refresh token, with no secret; a confidential client that tries is refused with AADSTS7000218.
+#[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq, Eq)]
 #[serde(rename_all = "camelCase")]
 pub struct SimClient {
     /// `client_id` form field.
     pub client_id: String,
-    /// `client_secret` form field.
+    /// `client_secret` form field (empty for a public client).
+    #[serde(default)]
     pub client_secret: String,
-    /// User the tokens act for (`oid`); `None` = the tenant's `operatorId`.
+    /// User the client-credentials tokens act for (`oid`); `None` = the tenant's `operatorId`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub operator_id: Option<String>,
+    /// Public client flows allowed (device code, refresh token without a secret).
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub public_client: bool,
+    /// Display name (the `app_displayname` claim); `None` = `tapdesk (simulated)`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub display_name: Option<String>,
+    /// Delegated permissions with admin consent (e.g. `User.Read.All`). Asking for others fails
+    /// with AADSTS65001; `.default` gets exactly these. `None` = every permission tapdesk uses.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub consented_scopes: Option<Vec<String>>,
 }
 
 /// Simulator switches for behaviour the reference marks as open.

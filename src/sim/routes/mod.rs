@@ -26,6 +26,8 @@ pub(crate) fn app(shared: Arc<Shared>) -> Router {
     let users = "/v1.0/users/{id}";
     let inner = Router::new()
         .route("/{tenant}/oauth2/v2.0/token", post(super::auth::token))
+        .route("/{tenant}/oauth2/v2.0/devicecode", post(super::device::device_code))
+        .route("/devicelogin", get(super::device::login_page).post(super::device::login_submit))
         .route("/v1.0/users", get(users::list))
         .route(users, get(users::get_one))
         .route(&format!("{users}/manager"), get(users::manager))
@@ -61,7 +63,8 @@ async fn fallback(State(_): State<Arc<Shared>>, req: Request) -> Response {
             StatusCode::NOT_FOUND,
             "NotFound",
             format!(
-                "No route for {} {path}: the simulator serves /v1.0/... and /{{tenant}}/oauth2/v2.0/token.",
+                "No route for {} {path}: the simulator serves /v1.0/..., /{{tenant}}/oauth2/v2.0/token, \
+                 /{{tenant}}/oauth2/v2.0/devicecode and /devicelogin.",
                 req.method()
             ),
         )
