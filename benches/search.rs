@@ -7,8 +7,9 @@
 //!   `john smith`, `jsmith`, `müller`, `obrien`, `zz-no-match` one key at a time: our engine
 //!   (direct and through the matcher worker), nucleo-matcher full scans on pre-decoded UTF-32
 //!   (1 and 2 threads) and `fzf --filter` (whole process and net of its read-only baseline).
-//! - `rss [SIZE]` (default 300000): peak RSS of a process holding `Vec<User>` and the matcher
-//!   worker with every user indexed (run it as its own process).
+//! - `rss [SIZE] [worker|engine]` (default 300000 worker): peak RSS of a process holding
+//!   `Vec<User>` and the matcher worker with every user indexed, or the engine built directly
+//!   (`engine`: its own footprint). Run each as its own process.
 //!
 //! Environment: `BENCH_REPS` (default 7) timed repetitions per typed word; `BENCH_FZF_REPS`
 //! (default 5). Each block measures the CPU used by other processes during it (from `/proc/stat`)
@@ -36,7 +37,9 @@ fn main() {
     }
     let rest: Vec<&str> = args.iter().map(String::as_str).filter(|a| !a.starts_with("--")).collect();
     match rest.first().copied() {
-        Some("rss") => rss(rest.get(1).and_then(|s| s.parse().ok()).unwrap_or(300_000)),
+        Some("rss") => {
+            rss(rest.get(1).and_then(|s| s.parse().ok()).unwrap_or(300_000), rest.get(2).copied().unwrap_or("worker"))
+        }
         Some("latency") | None => {
             let mut sizes: Vec<usize> = rest.iter().skip(1).filter_map(|s| s.parse().ok()).collect();
             if sizes.is_empty() {
@@ -390,38 +393,71 @@ fn status_kib(field: &str) -> u64 {
         .unwrap_or(0)
 }
 
-fn rss(n: usize) {
+fn rss(n: usize, variant: &str) {
+    let mib = |k: u64| k as f64 / 1024.0;
     let start = status_kib("VmRSS:");
     let users = synth::directory(n);
     let after_users = status_kib("VmRSS:");
-    let (tx, mut rx) = spawn_matcher(synth::own_domains());
-    for page in users.chunks(999) {
-        let _ = tx.send(MatchRequest::Extend(page.to_vec()));
-    }
-    let mut g = 0;
-    let mut indexed_rss = 0;
-    for q in ["", "j", "jo", "joh", "john", "john ", "john s", "e", "a", "o"] {
-        g += 1;
-        let _ = tx.send(MatchRequest::Query { generation: g, text: q.into(), limit: LIMIT });
-        while let Some(r) = rx.blocking_recv() {
-            if r.generation == g && r.indexed == n {
-                break;
+    let hwm_users = status_kib("VmHWM:");
+    let mut rows = vec![
+        ("process start".to_owned(), mib(start)),
+        (
+            format!("`Vec<User>` with {n} users (size_of::<User>() = {} B)", std::mem::size_of::<User>()),
+            mib(after_users),
+        ),
+    ];
+    let mut engine_bytes = 0;
+    if variant == "engine" {
+        // The engine alone, built on this thread from the users (no copies).
+        let mut e = Engine::new(synth::own_domains());
+        for page in users.chunks(999) {
+            e.extend(page);
+        }
+        engine_bytes = e.heap_bytes();
+        rows.push(("engine built (direct `Engine::extend`)".into(), mib(status_kib("VmRSS:"))));
+        for q in ["j", "jo", "joh", "john", "john ", "john s", "e", "a", "o"] {
+            e.search(q, LIMIT, &|| false);
+        }
+        rows.push(("after 9 queries (query stack filled)".into(), mib(status_kib("VmRSS:"))));
+    } else {
+        // As the app loads: one page of 999 at a time, a copy sent to the matcher worker, the next
+        // page sent once the worker has re-answered the open query (pages arrive over seconds).
+        let (tx, mut rx) = spawn_matcher(synth::own_domains());
+        let mut g = 1;
+        let _ = tx.send(MatchRequest::Query { generation: g, text: String::new(), limit: LIMIT });
+        let mut loaded = 0;
+        for page in users.chunks(999) {
+            let _ = tx.send(MatchRequest::Extend(page.to_vec()));
+            loaded += page.len();
+            while let Some(r) = rx.blocking_recv() {
+                if r.indexed == loaded {
+                    break;
+                }
             }
         }
-        if q.is_empty() {
-            indexed_rss = status_kib("VmRSS:");
+        rows.push(("all users indexed by the matcher worker (pages copied to it)".into(), mib(status_kib("VmRSS:"))));
+        for q in ["j", "jo", "joh", "john", "john ", "john s", "e", "a", "o"] {
+            g += 1;
+            let _ = tx.send(MatchRequest::Query { generation: g, text: q.into(), limit: LIMIT });
+            while let Some(r) = rx.blocking_recv() {
+                if r.generation == g {
+                    break;
+                }
+            }
         }
+        rows.push(("after 9 queries (query stack filled)".into(), mib(status_kib("VmRSS:"))));
+        drop(tx);
     }
-    let end = status_kib("VmRSS:");
     let hwm = status_kib("VmHWM:");
-    let mib = |k: u64| k as f64 / 1024.0;
-    println!("\n## Memory with {n} users (one process: Vec<User> + matcher worker)\n");
+    println!("\n## Memory with {n} users, variant `{variant}`\n");
     println!("| point | RSS (MiB) |");
     println!("|---|---:|");
-    println!("| process start | {:.1} |", mib(start));
-    println!("| Vec<User> generated ({n}) | {:.1} |", mib(after_users));
-    println!("| all users indexed by the worker | {:.1} |", mib(indexed_rss));
-    println!("| after 10 queries (query stack filled) | {:.1} |", mib(end));
+    for (what, v) in rows {
+        println!("| {what} | {v:.1} |");
+    }
+    println!("| peak while generating the users (VmHWM then) | {:.1} |", mib(hwm_users));
     println!("| **peak (VmHWM)** | **{:.1}** |", mib(hwm));
-    drop(tx);
+    if engine_bytes > 0 {
+        println!("\nEngine heap (keys, offsets, parts, head masks): {:.1} MiB.", engine_bytes as f64 / 1048576.0);
+    }
 }

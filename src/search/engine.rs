@@ -133,6 +133,15 @@ impl Engine {
         self.parts.is_empty()
     }
 
+    /// Bytes allocated by the index (keys, offsets, key parts, head masks; not the query stack).
+    pub fn heap_bytes(&self) -> usize {
+        self.text.capacity()
+            + self.starts.capacity() * 4
+            + self.parts.capacity() * 6
+            + self.heads.capacity() * 4
+            + self.domains.iter().map(|d| d.capacity()).sum::<usize>()
+    }
+
     /// Drops every user and the query stack (e.g. after a tenant switch).
     pub fn clear(&mut self) {
         self.text.clear();
