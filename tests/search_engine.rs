@@ -166,8 +166,11 @@ fn incremental_typing_backspace_and_extension_equal_fresh_scans() {
     ];
     let mut rng = SplitMix64::new(7);
     let mut e = Engine::new(synth::own_domains());
+    // The reference: same rows, its query stack cleared before every search (a full scan).
+    let mut fresh = Engine::new(synth::own_domains());
     let mut loaded = 3000;
     e.extend(&all[..loaded]);
+    fresh.extend(&all[..loaded]);
     let mut query = String::new();
     for step in 0..400 {
         match rng.below(10) {
@@ -188,13 +191,13 @@ fn incremental_typing_backspace_and_extension_equal_fresh_scans() {
             _ => {
                 let more = (loaded + 999).min(all.len());
                 e.extend(&all[loaded..more]);
+                fresh.extend(&all[loaded..more]);
                 loaded = more;
             }
         }
         let limit = [1, 10, 50][rng.below(3)];
         let got = e.search(&query, limit, &|| false).expect("not cancelled");
-        let mut fresh = Engine::new(synth::own_domains());
-        fresh.extend(&all[..loaded]);
+        fresh.clear_cache();
         let want = fresh.search(&query, limit, &|| false).expect("not cancelled");
         assert_eq!(got, want, "step {step}, query {query:?}, {loaded} users");
     }
@@ -208,4 +211,25 @@ fn search_index_wrapper_keeps_the_old_api() {
     assert!(!idx.is_empty());
     assert_eq!(idx.rank("smith john", 10).first(), Some(&4));
     assert_eq!(idx.rank("", 2), vec![0, 1]);
+}
+
+/// Rows whose score bound cannot reach the top N are never scored: the top N must be the same as
+/// with every row scored (a limit above the match count disables that pruning).
+#[test]
+fn pruned_top_n_equals_fully_scored_ranking() {
+    let users = synth::directory(20_000);
+    for q in ["jo", "joh", "jsm", "js", "zz", "obr", "mül", "john s", "smith j", "an", "e.s", "2"] {
+        let mut pruned = Engine::new(synth::own_domains());
+        pruned.extend(&users);
+        let mut full = Engine::new(synth::own_domains());
+        full.extend(&users);
+        for limit in [1, 7, 50] {
+            pruned.clear_cache();
+            let got = pruned.search(q, limit, &|| false).expect("not cancelled");
+            full.clear_cache();
+            let all = full.search(q, usize::MAX, &|| false).expect("not cancelled");
+            assert_eq!(got.matched, all.matched, "{q}");
+            assert_eq!(got.hits[..], all.hits[..limit.min(all.hits.len())], "{q} limit {limit}");
+        }
+    }
 }

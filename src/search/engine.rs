@@ -247,7 +247,7 @@ impl Engine {
                 return Vec::new();
             }
             let mut out = Vec::new();
-            let mut best: BinaryHeap<Reverse<u64>> = BinaryHeap::with_capacity(limit + 1);
+            let mut best: BinaryHeap<Reverse<u64>> = BinaryHeap::with_capacity(limit.min(CHUNK) + 1);
             let mut local = 0;
             for p in lo..(lo + CHUNK).min(end) {
                 let i = row(p);
