@@ -71,11 +71,18 @@ impl AuditLog {
         &self.path
     }
 
-    /// Appends one line.
+    /// Creates the folder and file if needed and checks the file can be appended to (writes
+    /// nothing).
     ///
     /// # Errors
-    /// The I/O error when the folder or file cannot be created or written.
-    pub fn append(&self, event: &AuditEvent) -> std::io::Result<()> {
+    /// The I/O error, e.g. permission denied or no space left.
+    pub fn check_writable(&self) -> std::io::Result<()> {
+        // A full disk still accepts the open: that shows on the first append, after which the
+        // app refuses further actions (fails closed).
+        self.open().map(drop)
+    }
+
+    fn open(&self) -> std::io::Result<std::fs::File> {
         if let Some(dir) = self.path.parent().filter(|d| !d.as_os_str().is_empty()) {
             let mut b = std::fs::DirBuilder::new();
             b.recursive(true);
@@ -87,7 +94,15 @@ impl AuditLog {
         opts.create(true).append(true);
         #[cfg(unix)]
         std::os::unix::fs::OpenOptionsExt::mode(&mut opts, 0o600);
-        let mut f = opts.open(&self.path)?;
+        opts.open(&self.path)
+    }
+
+    /// Appends one line.
+    ///
+    /// # Errors
+    /// The I/O error when the folder or file cannot be created or written.
+    pub fn append(&self, event: &AuditEvent) -> std::io::Result<()> {
+        let mut f = self.open()?;
         let mut line = serde_json::to_string(event).map_err(std::io::Error::other)?;
         line.push('\n');
         f.write_all(line.as_bytes())

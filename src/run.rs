@@ -4,7 +4,8 @@
 //! queued through [`update`]; runs the resulting [`Cmd`]s (requests to the Graph worker, copying
 //! the pass); then draws once. It never awaits the network: Graph work happens in the worker
 //! ([`crate::graph::worker`]). The terminal is restored on every exit path: normal quit, `Ctrl-C`,
-//! `SIGTERM`/`SIGHUP`, an error, and a panic (ratatui's panic hook).
+//! `SIGTERM`/`SIGHUP`/`SIGINT`/`SIGQUIT`, an error, and a panic (ratatui's panic hook). Before
+//! taking the terminal it checks that there is one and that the audit log can be written.
 
 use std::collections::VecDeque;
 use std::time::Duration;
@@ -45,6 +46,14 @@ pub async fn run_tui(
     settings: Settings,
     audit: AuditLog,
 ) -> anyhow::Result<()> {
+    use std::io::IsTerminal;
+    if !std::io::stdout().is_terminal() || !std::io::stdin().is_terminal() {
+        anyhow::bail!("tapdesk needs a terminal: run it in a terminal (or tmux), not with input or output redirected");
+    }
+    // An action must never go unrecorded: refuse to start if the audit log cannot be written.
+    audit.check_writable().map_err(|e| {
+        anyhow::anyhow!("cannot write the audit log {}: {e} (choose another with --audit-log FILE)", audit.path().display())
+    })?;
     let mut terminal = ratatui::init();
     let _ = crossterm::execute!(std::io::stdout(), EnableBracketedPaste);
     let clipboard = Clipboard::new(clipboard_env, clipboard_mode);
@@ -73,6 +82,8 @@ async fn event_loop(
     tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Skip);
     let mut term = signal(tokio::signal::unix::SignalKind::terminate())?;
     let mut hup = signal(tokio::signal::unix::SignalKind::hangup())?;
+    let mut int = signal(tokio::signal::unix::SignalKind::interrupt())?;
+    let mut quit = signal(tokio::signal::unix::SignalKind::quit())?;
 
     loop {
         // Apply everything that is already waiting, then draw once.
@@ -104,6 +115,8 @@ async fn event_loop(
             },
             _ = term.recv() => break,
             _ = hup.recv() => break,
+            _ = int.recv() => break,
+            _ = quit.recv() => break,
         };
         queue.push_back(msg);
     }

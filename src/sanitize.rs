@@ -15,27 +15,58 @@ use crate::graph::types::{AuthMethod, User, UserCard};
 /// The replacement shown for a removed character.
 pub const REPLACEMENT: char = '\u{FFFD}';
 
-fn is_unsafe(c: char) -> bool {
+/// `true` for a character that must not reach the terminal from the directory: C0/C1 controls and
+/// DEL; bidirectional marks, embeddings, overrides and isolates; other invisible format characters
+/// (zero-width space/joiners, word joiner, BOM, interlinear annotation, soft hyphen, Hangul
+/// fillers, tag characters); line and paragraph separators; private-use and noncharacter code
+/// points. Terminals and ratatui disagree on the width of these, which lets a name leave ghost
+/// text or shift the frame.
+pub fn is_unsafe(c: char) -> bool {
+    let u = c as u32;
     c.is_control()
-        || matches!(c, '\u{200E}' | '\u{200F}' | '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}' | '\u{061C}')
+        || matches!(u,
+            0x00AD | 0x034F | 0x061C | 0x115F | 0x1160 | 0x17B4 | 0x17B5 | 0x180B..=0x180F
+            | 0x200B..=0x200F | 0x2028..=0x202E | 0x2060..=0x206F | 0x3164 | 0xFEFF | 0xFFA0
+            | 0xFFF0..=0xFFFB | 0xE0000..=0xE007F)
+        // Private use areas.
+        || matches!(u, 0xE000..=0xF8FF | 0xF0000..=0x10FFFF)
+        // Noncharacters.
+        || matches!(u, 0xFDD0..=0xFDEF)
+        || (u & 0xFFFE) == 0xFFFE
 }
 
-/// `s` with every unsafe character replaced (tabs and newlines become a space). Borrows when
-/// nothing needed replacing.
+/// `s` with every unsafe character replaced by U+FFFD (tabs, newlines and line separators become a
+/// space), runs of spaces folded to one, and cut at [`MAX_CHARS`]. Borrows when nothing changed.
 pub fn clean(s: &str) -> Cow<'_, str> {
-    if !s.chars().any(is_unsafe) {
+    let runs_of_space = s.contains("  ");
+    if !runs_of_space && !s.chars().any(is_unsafe) && s.chars().count() <= MAX_CHARS {
         return Cow::Borrowed(s);
     }
-    Cow::Owned(
-        s.chars()
-            .map(|c| match c {
-                '\t' | '\n' | '\r' => ' ',
-                c if is_unsafe(c) => REPLACEMENT,
-                c => c,
-            })
-            .collect(),
-    )
+    let mut out = String::with_capacity(s.len().min(MAX_CHARS * 4));
+    let mut last_space = false;
+    for c in s.chars() {
+        let c = match c {
+            '\t' | '\n' | '\r' | '\u{2028}' | '\u{2029}' => ' ',
+            c if is_unsafe(c) => REPLACEMENT,
+            c => c,
+        };
+        // Runs of spaces fold to one, so a name cannot push text onto a line of its own.
+        if c == ' ' && last_space {
+            continue;
+        }
+        last_space = c == ' ';
+        if out.chars().count() >= MAX_CHARS {
+            out.push('…');
+            break;
+        }
+        out.push(c);
+    }
+    Cow::Owned(out)
 }
+
+/// Longest directory string kept (Graph's own limit for `displayName` is 256); longer text is
+/// cut with `…`.
+pub const MAX_CHARS: usize = 256;
 
 /// Cleans `s` in place.
 pub fn clean_in_place(s: &mut String) {
@@ -71,6 +102,15 @@ pub fn card(c: &mut UserCard) {
     }
     for o in &mut c.member_of {
         opt(&mut o.display_name);
+    }
+}
+
+/// Cleans the displayed parts of the TAP policy (target ids and types, state).
+pub fn policy(p: &mut crate::graph::types::TapPolicy) {
+    clean_in_place(&mut p.state);
+    for t in p.include_targets.iter_mut().chain(p.exclude_targets.iter_mut()) {
+        clean_in_place(&mut t.id);
+        clean_in_place(&mut t.target_type);
     }
 }
 
@@ -113,6 +153,15 @@ mod tests {
         let out = clean(evil);
         assert!(!out.chars().any(|c| c.is_control()), "{out:?}");
         assert_eq!(out, "Eve\u{FFFD}]52;c;ZXZpbA==\u{FFFD}\u{FFFD}[2J\u{FFFD}31m");
+    }
+
+    #[test]
+    fn invisible_and_private_characters_and_space_runs() {
+        assert_eq!(clean("a\u{200B}b\u{2028}c\u{FFF9}d\u{E000}e\u{10FFFF}f"), "a\u{FFFD}b c\u{FFFD}d\u{FFFD}e\u{FFFD}f");
+        assert_eq!(clean("Mallory                 Pass   AbCd"), "Mallory Pass AbCd");
+        let long = "x".repeat(5000);
+        assert_eq!(clean(&long).chars().count(), MAX_CHARS + 1);
+        assert!(!is_unsafe('é') && !is_unsafe('李') && !is_unsafe(' '));
     }
 
     #[test]

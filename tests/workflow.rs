@@ -229,3 +229,55 @@ fn quitting_with_a_copied_pass_clears_the_clipboard() {
     assert_eq!(send(&mut m, ch('q')), vec![Cmd::ClearClipboard]);
     assert!(m.quit);
 }
+
+#[test]
+fn a_new_caller_starts_with_no_ticket_or_verification() {
+    let mut m = avery_selected();
+    m.just.ticket = "INC-AVERY-1".into();
+    m.just.cycle(true);
+    // Same user again: kept.
+    send(&mut m, ch('/'));
+    send(&mut m, key(KeyCode::Enter));
+    assert_eq!(m.just.ticket, "INC-AVERY-1");
+    // Another caller: cleared.
+    send(&mut m, ch('/'));
+    send(&mut m, ctrl('u'));
+    type_str(&mut m, "noor");
+    send(&mut m, key(KeyCode::Enter));
+    assert_eq!(m.selected.as_ref().unwrap().user.id, "u-noor");
+    assert!(m.just.ticket.is_empty() && m.just.verification.is_none());
+}
+
+#[test]
+fn letters_typed_in_the_form_never_run_global_actions() {
+    let mut m = avery_selected();
+    send(&mut m, ch('t'));
+    send(&mut m, key(KeyCode::Up));
+    assert_eq!(m.form.field, Field::Start);
+    for c in "tomorrow 09:00".chars() {
+        assert!(send(&mut m, ch(c)).is_empty());
+    }
+    assert!(matches!(m.popup, Popup::None), "no revoke confirmation from the 'r'");
+    assert!(!m.quit);
+    assert_eq!(m.form.start, "ooow 09:00", "only what Start takes was kept");
+    send(&mut m, ch('x'));
+    assert!(m.form.error.as_deref().is_some_and(|e| e.contains("Start takes")), "{:?}", m.form.error);
+    send(&mut m, key(KeyCode::Down));
+    send(&mut m, ch('q'));
+    assert!(!m.quit, "q in the lifetime field does not quit");
+    // j/k still move outside free-text fields.
+    send(&mut m, ch('j'));
+    assert_eq!(m.form.field, Field::OneTime);
+}
+
+#[test]
+fn after_an_audit_failure_no_more_actions_are_taken() {
+    let mut m = avery_selected();
+    send(&mut m, tapdesk::app::Msg::AuditFailed("/dev/full: No space left on device".into()));
+    send(&mut m, ch('t'));
+    assert!(send(&mut m, key(KeyCode::Enter)).is_empty());
+    assert!(m.status.text.contains("audit log cannot be written"), "{}", m.status.text);
+    send(&mut m, key(KeyCode::Esc));
+    send(&mut m, ch('r'));
+    assert!(send(&mut m, key(KeyCode::Enter)).is_empty());
+}

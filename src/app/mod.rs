@@ -264,6 +264,8 @@ pub struct Model {
     pub operator_card: Option<UserCard>,
     /// The request for `operator_card` in flight.
     pub operator_card_request: Option<RequestId>,
+    /// The audit log could not be written: further actions are refused until tapdesk restarts.
+    pub audit_failed: Option<String>,
     /// Writes in flight, for their audit lines.
     pub in_flight: HashMap<RequestId, AuditDraft>,
     /// A TAP create in flight: (request id, user id).
@@ -319,6 +321,7 @@ impl Model {
             operator_card: None,
             operator_card_request: None,
             in_flight: HashMap::new(),
+            audit_failed: None,
             creating: None,
             checking_taps: None,
             recovery: None,

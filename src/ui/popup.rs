@@ -53,6 +53,16 @@ pub fn pass_lines(grouped: &str, width: usize) -> Vec<String> {
     lines
 }
 
+/// `s` cut to `max` characters with `…` (directory text only; never the pass).
+fn one_line(s: &str, max: usize) -> String {
+    if s.chars().count() <= max {
+        return s.to_owned();
+    }
+    let mut out: String = s.chars().take(max.saturating_sub(1)).collect();
+    out.push('…');
+    out
+}
+
 /// "expires in 59 min", "starts in 2h 5m", "expired" — for the countdown line.
 pub fn countdown(now: Timestamp, start: Timestamp, end: Option<Timestamp>) -> String {
     fn span(secs: i64) -> String {
@@ -99,10 +109,15 @@ pub(super) fn render_pass(
     };
     let lifetime = p.tap.lifetime_in_minutes.map(format_minutes).unwrap_or_default();
     let pad = " ".repeat(LABEL);
+    // The name and UPN stay on one line, cut if need be, so that directory text can never wrap
+    // into something that looks like a line of the popup (a fake "Pass" line).
+    let room = inner_width.saturating_sub(LABEL + 2);
+    let name = one_line(&p.user_name, room.min(40));
+    let upn = one_line(&p.user_upn, room.saturating_sub(name.chars().count()));
     let mut lines = vec![Line::from(vec![
         Span::raw("For    "),
-        Span::styled(p.user_name.clone(), Style::new().add_modifier(Modifier::BOLD)),
-        Span::styled(format!("  {}", p.user_upn), dim),
+        Span::styled(name, Style::new().add_modifier(Modifier::BOLD)),
+        Span::styled(format!("  {upn}"), dim),
     ])];
     let pass_style = Style::new().fg(Color::LightGreen).add_modifier(Modifier::BOLD);
     let grouped = crate::phonetic::group(p.pass.expose_secret(), 4);

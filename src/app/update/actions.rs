@@ -25,6 +25,9 @@ pub(super) fn select_user(model: &mut Model) -> Vec<Cmd> {
     let id = model.request_id();
     let card_id = model.request_id();
     let name = name_of(&user);
+    if model.selected.as_ref().is_none_or(|s| s.user.id != user.id) {
+        model.just = Default::default();
+    }
     model.selected = Some(Selected {
         user: user.clone(),
         methods: Loadable::Loading(id),
@@ -42,7 +45,21 @@ pub(super) fn select_user(model: &mut Model) -> Vec<Cmd> {
     ]
 }
 
+/// `true` (and says why) when actions are refused because the audit log failed.
+pub(super) fn audit_blocks(model: &mut Model) -> bool {
+    match model.audit_failed.clone() {
+        Some(e) => {
+            model.set_status(StatusKind::Error, format!("Refused: the audit log cannot be written ({e}). Fix it and restart tapdesk."));
+            true
+        }
+        None => false,
+    }
+}
+
 pub(super) fn submit_tap(model: &mut Model) -> Vec<Cmd> {
+    if audit_blocks(model) {
+        return Vec::new();
+    }
     let Some(sel) = &model.selected else { return Vec::new() };
     if model.creating.is_some() {
         model.set_status(StatusKind::Info, "A pass is already being issued; wait for Graph's answer.");
@@ -178,6 +195,10 @@ pub(super) fn start_revoke(model: &mut Model) {
 
 /// Enter in a confirmation: checks the justification, sends the request, closes the popup.
 pub(super) fn confirm(model: &mut Model) -> Vec<Cmd> {
+    if audit_blocks(model) {
+        model.popup = Popup::None;
+        return Vec::new();
+    }
     let required = model.settings.require_justification;
     let check = model.just.check(required);
     let Popup::Confirm(c) = &mut model.popup else { return Vec::new() };

@@ -65,7 +65,8 @@ pub(super) fn on_graph(model: &mut Model, reply: Reply) -> Vec<Cmd> {
                 return Vec::new();
             }
             match result {
-                Ok(p) => {
+                Ok(mut p) => {
+                    sanitize::policy(&mut p);
                     if model.selected.is_some() && model.creating.is_none() {
                         let field = model.form.field;
                         model.form = TapForm { field, ..TapForm::from_policy(Some(&p)) };

@@ -82,7 +82,13 @@ pub(super) fn on_paste(model: &mut Model, text: &str) -> Vec<Cmd> {
         }
         return Vec::new();
     }
-    if !matches!(model.popup, Popup::None) || model.recovery.is_some() {
+    if let Some(r) = &model.recovery {
+        if r.step == crate::app::recovery::Step::Verify && r.on_ticket {
+            push_limited(&mut model.just.ticket, clean);
+        }
+        return Vec::new();
+    }
+    if !matches!(model.popup, Popup::None) {
         return Vec::new();
     }
     match model.focus {
@@ -176,7 +182,7 @@ fn on_search_key(model: &mut Model, key: KeyEvent) -> Vec<Cmd> {
             model.query.clear();
             return rerank(model);
         }
-        KeyCode::Char(c) if !ctrl && !c.is_control() => {
+        KeyCode::Char(c) if !ctrl && !crate::sanitize::is_unsafe(c) => {
             if model.query.chars().count() < FIELD_MAX {
                 model.query.push(c);
                 return rerank(model);
@@ -240,7 +246,7 @@ fn on_form_key(model: &mut Model, key: KeyEvent) -> Option<Vec<Cmd>> {
     let accepts = |c: char| match field {
         Field::Lifetime => c.is_ascii_digit() || matches!(c.to_ascii_lowercase(), 'm' | 'h' | 'd') || c == ' ',
         Field::Start => c.is_ascii_digit() || matches!(c, '-' | ':' | ' ' | 'T' | 'n' | 'o' | 'w'),
-        _ => !c.is_control(),
+        _ => !sanitize::is_unsafe(c),
     };
     match (key.code, text) {
         (KeyCode::Char(c), Some(t)) if accepts(c) && !(field == Field::Verified && c == ' ' && t.is_empty()) => {
@@ -253,6 +259,21 @@ fn on_form_key(model: &mut Model, key: KeyEvent) -> Option<Vec<Cmd>> {
         }
         (KeyCode::Left | KeyCode::Right, _) if field == Field::Verified => {
             model.just.cycle(key.code == KeyCode::Right);
+        }
+        // Moving, help and toggling keep their keys outside free-text fields.
+        (KeyCode::Char('j' | 'k' | '?' | ' '), _) => return None,
+        // Any other printable key is the operator typing into the form: it never reaches a global
+        // action (no `r` revoking someone's sessions from inside the Start field), and a key the
+        // field refuses says what the field takes.
+        (KeyCode::Char(c), _) => {
+            let hint = match field {
+                Field::Start => format!("'{c}': Start takes YYYY-MM-DD HH:MM or HH:MM (your time zone); empty is now."),
+                Field::Lifetime => format!("'{c}': Lifetime takes minutes, or m, h, d (90m, 8h, 2d)."),
+                _ => "Esc leaves the form; the letter keys work outside it.".to_owned(),
+            };
+            model.form.error = Some(hint);
+            model.form.error_field = Some(field);
+            return Some(Vec::new());
         }
         _ => return None,
     }
@@ -307,7 +328,7 @@ fn on_confirm_key(model: &mut Model, key: KeyEvent) -> Vec<Cmd> {
                 ConfirmField::Verified => model.just.other.pop(),
             };
         }
-        KeyCode::Char(ch) if !ctrl && !ch.is_control() => {
+        KeyCode::Char(ch) if !ctrl && !crate::sanitize::is_unsafe(ch) => {
             let target = match c.field {
                 ConfirmField::Ticket => Some(&mut model.just.ticket),
                 ConfirmField::Verified if model.just.verification == Some(Verification::Other) => {

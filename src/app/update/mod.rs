@@ -64,8 +64,9 @@ pub fn update(model: &mut Model, msg: Msg, now: Timestamp) -> Vec<Cmd> {
         Msg::AuditFailed(e) => {
             model.set_status(
                 StatusKind::Error,
-                format!("Could not write the audit log: {e}. Note this action yourself."),
+                format!("Audit log not written ({e}): record the last action yourself; no more actions until fixed."),
             );
+            model.audit_failed = Some(e);
             Vec::new()
         }
         Msg::ClipboardCleared(outcome) => {

@@ -12,6 +12,9 @@ use crate::graph::types::{AuthMethod, TapCreateRequest};
 
 /// `F`: starts the flow for the selected user (their methods must be loaded).
 pub(super) fn start(model: &mut Model) {
+    if actions::audit_blocks(model) {
+        return;
+    }
     let Some(sel) = &model.selected else {
         model.set_status(StatusKind::Info, "Select a user first: / to search, Enter to select.");
         return;
@@ -77,7 +80,7 @@ pub(super) fn on_key(model: &mut Model, key: KeyEvent) -> Vec<Cmd> {
             KeyCode::Char(' ') if !r.on_ticket && model.just.verification != Some(super::super::tap_form::Verification::Other) => {
                 model.just.cycle(true)
             }
-            KeyCode::Char(c) if !ctrl && !c.is_control() => {
+            KeyCode::Char(c) if !ctrl && !crate::sanitize::is_unsafe(c) => {
                 let t = if r.on_ticket {
                     Some(&mut model.just.ticket)
                 } else if model.just.verification == Some(super::super::tap_form::Verification::Other) {
