@@ -53,16 +53,26 @@ pub(super) fn render(model: &Model, frame: &mut Frame, area: Rect) {
             let rows = methods.iter().map(|m| {
                 let (kind, detail, created) = describe(m, model.now, &model.tz);
                 if wide {
+                    let detail = match m {
+                        AuthMethod::Fido2(f) if f.aa_guid.is_some() => {
+                            format!("{detail} · aaGuid {}", f.aa_guid.as_deref().unwrap_or_default())
+                        }
+                        _ => detail,
+                    };
                     Row::new(vec![Cell::from(kind), Cell::from(detail), Cell::from(created)])
                 } else {
                     if detail.is_empty() {
                         return Row::new(vec![Cell::from(kind), Cell::from(created)]);
                     }
-                    let text = Text::from(vec![
-                        Line::from(kind),
-                        Line::styled(format!("  {detail}"), Style::new().fg(Color::Gray)),
-                    ]);
-                    Row::new(vec![Cell::from(text), Cell::from(created)]).height(2)
+                    let mut lines =
+                        vec![Line::from(kind), Line::styled(format!("  {detail}"), Style::new().fg(Color::Gray))];
+                    if let AuthMethod::Fido2(f) = m
+                        && let Some(g) = &f.aa_guid
+                    {
+                        lines.push(Line::styled(format!("  {g}"), Style::new().fg(Color::DarkGray)));
+                    }
+                    let h = lines.len() as u16;
+                    Row::new(vec![Cell::from(Text::from(lines)), Cell::from(created)]).height(h)
                 }
             });
             let table = if wide {
@@ -149,7 +159,7 @@ pub fn describe(m: &AuthMethod, now: Timestamp, tz: &TimeZone) -> (String, Strin
             join(&[f.display_name.as_deref(), model.map(String::as_str)])
         }
         AuthMethod::SoftwareOath(_) => String::new(),
-        AuthMethod::TemporaryAccessPass(t) => tap_state(t, now, tz),
+        AuthMethod::TemporaryAccessPass(t) => format!("{} · t: issue a replacement", tap_state(t, now, tz)),
         AuthMethod::WindowsHelloForBusiness(w) => w.display_name.clone().unwrap_or_default(),
         AuthMethod::PlatformCredential(p) => join(&[p.display_name.as_deref(), p.platform.as_deref()]),
         AuthMethod::Unknown { .. } => "not supported by tapdesk".into(),
