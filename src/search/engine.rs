@@ -206,7 +206,7 @@ impl Engine {
             }
         };
         entry.indexed = len;
-        let out = top_n(&mut entry.hits, limit);
+        let out = top_n(&entry.hits, limit);
         let matched = entry.hits.len();
         self.push_entry(entry);
         Some(SearchResult { query: query.to_owned(), hits: out, matched })
@@ -246,7 +246,7 @@ impl Engine {
                 stop.store(true, Ordering::Relaxed);
                 return Vec::new();
             }
-            let mut out = Vec::new();
+            let mut out = Vec::with_capacity(CHUNK.min(end - lo));
             let mut best: BinaryHeap<Reverse<u64>> = BinaryHeap::with_capacity(limit.min(CHUNK) + 1);
             let mut local = 0;
             for p in lo..(lo + CHUNK).min(end) {
@@ -291,17 +291,19 @@ impl Engine {
     }
 }
 
-/// The best `limit` encoded hits as row indices, best first; reorders `hits` (the set is kept).
-fn top_n(hits: &mut [u64], limit: usize) -> Vec<usize> {
+/// The best `limit` encoded hits as row indices, best first. Works on a copy: `hits` stays in
+/// directory order, so the next keystroke's filter scan reads keys sequentially.
+fn top_n(hits: &[u64], limit: usize) -> Vec<usize> {
     let desc = |a: &u64, b: &u64| b.cmp(a);
     let n = limit.min(hits.len());
     if n == 0 {
         return Vec::new();
     }
-    if hits.len() > n {
-        hits.select_nth_unstable_by(n, desc);
+    let mut work = hits.to_vec();
+    if work.len() > n {
+        work.select_nth_unstable_by(n, desc);
     }
-    let best = &mut hits[..n];
+    let best = &mut work[..n];
     best.sort_unstable_by(desc);
     best.iter().map(|&h| decode_index(h)).collect()
 }
