@@ -189,6 +189,7 @@ fn operator_walks_the_whole_path_in_tmux() {
     assert!(audit.contains("\"action\":\"createTemporaryAccessPass\""), "{audit}");
     assert!(audit.contains("avery.quinn@contoso.example"), "{audit}");
     assert!(!audit.contains(&pass), "the pass is in the audit log");
+    assert!(audit.contains("\"requestId\":\""), "Graph's request-id is recorded: {audit}");
 
     // q quits and leaves the terminal as it was.
     t.literal("q");

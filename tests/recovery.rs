@@ -33,14 +33,14 @@ fn the_whole_flow_for_avery() {
     let del = graph_id(&cmds, |r| matches!(r, GraphRequest::DeleteMethod { segment, method_id, .. }
         if segment == "fido2Methods" && method_id == "-2_GRUg2-HYz6_1YG4YRAQ2"));
     assert!(send(&mut m, key(KeyCode::Enter)).is_empty(), "keys wait while Graph works");
-    let cmds = send(&mut m, reply(del, GraphResponse::MethodDeleted { user_id: "u-avery".into(), method_id: "x".into(), result: Ok(()) }));
+    let cmds = send(&mut m, reply(del, GraphResponse::MethodDeleted { user_id: "u-avery".into(), method_id: "x".into(), result: Ok(Some("req-del-1".into())) }));
     assert!(cmds.iter().any(|c| matches!(c, Cmd::Audit(a) if a.action == "deleteAuthenticationMethod" && a.ticket.as_deref() == Some("INC-100"))));
     assert_eq!(step(&m), Step::Revoke);
 
     // Revoke.
     let cmds = send(&mut m, key(KeyCode::Enter));
     let rev = graph_id(&cmds, |r| matches!(r, GraphRequest::RevokeSessions { .. }));
-    send(&mut m, reply(rev, GraphResponse::SessionsRevoked { user_id: "u-avery".into(), result: Ok(()) }));
+    send(&mut m, reply(rev, GraphResponse::SessionsRevoked { user_id: "u-avery".into(), result: Ok(None) }));
     assert_eq!(step(&m), Step::Issue);
 
     // One-time pass with the policy's default lifetime.

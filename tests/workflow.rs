@@ -52,7 +52,7 @@ fn delete_names_the_method_and_the_user_then_audits() {
     assert!(matches!(m.popup, Popup::None));
     let cmds = send(
         &mut m,
-        reply(id, GraphResponse::MethodDeleted { user_id: "u-avery".into(), method_id: "x".into(), result: Ok(()) }),
+        reply(id, GraphResponse::MethodDeleted { user_id: "u-avery".into(), method_id: "x".into(), result: Ok(Some("req-del-1".into())) }),
     );
     assert_eq!(m.status.kind, StatusKind::Ok);
     assert!(m.status.text.contains("Deleted FIDO2 security key 'YubiKey 5 NFC'"), "{}", m.status.text);
@@ -65,6 +65,7 @@ fn delete_names_the_method_and_the_user_then_audits() {
     assert_eq!(a[0].verification.as_deref(), Some("call-back to the number on file"));
     assert_eq!(a[0].result, "success");
     assert_eq!(a[0].parameters["methodId"], "-2_GRUg2-HYz6_1YG4YRAQ2");
+    assert_eq!(a[0].request_id.as_deref(), Some("req-del-1"), "Graph's request-id on success too");
 }
 
 #[test]
@@ -127,7 +128,7 @@ fn revoke_sessions_after_confirmation() {
     assert!(c.question.starts_with("Revoke all sign-in sessions of Avery Quinn?"));
     let cmds = send(&mut m, key(KeyCode::Enter));
     let id = graph_id(&cmds, |r| matches!(r, GraphRequest::RevokeSessions { user_id } if user_id == "u-avery"));
-    let cmds = send(&mut m, reply(id, GraphResponse::SessionsRevoked { user_id: "u-avery".into(), result: Ok(()) }));
+    let cmds = send(&mut m, reply(id, GraphResponse::SessionsRevoked { user_id: "u-avery".into(), result: Ok(None) }));
     assert!(m.status.text.contains("Revoked Avery Quinn's sign-in sessions"));
     assert_eq!(audits(&cmds)[0].action, "revokeSignInSessions");
 }

@@ -581,15 +581,17 @@ impl GraphClient {
         }
     }
 
-    async fn delete(&self, url: url::Url) -> Result<(), GraphError> {
+    /// DELETE; `Ok` holds Graph's `request-id` for the audit log, when it sent one.
+    async fn delete(&self, url: url::Url) -> Result<Option<String>, GraphError> {
         match self.execute(Method::DELETE, url, &[], None, Mode::Delete).await {
             Ok(resp) => {
+                let request_id = header_str(resp.headers(), "request-id");
                 // Drain; a 204 has no body.
                 let _ = resp.bytes().await;
-                Ok(())
+                Ok(request_id)
             }
             // An earlier attempt (dropped connection, 503/504) went through after all.
-            Err(f) if f.after_uncertain_attempt && f.error.status() == Some(404) => Ok(()),
+            Err(f) if f.after_uncertain_attempt && f.error.status() == Some(404) => Ok(None),
             Err(f) => Err(f.error),
         }
     }
@@ -729,7 +731,12 @@ impl GraphClient {
     ///
     /// Errors: [`GraphError::Api`] (404 unknown id, 400 `badRequest` for the default method, 403),
     /// transport, timeout, token.
-    pub async fn delete_method(&self, user_id: &str, segment: &str, method_id: &str) -> Result<(), GraphError> {
+    pub async fn delete_method(
+        &self,
+        user_id: &str,
+        segment: &str,
+        method_id: &str,
+    ) -> Result<Option<String>, GraphError> {
         let path = format!(
             "{}/authentication/{}/{}",
             Self::user_path(user_id)?,
@@ -761,6 +768,7 @@ impl GraphClient {
             .execute(Method::POST, url, &[("Content-Type", "application/json")], Some(json), Mode::CreateOnce)
             .await?;
         let status = resp.status().as_u16();
+        let request_id = header_str(resp.headers(), "request-id");
         let lost = |why: GraphError| {
             GraphError::Uncertain(format!(
                 "Graph answered HTTP {status} (pass created) but the answer could not be read: {why}; \
@@ -768,7 +776,9 @@ impl GraphClient {
             ))
         };
         let buf = read_secret_body(resp, MAX_TAP_BODY).await.map_err(lost)?;
-        decode_created_tap(&buf).map_err(lost)
+        let mut created = decode_created_tap(&buf).map_err(lost)?;
+        created.request_id = request_id;
+        Ok(created)
     }
 
     /// The user's Temporary Access Passes (at most one):
@@ -783,7 +793,7 @@ impl GraphClient {
     /// Deletes a pass: `DELETE /users/{id}/authentication/temporaryAccessPassMethods/{tap_id}` → 204.
     ///
     /// Errors: as [`Self::delete_method`].
-    pub async fn delete_tap(&self, user_id: &str, tap_id: &str) -> Result<(), GraphError> {
+    pub async fn delete_tap(&self, user_id: &str, tap_id: &str) -> Result<Option<String>, GraphError> {
         self.delete_method(user_id, "temporaryAccessPassMethods", tap_id).await
     }
 
@@ -844,11 +854,12 @@ impl GraphClient {
     /// `200 {"value": true}` and `204`). Safe to retry.
     ///
     /// Errors: [`GraphError::Api`] (403, 404), transport, timeout, token.
-    pub async fn revoke_sign_in_sessions(&self, user_id: &str) -> Result<(), GraphError> {
+    pub async fn revoke_sign_in_sessions(&self, user_id: &str) -> Result<Option<String>, GraphError> {
         let path = format!("{}/revokeSignInSessions", Self::user_path(user_id)?);
         let resp = self.execute(Method::POST, self.url(&path, &[])?, &[], None, Mode::Idempotent).await?;
+        let request_id = header_str(resp.headers(), "request-id");
         let _ = resp.bytes().await;
-        Ok(())
+        Ok(request_id)
     }
 }
 

@@ -305,6 +305,9 @@ pub struct CreatedTap {
     /// Everything else Graph says about the new method.
     #[serde(flatten)]
     pub method: TapMethod,
+    /// Graph's `request-id` response header (for the audit log), set by the client.
+    #[serde(skip)]
+    pub request_id: Option<String>,
 }
 
 /// Body of `POST .../temporaryAccessPassMethods`. Every field is optional; Graph then applies the

@@ -161,15 +161,15 @@ pub enum GraphResponse {
         user_id: String,
         /// The method that was deleted (or not).
         method_id: String,
-        /// `Ok` on 204.
-        result: Result<(), GraphError>,
+        /// `Ok` on 204, with Graph's `request-id` when it sent one.
+        result: Result<Option<String>, GraphError>,
     },
     /// Answer to [`GraphRequest::RevokeSessions`].
     SessionsRevoked {
         /// Object id of the user.
         user_id: String,
-        /// `Ok` on any 2xx.
-        result: Result<(), GraphError>,
+        /// `Ok` on any 2xx, with Graph's `request-id` when it sent one.
+        result: Result<Option<String>, GraphError>,
     },
 }
 

@@ -252,10 +252,10 @@ pub(super) fn send_revoke(model: &mut Model, user: &User) -> Cmd {
 }
 
 /// The audit line for the write `id`, now that its result is known.
-pub(super) fn audit(model: &mut Model, id: RequestId, result: Result<(), &GraphError>) -> Option<Cmd> {
+pub(super) fn audit(model: &mut Model, id: RequestId, result: Result<Option<String>, &GraphError>) -> Option<Cmd> {
     let d = model.in_flight.remove(&id)?;
     let (result, error, request_id) = match result {
-        Ok(()) => ("success", None, None),
+        Ok(request_id) => ("success", None, request_id),
         Err(e @ GraphError::Uncertain(_)) => ("uncertain", Some(e.to_string()), None),
         Err(e @ GraphError::Api { request_id, .. }) => ("refused", Some(e.to_string()), request_id.clone()),
         Err(e) => ("failed", Some(e.to_string()), None),

@@ -177,14 +177,15 @@ pub(super) fn on_graph(model: &mut Model, reply: Reply) -> Vec<Cmd> {
                 .get(&id)
                 .and_then(|d| d.parameters.get("description").and_then(|v| v.as_str()).map(str::to_owned))
                 .unwrap_or_else(|| "the method".into());
-            let mut cmds: Vec<Cmd> = actions::audit(model, id, result.as_ref().map(|_| ())).into_iter().collect();
+            let mut cmds: Vec<Cmd> =
+        actions::audit(model, id, result.as_ref().map(Clone::clone)).into_iter().collect();
             super::recovery::on_result(
                 model,
                 id,
                 result.as_ref().map(|_| format!("Deleted {description}.")),
             );
             match result {
-                Ok(()) => model.set_status(StatusKind::Ok, format!("Deleted {description} from {name}.")),
+                Ok(_) => model.set_status(StatusKind::Ok, format!("Deleted {description} from {name}.")),
                 Err(e) => {
                     let line = actions::explain(&e, &name)
                         .unwrap_or_else(|| error_line(&format!("Deleting {description} failed"), &e));
@@ -196,10 +197,10 @@ pub(super) fn on_graph(model: &mut Model, reply: Reply) -> Vec<Cmd> {
         }
         GraphResponse::SessionsRevoked { user_id, result } => {
             let name = display_name(model, &user_id);
-            let cmds: Vec<Cmd> = actions::audit(model, id, result.as_ref().map(|_| ())).into_iter().collect();
+            let cmds: Vec<Cmd> = actions::audit(model, id, result.as_ref().map(Clone::clone)).into_iter().collect();
             super::recovery::on_result(model, id, result.as_ref().map(|_| "Revoked all sign-in sessions.".to_owned()));
             match result {
-                Ok(()) => model.set_status(
+                Ok(_) => model.set_status(
                     StatusKind::Ok,
                     format!("Revoked {name}'s sign-in sessions; they must sign in again (may take a few minutes)."),
                 ),
@@ -277,7 +278,8 @@ fn on_tap_created(
         .or_else(|| model.selected.as_ref().filter(|s| s.user.id == user_id).map(|s| s.user.clone()));
     let name = user.as_ref().and_then(|u| u.display_name.clone()).unwrap_or_else(|| user_id.clone());
     let upn = user.as_ref().and_then(|u| u.user_principal_name.clone()).unwrap_or_default();
-    let mut cmds: Vec<Cmd> = actions::audit(model, id, result.as_ref().map(|_| ())).into_iter().collect();
+    let mut cmds: Vec<Cmd> =
+        actions::audit(model, id, result.as_ref().map(|c| c.request_id.clone())).into_iter().collect();
     let done = result.as_ref().map(|c| {
         let until = c.method.end_date_time().map(|e| format!(", valid until {}", crate::ui::local_time(e, &model.tz)));
         format!("Issued a one-time pass{}.", until.unwrap_or_default())
