@@ -7,7 +7,6 @@ mod common;
 
 use std::sync::Arc;
 
-use azure_core::credentials::{AccessToken, TokenCredential, TokenRequestOptions};
 use common::*;
 use crossterm::event::KeyCode;
 use tapdesk::app::Popup;
@@ -60,18 +59,6 @@ fn a_policy_administrator_edits_with_ranges_checked_then_saves() {
     assert!(m.status.text.contains("saved"));
 }
 
-#[derive(Debug)]
-struct StaticToken(String);
-
-#[async_trait::async_trait]
-impl TokenCredential for StaticToken {
-    async fn get_token(&self, _: &[&str], _: Option<TokenRequestOptions<'_>>) -> azure_core::Result<AccessToken> {
-        Ok(AccessToken::new(
-            self.0.clone(),
-            azure_core::time::OffsetDateTime::now_utc() + azure_core::time::Duration::hours(1),
-        ))
-    }
-}
 
 #[tokio::test]
 async fn the_patch_changes_the_rules_and_is_refused_without_the_role() {

@@ -5,9 +5,12 @@
 
 #![allow(clippy::expect_used, clippy::unwrap_used)] // tests may panic
 
+mod common;
+
 use std::sync::Arc;
 
-use azure_core::credentials::{AccessToken, TokenCredential, TokenRequestOptions};
+use azure_core::credentials::TokenCredential;
+use common::StaticToken;
 use jiff::tz::TimeZone;
 use tapdesk::app::preflight::{self, Finding, Severity};
 use tapdesk::app::tap_form::parse_start;
@@ -15,18 +18,6 @@ use tapdesk::graph::client::GraphClient;
 use tapdesk::graph::types::{AuthMethod, PolicyTarget, TapCreateRequest};
 use tapdesk::sim::{self, demo, tenant::Tenant};
 
-#[derive(Debug)]
-struct StaticToken(String);
-
-#[async_trait::async_trait]
-impl TokenCredential for StaticToken {
-    async fn get_token(&self, _: &[&str], _: Option<TokenRequestOptions<'_>>) -> azure_core::Result<AccessToken> {
-        Ok(AccessToken::new(
-            self.0.clone(),
-            azure_core::time::OffsetDateTime::now_utc() + azure_core::time::Duration::hours(1),
-        ))
-    }
-}
 
 struct World {
     sim: sim::SimHandle,

@@ -211,3 +211,21 @@ pub fn avery_selected() -> Model {
     send(&mut m, reply(card, GraphResponse::UserCard { user_id: "u-avery".into(), result: Ok(Box::new(avery_card())) }));
     m
 }
+
+/// A credential that always returns the same bearer token (a simulator-minted one).
+#[derive(Debug)]
+pub struct StaticToken(pub String);
+
+#[async_trait::async_trait]
+impl azure_core::credentials::TokenCredential for StaticToken {
+    async fn get_token(
+        &self,
+        _: &[&str],
+        _: Option<azure_core::credentials::TokenRequestOptions<'_>>,
+    ) -> azure_core::Result<azure_core::credentials::AccessToken> {
+        Ok(azure_core::credentials::AccessToken::new(
+            self.0.clone(),
+            azure_core::time::OffsetDateTime::now_utc() + azure_core::time::Duration::hours(1),
+        ))
+    }
+}
