@@ -12,6 +12,7 @@
 //! - [`auth`]: sign-in (device code, Azure CLI, app-only, the demo's), clouds, token claims and
 //!   the features they allow.
 //! - [`config`]: the TOML configuration file, `TAPDESK_*` variables and their precedence.
+//! - [`doctor`]: `tapdesk doctor`, the line-by-line self-check of a real-tenant setup.
 //! - [`clipboard`]: arboard / OSC 52.
 //! - [`sanitize`]: directory text made safe for the terminal.
 //! - [`sim`]: the Graph simulator (axum) behind `--demo`, `tapdesk simulate` and the tests.
@@ -22,6 +23,7 @@ pub mod audit;
 pub mod auth;
 pub mod clipboard;
 pub mod config;
+pub mod doctor;
 pub mod graph;
 pub mod keymap;
 pub mod phonetic;

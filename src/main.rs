@@ -1,6 +1,7 @@
-//! The `tapdesk` binary: command line (clap), then either the TUI against the embedded Graph
-//! simulator (`--demo`) or the simulator alone (`tapdesk simulate`). See the library's crate doc
-//! for the map of modules.
+//! The `tapdesk` binary: command line (clap), then the TUI against a real tenant (sign-in by
+//! `--auth`, see `docs/real-tenant.md`) or against the embedded Graph simulator (`--demo`), the
+//! simulator alone (`tapdesk simulate`), `tapdesk config path|init` and `tapdesk doctor`. See the
+//! library's crate doc for the map of modules.
 
 use std::net::SocketAddr;
 use std::path::PathBuf;
@@ -10,13 +11,15 @@ use anyhow::Context;
 use clap::{Parser, Subcommand};
 
 use tapdesk::app::Settings;
-use tapdesk::auth::{AuthMode, CloudName};
+use tapdesk::auth::device_code::{PromptEvent, PromptSink};
+use tapdesk::auth::signin::{BuildOptions, Session};
+use tapdesk::auth::{AuthMode, Cloud, CloudName};
 use tapdesk::clipboard::{ClipboardMode, Environment};
 use tapdesk::graph::client::GraphClient;
 use tapdesk::graph::worker;
 use tapdesk::run::{WorkerChannels, run_tui};
 use tapdesk::sim::{self, tenant::Tenant};
-use tapdesk::{audit, auth, config};
+use tapdesk::{audit, auth, config, doctor};
 
 /// Default number of people in the demo tenant.
 const DEMO_USERS: usize = 2000;
@@ -38,19 +41,19 @@ struct Cli {
     #[arg(long, value_name = "FILE")]
     demo_tenant: Option<PathBuf>,
     /// Your tenant: id (GUID) or domain, e.g. contoso.onmicrosoft.com [env: TAPDESK_TENANT].
-    #[arg(long, value_name = "TENANT", value_parser = config::check_tenant)]
+    #[arg(long, global = true, value_name = "TENANT", value_parser = config::check_tenant)]
     tenant: Option<String>,
     /// Microsoft cloud [env: TAPDESK_CLOUD; default: global].
-    #[arg(long, value_enum)]
+    #[arg(long, global = true, value_enum)]
     cloud: Option<CloudName>,
     /// How to sign in [env: TAPDESK_AUTH; default: device-code].
-    #[arg(long, value_enum)]
+    #[arg(long, global = true, value_enum)]
     auth: Option<AuthMode>,
     /// Application (client) id of your tapdesk app registration [env: TAPDESK_CLIENT_ID].
-    #[arg(long, value_name = "ID", value_parser = config::check_client_id)]
+    #[arg(long, global = true, value_name = "ID", value_parser = config::check_client_id)]
     client_id: Option<String>,
     /// Config file to read instead of the default one [env: TAPDESK_CONFIG].
-    #[arg(long, value_name = "FILE")]
+    #[arg(long, global = true, value_name = "FILE")]
     config: Option<PathBuf>,
     /// How `c` copies the pass: desktop clipboard when local with a display else OSC 52 (auto),
     /// only the desktop clipboard (native), only OSC 52 (osc52), or never (off) [default: auto].
@@ -70,10 +73,10 @@ struct Cli {
     audit_log: Option<PathBuf>,
     /// Testing: the authority to sign in at instead of the cloud's (e.g. `tapdesk simulate`'s
     /// http://127.0.0.1:8080).
-    #[arg(long, hide = true, env = "TAPDESK_AUTHORITY_HOST", value_name = "URL")]
+    #[arg(long, global = true, hide = true, env = "TAPDESK_AUTHORITY_HOST", value_name = "URL")]
     authority_host: Option<String>,
     /// Testing: the Graph root to call instead of the cloud's (e.g. http://127.0.0.1:8080).
-    #[arg(long, hide = true, env = "TAPDESK_GRAPH_URL", value_name = "URL")]
+    #[arg(long, global = true, hide = true, env = "TAPDESK_GRAPH_URL", value_name = "URL")]
     graph_url: Option<String>,
     #[command(subcommand)]
     command: Option<Command>,
@@ -97,6 +100,13 @@ enum Command {
     Config {
         #[command(subcommand)]
         action: ConfigAction,
+    },
+    /// Check the setup line by line (config, sign-in, permissions, Graph, roles, TAP policy) and
+    /// say how to fix what is wrong. Exits non-zero when a check fails.
+    Doctor {
+        /// Check against the embedded simulator, signing in by device code as the demo operator.
+        #[arg(long)]
+        demo: bool,
     },
 }
 
@@ -132,6 +142,24 @@ impl Cli {
             audit_log: self.audit_log.clone(),
             ..config::Overrides::default()
         }
+    }
+
+    /// The cloud from the settings, with the testing overrides (`--authority-host`, `--graph-url`).
+    fn cloud_for(&self, cfg: &config::Config) -> anyhow::Result<Cloud> {
+        let named = Cloud::named(cfg.cloud);
+        if self.authority_host.is_none() && self.graph_url.is_none() {
+            return Ok(named);
+        }
+        for (what, v) in [("--authority-host", &self.authority_host), ("--graph-url", &self.graph_url)] {
+            if let Some(v) = v {
+                url::Url::parse(v).with_context(|| format!("{what} {v} is not a URL"))?;
+            }
+        }
+        Ok(Cloud::custom(
+            self.graph_url.as_deref().unwrap_or(&named.graph_root),
+            &named.resource,
+            self.authority_host.as_deref().unwrap_or(&named.authority_host),
+        ))
     }
 
     /// The config file named by `--config` or `TAPDESK_CONFIG`, else the default path.
@@ -221,13 +249,103 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             handle.shutdown();
             result.map(|()| ExitCode::SUCCESS)
         }
-        None => {
-            config::load(cli.overrides(), cli.config.as_deref())?;
-            eprintln!(
-                "tapdesk: signing in to a real tenant is not built yet. Run `tapdesk --demo` to use the \
-                 embedded Graph simulator, or `tapdesk --help`."
-            );
-            Ok(ExitCode::from(2))
+        Some(Command::Doctor { demo: true }) => doctor_demo(&cli).await,
+        Some(Command::Doctor { demo: false }) => {
+            let cfg = config::load(cli.overrides(), cli.config.as_deref()).map_err(|e| e.to_string());
+            let cloud = match &cfg {
+                Ok(c) => cli.cloud_for(c),
+                Err(_) => Ok(Cloud::default()),
+            };
+            let (config, cloud) = match cloud {
+                Ok(cloud) => (cfg, cloud),
+                Err(e) => (Err(format!("{e:#}")), Cloud::default()),
+            };
+            let report = doctor::run(doctor::Setup { config, cloud, options: BuildOptions::default() }).await;
+            print!("{}", report.render());
+            Ok(if report.failed() { ExitCode::FAILURE } else { ExitCode::SUCCESS })
         }
+        None => run_real_tenant(&cli).await,
     }
+}
+
+/// Signs in to the configured tenant (device code on stderr, Ctrl-C cancels), then runs the TUI
+/// against real Graph exactly like `--demo` runs it against the simulator.
+async fn run_real_tenant(cli: &Cli) -> anyhow::Result<ExitCode> {
+    let cfg = config::load(cli.overrides(), cli.config.as_deref())?;
+    let cloud = cli.cloud_for(&cfg)?;
+    let session = Session::build(&cfg, cloud.clone(), BuildOptions::default()).map_err(anyhow::Error::msg)?;
+    let signed = tokio::select! {
+        r = session.sign_in() => r.map_err(|e| anyhow::anyhow!("sign-in failed: {e}"))?,
+        _ = tokio::signal::ctrl_c() => {
+            eprintln!("\nSign-in cancelled.");
+            return Ok(ExitCode::from(130));
+        }
+    };
+    eprintln!(
+        "Signed in as {} (tenant {}, --auth {}, cloud {}).",
+        signed.identity.display, signed.identity.tenant, cfg.auth, cloud.label
+    );
+    for (_, why) in signed.capabilities.missing() {
+        eprintln!("  note: {why}");
+    }
+    // From here on the TUI owns the terminal: a sign-in that is needed again fails in words
+    // instead of printing a code under the TUI.
+    if let Some(dc) = &session.device_code {
+        dc.set_prompt(PromptSink::Refuse);
+    }
+    let base = url::Url::parse(&cloud.graph_base()).with_context(|| format!("Graph URL {}", cloud.graph_base()))?;
+    let mut client = GraphClient::new(base, session.credential.clone(), session.scopes.clone())?;
+    if let Some(handler) = &session.claims_handler {
+        client = client.with_claims_handler(handler.clone());
+    }
+    let (requests, replies) = worker::spawn(client);
+    let settings = Settings {
+        clipboard_clear_secs: cfg.clipboard_clear_seconds,
+        require_justification: cfg.require_ticket,
+        tenant: signed.identity.tenant.clone(),
+        own_domains: signed.own_domains(),
+    };
+    let audit_path = cfg
+        .audit_log
+        .clone()
+        .or_else(|| audit::default_path(false))
+        .context("no data directory for the audit log: set audit_log or pass --audit-log FILE")?;
+    let channels = WorkerChannels { requests, replies };
+    let audit = audit::AuditLog::new(audit_path);
+    run_tui(channels, Environment::from_process(), cfg.clipboard, settings, audit).await.map(|()| ExitCode::SUCCESS)
+}
+
+/// `tapdesk doctor --demo`: the doctor against the embedded simulator, signing in by device code
+/// (approved automatically as the demo operator, Dana Okafor).
+async fn doctor_demo(cli: &Cli) -> anyhow::Result<ExitCode> {
+    let tenant = load_tenant(cli.demo_tenant.as_ref(), cli.users)?;
+    let domain = tenant.domain.clone();
+    let operator = tenant.operator_id.clone();
+    let handle = sim::start(tenant, "127.0.0.1:0".parse()?).await.context("starting the Graph simulator")?;
+    let control = handle.control();
+    control.set_sts(sim::StsSettings { device_code_interval_seconds: 1, ..control.sts() });
+    let cfg = config::resolve(
+        config::Overrides {
+            auth: Some(AuthMode::DeviceCode),
+            tenant: Some(domain),
+            client_id: Some(sim::demo::PUBLIC_CLIENT_ID.to_owned()),
+            ..config::Overrides::default()
+        },
+        config::Overrides::default(),
+        config::Overrides::default(),
+        config::ConfigSource { path: None, found: false },
+    );
+    let approve = control.clone();
+    let prompt = PromptSink::Callback(std::sync::Arc::new(move |event| {
+        if let PromptEvent::Show(p) = event {
+            eprintln!("Demo: code {} at {} approved as the demo operator.", p.user_code, p.verification_uri);
+            approve.approve_device_code(&p.user_code, &operator);
+        }
+    }));
+    let cloud = Cloud::custom(&handle.authority(), sim::GRAPH_RESOURCE, &handle.authority());
+    let options = BuildOptions { prompt: Some(prompt), ..BuildOptions::default() };
+    let report = doctor::run(doctor::Setup { config: Ok(cfg), cloud, options }).await;
+    handle.shutdown();
+    print!("{}", report.render());
+    Ok(if report.failed() { ExitCode::FAILURE } else { ExitCode::SUCCESS })
 }

@@ -19,7 +19,7 @@ use super::capabilities::{Capabilities, permissions};
 use super::challenge::ClaimsChallengeHandler;
 use super::claims::Claims;
 use super::cloud::Cloud;
-use super::device_code::{DEFAULT_CLIENT_ID, DeviceCodeCredential, DeviceCodeOptions};
+use super::device_code::{DEFAULT_CLIENT_ID, DeviceCodeCredential, DeviceCodeOptions, PromptSink};
 use crate::config::Config;
 
 /// Name shown with the device code when the client id is tapdesk's default.
@@ -36,6 +36,8 @@ pub struct BuildOptions {
     pub az_executor: Option<Arc<dyn azure_identity::Executor>>,
     /// The client secret for `client-secret` (default: read `AZURE_CLIENT_SECRET`).
     pub client_secret: Option<SecretString>,
+    /// Where the device code goes (default: standard error, see [`PromptSink::Stderr`]).
+    pub prompt: Option<PromptSink>,
 }
 
 /// A credential ready to use, with what the Graph client needs alongside it.
@@ -92,6 +94,9 @@ pub struct SignedIn {
     pub auth: AuthMode,
     /// Which cloud (`global`, `usgov`, ..., `custom`).
     pub cloud: String,
+    /// When the credential says the first token expires (may differ from the `exp` claim, e.g. the
+    /// Azure CLI's `expiresOn`); `None` when only the claims are known.
+    pub expires_on: Option<jiff::Timestamp>,
 }
 
 fn is_guid(s: &str) -> bool {
@@ -155,7 +160,22 @@ impl SignedIn {
             capabilities,
             auth,
             cloud: cloud.label.clone(),
+            expires_on: None,
         })
+    }
+
+    /// The tenant's domains known from the sign-in (the configured domain and the operator's UPN
+    /// domain), lower-case, without repeats: for `Settings::own_domains`.
+    pub fn own_domains(&self) -> Vec<String> {
+        let mut out: Vec<String> = Vec::new();
+        let upn = self.claims.upn.as_deref().and_then(|u| u.rsplit_once('@')).map(|(_, d)| d);
+        for d in [Some(self.identity.tenant.as_str()), upn].into_iter().flatten() {
+            let d = d.to_ascii_lowercase();
+            if d.contains('.') && !is_guid(&d) && !out.contains(&d) {
+                out.push(d);
+            }
+        }
+        out
     }
 
     /// `operator @ tenant`, with `(app-only)` already in the operator for app-only tokens.
@@ -202,6 +222,9 @@ impl Session {
                 let cred =
                     DeviceCodeCredential::new(cloud.clone(), &tenant, &client_id, &app_name, options.device_code)
                         .map_err(|e| e.to_string())?;
+                if let Some(sink) = options.prompt {
+                    cred.set_prompt(sink);
+                }
                 session.scopes = names.iter().map(|n| cloud.scope(n)).filter(|s| s != "offline_access").collect();
                 session.credential = cred.clone();
                 session.claims_handler = Some(cred.clone());
@@ -272,7 +295,9 @@ impl Session {
             .get_token(&self.scope_refs(), None)
             .await
             .map_err(|e| super::sts::explain_message(&error_text(&e)))?;
-        SignedIn::from_token(token.token.secret(), self.auth, &self.cloud, self.tenant.as_deref())
+        let mut signed = SignedIn::from_token(token.token.secret(), self.auth, &self.cloud, self.tenant.as_deref())?;
+        signed.expires_on = jiff::Timestamp::from_second(token.expires_on.unix_timestamp()).ok();
+        Ok(signed)
     }
 }
 
@@ -333,6 +358,7 @@ mod tests {
             }
         );
         assert_eq!(s.status_text(), "dana@contoso.example @ contoso.example");
+        assert_eq!(s.own_domains(), ["contoso.example"]);
         assert!(s.capabilities.create_tap.is_err());
         let s =
             SignedIn::from_token(&t, AuthMode::DeviceCode, &Cloud::default(), Some("contoso.onmicrosoft.com")).unwrap();

@@ -366,6 +366,25 @@ fn client_credentials(w: &mut World, form: &Form, headers: &HeaderMap, ctx: &Req
     }))
 }
 
+/// Permissions a client without `consentedScopes` may be granted when asked by name: [`ALL_SCOPES`]
+/// plus the read-only and least-privileged names (reference §10.1).
+pub const CONSENTABLE_SCOPES: &[&str] = &[
+    "User.Read",
+    "User.ReadBasic.All",
+    "User.Read.All",
+    "Directory.Read.All",
+    "UserAuthenticationMethod.Read.All",
+    "UserAuthenticationMethod.ReadWrite.All",
+    "UserAuthMethod-TAP.ReadWrite.All",
+    "UserAuthMethod-Passkey.ReadWrite.All",
+    "UserAuthMethod-MicrosoftAuthApp.ReadWrite.All",
+    "UserAuthMethod-Phone.ReadWrite.All",
+    "Policy.Read.All",
+    "Policy.Read.AuthenticationMethod",
+    "Policy.ReadWrite.AuthenticationMethod",
+    "User.RevokeSessions.All",
+];
+
 /// The client's consented permissions ([`ALL_SCOPES`] when not restricted).
 pub(crate) fn consented(client: &SimClient) -> Vec<String> {
     client.consented_scopes.clone().unwrap_or_else(|| ALL_SCOPES.iter().map(|s| s.to_string()).collect())

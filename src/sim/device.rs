@@ -16,7 +16,9 @@
 //!   / AADSTS9002313.
 //!
 //! Scopes: resource prefixes are dropped (`https://graph.microsoft.com/User.Read.All` →
-//! `User.Read.All`), `openid`/`profile`/`email` ignored, `.default` means "everything consented".
+//! `User.Read.All`), `openid`/`profile`/`email` ignored, `.default` means "everything consented"
+//! (a client without `consentedScopes`: [`super::ALL_SCOPES`]; by name, any of
+//! [`super::auth::CONSENTABLE_SCOPES`]).
 //! Wording of `authorization_declined` (AADSTS65004) and of the unknown-code errors is the
 //! simulator's; the other codes are the documented ones.
 
@@ -33,7 +35,7 @@ use jiff::Timestamp;
 use rand::Rng as _;
 use serde_json::json;
 
-use super::auth::{Form, check_tenant, consented, find_client, mint_with, missing, token_response};
+use super::auth::{CONSENTABLE_SCOPES, Form, check_tenant, consented, find_client, mint_with, missing, token_response};
 use super::control::DeviceCodeState;
 use super::errors::sts_error;
 use super::http::ReqCtx;
@@ -69,9 +71,13 @@ fn grant(client: &SimClient, requested: &[String]) -> Result<Vec<String>, String
     if requested.is_empty() || requested.iter().any(|r| r == ".default") {
         return Ok(consented);
     }
+    let grantable: Vec<String> = match &client.consented_scopes {
+        Some(c) => c.clone(),
+        None => CONSENTABLE_SCOPES.iter().map(|s| s.to_string()).collect(),
+    };
     let mut out = Vec::new();
     for r in requested {
-        match consented.iter().find(|c| c.eq_ignore_ascii_case(r)) {
+        match grantable.iter().find(|c| c.eq_ignore_ascii_case(r)) {
             Some(c) => out.push(c.clone()),
             None => return Err(r.clone()),
         }

@@ -36,7 +36,7 @@ pub mod tenant;
 use std::net::SocketAddr;
 use std::sync::Arc;
 
-pub use auth::{ALL_SCOPES, CLAIMS_CHALLENGE, GRAPH_RESOURCE};
+pub use auth::{ALL_SCOPES, CLAIMS_CHALLENGE, CONSENTABLE_SCOPES, GRAPH_RESOURCE};
 pub use control::{DeviceCodeState, DeviceCodeView, Fault, FaultRule, LoggedRequest, SimControl, StsSettings};
 pub use tenant::Tenant;
 
