@@ -46,8 +46,8 @@ struct Entry {
 /// The in-memory search engine over the cached directory. Pure and synchronous; deterministic
 /// results for a given set of rows and query (the cache only changes speed, never results).
 ///
-/// Memory: about `key bytes + 10` bytes per user (≈ 12 MiB at 300k users) plus the query stack
-/// (at most ≈ 19 MiB of remembered hits).
+/// Memory: about `key bytes + 14` bytes per user (≈ 15 MiB at 300k users, see
+/// [`Engine::heap_bytes`]) plus the query stack (at most ≈ 19 MiB of remembered hits).
 pub struct Engine {
     own_domains: Vec<String>,
     /// `own_domains` plus every UPN domain seen (UPN suffixes are always tenant domains).

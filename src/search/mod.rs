@@ -4,10 +4,12 @@
 //!   mail part; the tenant's domains removed; guests keep their external domain).
 //! - [`Engine`] (`engine.rs`, `rank.rs`): the pure, synchronous matcher. Keys live in one arena;
 //!   a query is folded and split into terms that must all match; rows are pre-checked with a cheap
-//!   byte subsequence test before fuzzy-matcher's `SkimMatcherV2` scores them; one-letter terms are
-//!   ranked by position only; a stack of previous match sets makes typing re-score only the
-//!   previous hits and Backspace instant; the scan runs on both cores (rayon) and can be cancelled;
-//!   the top N come from `select_nth_unstable_by`, never a full sort.
+//!   byte subsequence test and classed (exact > whole words > word starts > substrings >
+//!   scattered) before fuzzy-matcher's `SkimMatcherV2` scores them, and only rows whose score
+//!   bound (from a per-key mask of word-initial letters) can still reach the top N are scored at
+//!   all; one-letter terms are ranked by position only; a stack of previous match sets makes
+//!   typing re-scan only the previous hits and Backspace instant; the scan runs on both cores
+//!   (rayon) and can be cancelled; the top N come from `select_nth_unstable_by`, never a full sort.
 //! - [`spawn_matcher`] (`worker.rs`): the engine on its own threads behind a request/reply
 //!   protocol with generation-based cancellation; this is what the app should use.
 //! - [`SearchIndex`]: the former synchronous API, kept as a thin wrapper over [`Engine`].
