@@ -200,10 +200,19 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             println!("Graph simulator on {}", handle.graph_base());
             println!("Token endpoint   {}", handle.token_url());
             println!(
-                "Client id {} / secret {} (client_credentials). Ctrl-C stops.",
+                "Client id {} / secret {} (client_credentials); public client {} (device code, sign in at {}/devicelogin).",
                 auth::DEMO_CLIENT_ID,
-                auth::DEMO_CLIENT_SECRET
+                auth::DEMO_CLIENT_SECRET,
+                sim::demo::PUBLIC_CLIENT_ID,
+                handle.authority()
             );
+            println!(
+                "Sign in with: tapdesk --tenant {} --client-id {} --authority-host {a} --graph-url {a}",
+                handle.tenant_id(),
+                sim::demo::PUBLIC_CLIENT_ID,
+                a = handle.authority()
+            );
+            println!("Ctrl-C stops.");
             tokio::signal::ctrl_c().await?;
             handle.shutdown();
             Ok(ExitCode::SUCCESS)

@@ -477,7 +477,11 @@ impl Shown {
                 PromptEvent::Failed(why) => format!("Sign-in failed: {why}"),
                 PromptEvent::Show(_) => String::new(),
             };
-            eprintln!("\r\x1b[2K{line}");
+            if std::io::IsTerminal::is_terminal(&std::io::stderr()) {
+                eprintln!("\r\x1b[2K{line}");
+            } else {
+                eprintln!("{line}");
+            }
         }
         if let PromptSink::Callback(f) = &self.sink {
             f(event);
