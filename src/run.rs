@@ -52,7 +52,10 @@ pub async fn run_tui(
     }
     // An action must never go unrecorded: refuse to start if the audit log cannot be written.
     audit.check_writable().map_err(|e| {
-        anyhow::anyhow!("cannot write the audit log {}: {e} (choose another with --audit-log FILE)", audit.path().display())
+        anyhow::anyhow!(
+            "cannot write the audit log {}: {e} (choose another with --audit-log FILE)",
+            audit.path().display()
+        )
     })?;
     let mut terminal = ratatui::init();
     let _ = crossterm::execute!(std::io::stdout(), EnableBracketedPaste);

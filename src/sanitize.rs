@@ -157,7 +157,10 @@ mod tests {
 
     #[test]
     fn invisible_and_private_characters_and_space_runs() {
-        assert_eq!(clean("a\u{200B}b\u{2028}c\u{FFF9}d\u{E000}e\u{10FFFF}f"), "a\u{FFFD}b c\u{FFFD}d\u{FFFD}e\u{FFFD}f");
+        assert_eq!(
+            clean("a\u{200B}b\u{2028}c\u{FFF9}d\u{E000}e\u{10FFFF}f"),
+            "a\u{FFFD}b c\u{FFFD}d\u{FFFD}e\u{FFFD}f"
+        );
         assert_eq!(clean("Mallory                 Pass   AbCd"), "Mallory Pass AbCd");
         let long = "x".repeat(5000);
         assert_eq!(clean(&long).chars().count(), MAX_CHARS + 1);

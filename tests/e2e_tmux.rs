@@ -249,11 +249,16 @@ fn lost_key_recovery_for_avery_in_tmux() {
     assert!(!s.contains(&pass), "the pass is gone from the screen");
     assert!(s.contains("✓ Issued a one-time pass"), "{s}");
     t.keys(&["Enter"]);
-    let s = t.wait_for("the methods without the key", |s| !s.contains("YubiKey 5 NFC") && s.contains("Temporary Access Pass"));
+    let s = t.wait_for("the methods without the key", |s| {
+        !s.contains("YubiKey 5 NFC") && s.contains("Temporary Access Pass")
+    });
     assert!(s.contains("Recovery flow closed") || s.contains("one-time"), "{s}");
     let audit = std::fs::read_to_string(dir.join("audit.jsonl")).expect("audit log");
     assert_eq!(audit.lines().count(), 3, "{audit}");
-    assert!(audit.lines().all(|l| l.contains("\"ticket\":\"INC-4242\"") && l.contains("\"result\":\"success\"")), "{audit}");
+    assert!(
+        audit.lines().all(|l| l.contains("\"ticket\":\"INC-4242\"") && l.contains("\"result\":\"success\"")),
+        "{audit}"
+    );
     assert!(!audit.contains(&pass));
     t.literal("q");
     let s = t.wait_for("the shell", |s| s.contains("END-OF-RUN"));

@@ -52,20 +52,23 @@ fn a_policy_administrator_edits_with_ranges_checked_then_saves() {
     send(&mut m, key(KeyCode::Backspace));
     type_str(&mut m, "2h");
     let cmds = send(&mut m, key(KeyCode::Enter));
-    let id = graph_id(&cmds, |r| matches!(r, GraphRequest::UpdateTapPolicy { patch } if patch.default_lifetime_in_minutes == 120));
+    let id = graph_id(
+        &cmds,
+        |r| matches!(r, GraphRequest::UpdateTapPolicy { patch } if patch.default_lifetime_in_minutes == 120),
+    );
     let cmds = send(&mut m, reply(id, GraphResponse::PolicyUpdated(Ok(()))));
     graph_id(&cmds, |r| matches!(r, GraphRequest::GetTapPolicy));
     assert!(matches!(m.popup, Popup::None));
     assert!(m.status.text.contains("saved"));
 }
 
-
 #[tokio::test]
 async fn the_patch_changes_the_rules_and_is_refused_without_the_role() {
     let s = sim::start(Tenant::demo(100), "127.0.0.1:0".parse().unwrap()).await.unwrap();
     let base = url::Url::parse(&s.graph_base()).unwrap();
     let as_dana = GraphClient::new(base.clone(), Arc::new(StaticToken(s.mint_token())), vec![]).unwrap();
-    let as_priya = GraphClient::new(base, Arc::new(StaticToken(s.mint_token_for(demo::PRIYA_RAMAN_ID))), vec![]).unwrap();
+    let as_priya =
+        GraphClient::new(base, Arc::new(StaticToken(s.mint_token_for(demo::PRIYA_RAMAN_ID))), vec![]).unwrap();
     let policy = as_dana.get_tap_policy().await.unwrap();
     let mut e = PolicyEditor::new(&policy, None);
     e.one_time = true;

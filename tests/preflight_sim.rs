@@ -18,7 +18,6 @@ use tapdesk::graph::client::GraphClient;
 use tapdesk::graph::types::{AuthMethod, PolicyTarget, TapCreateRequest};
 use tapdesk::sim::{self, demo, tenant::Tenant};
 
-
 struct World {
     sim: sim::SimHandle,
     client: GraphClient,
@@ -123,7 +122,8 @@ async fn a_start_in_chicago_or_tokyo_local_time_reaches_graph_as_utc() {
     for (zone, expected) in [("America/Chicago", "15:00:00Z"), ("Asia/Tokyo", "00:00:00Z")] {
         let tz = TimeZone::get(zone).unwrap();
         let start = parse_start(&format!("{next_year}-01-11 09:00"), now, &tz).unwrap();
-        let body = TapCreateRequest { start_date_time: start, lifetime_in_minutes: Some(60), is_usable_once: Some(true) };
+        let body =
+            TapCreateRequest { start_date_time: start, lifetime_in_minutes: Some(60), is_usable_once: Some(true) };
         let created = w.client.create_tap(demo::AVERY_QUINN_ID, &body).await.unwrap();
         let echoed = created.method.start_date_time.unwrap().to_string();
         assert!(echoed.ends_with(expected), "{zone}: {echoed}");

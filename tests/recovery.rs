@@ -30,10 +30,22 @@ fn the_whole_flow_for_avery() {
 
     // Delete the key.
     let cmds = send(&mut m, key(KeyCode::Enter));
-    let del = graph_id(&cmds, |r| matches!(r, GraphRequest::DeleteMethod { segment, method_id, .. }
-        if segment == "fido2Methods" && method_id == "-2_GRUg2-HYz6_1YG4YRAQ2"));
+    let del = graph_id(&cmds, |r| {
+        matches!(r, GraphRequest::DeleteMethod { segment, method_id, .. }
+        if segment == "fido2Methods" && method_id == "-2_GRUg2-HYz6_1YG4YRAQ2")
+    });
     assert!(send(&mut m, key(KeyCode::Enter)).is_empty(), "keys wait while Graph works");
-    let cmds = send(&mut m, reply(del, GraphResponse::MethodDeleted { user_id: "u-avery".into(), method_id: "x".into(), result: Ok(Some("req-del-1".into())) }));
+    let cmds = send(
+        &mut m,
+        reply(
+            del,
+            GraphResponse::MethodDeleted {
+                user_id: "u-avery".into(),
+                method_id: "x".into(),
+                result: Ok(Some("req-del-1".into())),
+            },
+        ),
+    );
     assert!(cmds.iter().any(|c| matches!(c, Cmd::Audit(a) if a.action == "deleteAuthenticationMethod" && a.ticket.as_deref() == Some("INC-100"))));
     assert_eq!(step(&m), Step::Revoke);
 
@@ -45,9 +57,14 @@ fn the_whole_flow_for_avery() {
 
     // One-time pass with the policy's default lifetime.
     let cmds = send(&mut m, key(KeyCode::Enter));
-    let tap = graph_id(&cmds, |r| matches!(r, GraphRequest::CreateTap { body, .. }
-        if body.is_usable_once == Some(true) && body.lifetime_in_minutes == Some(60) && body.start_date_time.is_none()));
-    send(&mut m, reply(tap, GraphResponse::TapCreated { user_id: "u-avery".into(), result: Ok(created_tap("rEc0v3r!")) }));
+    let tap = graph_id(&cmds, |r| {
+        matches!(r, GraphRequest::CreateTap { body, .. }
+        if body.is_usable_once == Some(true) && body.lifetime_in_minutes == Some(60) && body.start_date_time.is_none())
+    });
+    send(
+        &mut m,
+        reply(tap, GraphResponse::TapCreated { user_id: "u-avery".into(), result: Ok(created_tap("rEc0v3r!")) }),
+    );
     assert_eq!(step(&m), Step::Show);
     assert!(m.pass_popup().is_some(), "the pass is shown");
     assert_eq!(send(&mut m, ch('c')), vec![Cmd::CopyPass]);
@@ -96,7 +113,11 @@ fn a_failure_stops_the_flow_with_the_reason() {
     assert_eq!(step(&m), Step::Summary);
     let r = m.recovery.as_ref().unwrap();
     assert!(r.failed());
-    assert!(matches!(r.log.last(), Some(Outcome::Failed(t)) if t.contains("Authorization_RequestDenied")), "{:?}", r.log);
+    assert!(
+        matches!(r.log.last(), Some(Outcome::Failed(t)) if t.contains("Authorization_RequestDenied")),
+        "{:?}",
+        r.log
+    );
     // Nothing more is sent from the summary.
     assert!(send(&mut m, key(KeyCode::Enter)).is_empty());
 }

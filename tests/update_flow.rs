@@ -287,4 +287,3 @@ fn a_failed_directory_load_is_reported_and_the_app_keeps_running() {
     assert!(m.status.text.contains("connection refused"));
     assert!(!m.quit);
 }
-

@@ -52,7 +52,14 @@ fn delete_names_the_method_and_the_user_then_audits() {
     assert!(matches!(m.popup, Popup::None));
     let cmds = send(
         &mut m,
-        reply(id, GraphResponse::MethodDeleted { user_id: "u-avery".into(), method_id: "x".into(), result: Ok(Some("req-del-1".into())) }),
+        reply(
+            id,
+            GraphResponse::MethodDeleted {
+                user_id: "u-avery".into(),
+                method_id: "x".into(),
+                result: Ok(Some("req-del-1".into())),
+            },
+        ),
     );
     assert_eq!(m.status.kind, StatusKind::Ok);
     assert!(m.status.text.contains("Deleted FIDO2 security key 'YubiKey 5 NFC'"), "{}", m.status.text);

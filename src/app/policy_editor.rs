@@ -72,11 +72,13 @@ impl PolicyEditor {
         let read_only = operator.and_then(|o| {
             let may = o.member_of.iter().any(|r| {
                 r.is_role()
-                    && (matches!(r.role_template_id.as_deref(), Some(AUTHENTICATION_POLICY_ADMINISTRATOR | GLOBAL_ADMINISTRATOR))
-                        || matches!(
-                            r.display_name.as_deref(),
-                            Some("Authentication Policy Administrator" | "Global Administrator")
-                        ))
+                    && (matches!(
+                        r.role_template_id.as_deref(),
+                        Some(AUTHENTICATION_POLICY_ADMINISTRATOR | GLOBAL_ADMINISTRATOR)
+                    ) || matches!(
+                        r.display_name.as_deref(),
+                        Some("Authentication Policy Administrator" | "Global Administrator")
+                    ))
             });
             (!may).then(|| {
                 "Read-only: changing it needs the Authentication Policy Administrator or Global Administrator role."
@@ -129,7 +131,8 @@ impl PolicyEditor {
         let min = life("Minimum lifetime", &self.minimum)?;
         let default = life("Default lifetime", &self.default)?;
         let max = life("Maximum lifetime", &self.maximum)?;
-        let length: u32 = self.length.trim().parse().map_err(|_| format!("Length '{}' is not a number.", self.length))?;
+        let length: u32 =
+            self.length.trim().parse().map_err(|_| format!("Length '{}' is not a number.", self.length))?;
         if !(8..=48).contains(&length) {
             return Err(format!("Length must be 8 to 48 characters; got {length}."));
         }

@@ -69,7 +69,16 @@ pub struct Recovery {
 impl Recovery {
     /// A new flow for `user` with their FIDO2 `keys`.
     pub fn new(user: User, keys: Vec<Key>) -> Self {
-        Self { user, step: Step::Verify, keys, key_row: 0, on_ticket: true, waiting: None, log: Vec::new(), error: None }
+        Self {
+            user,
+            step: Step::Verify,
+            keys,
+            key_row: 0,
+            on_ticket: true,
+            waiting: None,
+            log: Vec::new(),
+            error: None,
+        }
     }
 
     /// `true` when a step failed.

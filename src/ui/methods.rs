@@ -31,8 +31,7 @@ pub(super) fn render(model: &Model, frame: &mut Frame, area: Rect) {
     let w = usize::from(inner.width.max(1));
     let card_height: usize = card.iter().map(|l| l.width().max(1).div_ceil(w)).sum();
     let card_height = (card_height as u16).min(inner.height.saturating_sub(3).max(1));
-    let [card_area, table_area] =
-        Layout::vertical([Constraint::Length(card_height), Constraint::Min(1)]).areas(inner);
+    let [card_area, table_area] = Layout::vertical([Constraint::Length(card_height), Constraint::Min(1)]).areas(inner);
     frame.render_widget(Paragraph::new(card).wrap(ratatui::widgets::Wrap { trim: true }), card_area);
 
     match &sel.methods {

@@ -5,8 +5,8 @@
 //! them. It fits 80x24 and grows with the terminal.
 
 mod methods;
-mod recovery;
 pub mod popup;
+mod recovery;
 mod tap_form;
 mod users;
 

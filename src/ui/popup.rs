@@ -239,23 +239,38 @@ pub(super) fn render_policy(e: &crate::app::policy_editor::PolicyEditor, frame: 
         let on = editable && e.focused() == f;
         let st = if on { Style::new().fg(Color::Yellow).add_modifier(Modifier::BOLD) } else { dim };
         let vst = if on { Style::new().add_modifier(Modifier::UNDERLINED) } else { Style::new() };
-        Line::from(vec![Span::styled(format!("{label:<18}"), st), Span::styled(value, vst), Span::styled(format!("  {hint}"), dim)])
+        Line::from(vec![
+            Span::styled(format!("{label:<18}"), st),
+            Span::styled(value, vst),
+            Span::styled(format!("  {hint}"), dim),
+        ])
     };
     let p = &e.original;
-    let targets = |t: &[crate::graph::types::PolicyTarget]| {
-        if t.is_empty() {
-            "none".to_owned()
-        } else {
-            t.iter().map(|t| if t.id == "all_users" { "all users".to_owned() } else { format!("{} {}", t.target_type, t.id) }).collect::<Vec<_>>().join(", ")
-        }
-    };
+    let targets =
+        |t: &[crate::graph::types::PolicyTarget]| {
+            if t.is_empty() {
+                "none".to_owned()
+            } else {
+                t.iter()
+                    .map(|t| {
+                        if t.id == "all_users" { "all users".to_owned() } else { format!("{} {}", t.target_type, t.id) }
+                    })
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            }
+        };
     let mut lines = vec![
         row(PolicyField::State, "State", (if e.enabled { "◂ enabled ▸" } else { "◂ disabled ▸" }).into(), ""),
         row(PolicyField::Minimum, "Minimum lifetime", e.minimum.clone(), "minutes or 1h, 2d; 10m–30d"),
         row(PolicyField::Default, "Default lifetime", e.default.clone(), "between minimum and maximum"),
         row(PolicyField::Maximum, "Maximum lifetime", e.maximum.clone(), "10m–30d"),
         row(PolicyField::Length, "Length", e.length.clone(), "8–48 characters"),
-        row(PolicyField::OneTime, "One-time only", (if e.one_time { "◂ yes ▸" } else { "◂ no: issuer chooses ▸" }).into(), ""),
+        row(
+            PolicyField::OneTime,
+            "One-time only",
+            (if e.one_time { "◂ yes ▸" } else { "◂ no: issuer chooses ▸" }).into(),
+            "",
+        ),
         Line::raw(""),
         Line::styled(format!("Included: {}", targets(&p.include_targets)), dim),
         Line::styled(format!("Excluded: {}", targets(&p.exclude_targets)), dim),

@@ -67,9 +67,15 @@ pub(super) fn render(r: &Recovery, model: &Model, frame: &mut Frame, area: Rect)
                     Some(Verification::Other) => format!("◂ other ▸ {}", model.just.other),
                     Some(v) => format!("◂ {} ▸", v.label()),
                 };
-                lines.push(Line::from(vec![Span::styled("Ticket    ", hl(r.on_ticket)), Span::raw(model.just.ticket.clone())]));
+                lines.push(Line::from(vec![
+                    Span::styled("Ticket    ", hl(r.on_ticket)),
+                    Span::raw(model.just.ticket.clone()),
+                ]));
                 lines.push(Line::from(vec![Span::styled("Verified  ", hl(!r.on_ticket)), Span::raw(v)]));
-                lines.push(Line::from(vec![Span::styled("Enter", key), Span::raw(" continue   Tab field   ← → verification")]));
+                lines.push(Line::from(vec![
+                    Span::styled("Enter", key),
+                    Span::raw(" continue   Tab field   ← → verification"),
+                ]));
             }
             Step::PickKey => {
                 lines.push(Line::raw(format!("Which key did {name} lose?")));

@@ -121,7 +121,8 @@ pub fn play(model: &mut Model, cmds: Vec<Cmd>) -> Vec<Cmd> {
         if let Some((generation, text, limit)) = LATEST.with(|l| l.borrow().clone()) {
             let r = ENGINE.with(|e| e.borrow_mut().search(&text, limit, &|| false)).expect("not cancelled");
             let indexed = ENGINE.with(|e| e.borrow().len());
-            let reply = tapdesk::search::MatchReply { generation, query: text, hits: r.hits, matched: r.matched, indexed };
+            let reply =
+                tapdesk::search::MatchReply { generation, query: text, hits: r.hits, matched: r.matched, indexed };
             out.extend(send(model, Msg::Matched(reply)));
         }
     }
@@ -160,7 +161,10 @@ pub fn loaded_model() -> Model {
     let dana = user("u-dana", "Dana Okafor", "dana.okafor@contoso.example");
     let cmds = send(&mut m, reply(me, GraphResponse::Me(Ok(dana))));
     let op = graph_id(&cmds, |r| matches!(r, GraphRequest::GetUserCard { user_id } if user_id == "u-dana"));
-    send(&mut m, reply(op, GraphResponse::UserCard { user_id: "u-dana".into(), result: Ok(Box::new(operator_card())) }));
+    send(
+        &mut m,
+        reply(op, GraphResponse::UserCard { user_id: "u-dana".into(), result: Ok(Box::new(operator_card())) }),
+    );
     m
 }
 
@@ -208,7 +212,10 @@ pub fn avery_selected() -> Model {
     let id = graph_id(&cmds, |r| matches!(r, GraphRequest::ListMethods { user_id } if user_id == "u-avery"));
     let card = graph_id(&cmds, |r| matches!(r, GraphRequest::GetUserCard { user_id } if user_id == "u-avery"));
     send(&mut m, reply(id, GraphResponse::Methods { user_id: "u-avery".into(), result: Ok(avery_methods()) }));
-    send(&mut m, reply(card, GraphResponse::UserCard { user_id: "u-avery".into(), result: Ok(Box::new(avery_card())) }));
+    send(
+        &mut m,
+        reply(card, GraphResponse::UserCard { user_id: "u-avery".into(), result: Ok(Box::new(avery_card())) }),
+    );
     m
 }
 

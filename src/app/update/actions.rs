@@ -49,7 +49,10 @@ pub(super) fn select_user(model: &mut Model) -> Vec<Cmd> {
 pub(super) fn audit_blocks(model: &mut Model) -> bool {
     match model.audit_failed.clone() {
         Some(e) => {
-            model.set_status(StatusKind::Error, format!("Refused: the audit log cannot be written ({e}). Fix it and restart tapdesk."));
+            model.set_status(
+                StatusKind::Error,
+                format!("Refused: the audit log cannot be written ({e}). Fix it and restart tapdesk."),
+            );
             true
         }
         None => false,

@@ -5,10 +5,10 @@
 use super::super::tap_form::TapForm;
 use super::super::{Cmd, Loadable, Model, PassPopup, Popup, StatusKind, error_line};
 use super::{actions, refresh_methods, remote_search};
-use crate::search::MatchRequest;
 use crate::graph::GraphError;
 use crate::graph::worker::{GraphRequest, GraphResponse, Reply};
 use crate::sanitize;
+use crate::search::MatchRequest;
 
 fn display_name(model: &Model, user_id: &str) -> String {
     model
@@ -177,13 +177,8 @@ pub(super) fn on_graph(model: &mut Model, reply: Reply) -> Vec<Cmd> {
                 .get(&id)
                 .and_then(|d| d.parameters.get("description").and_then(|v| v.as_str()).map(str::to_owned))
                 .unwrap_or_else(|| "the method".into());
-            let mut cmds: Vec<Cmd> =
-        actions::audit(model, id, result.as_ref().map(Clone::clone)).into_iter().collect();
-            super::recovery::on_result(
-                model,
-                id,
-                result.as_ref().map(|_| format!("Deleted {description}.")),
-            );
+            let mut cmds: Vec<Cmd> = actions::audit(model, id, result.as_ref().cloned()).into_iter().collect();
+            super::recovery::on_result(model, id, result.as_ref().map(|_| format!("Deleted {description}.")));
             match result {
                 Ok(_) => model.set_status(StatusKind::Ok, format!("Deleted {description} from {name}.")),
                 Err(e) => {
@@ -197,7 +192,7 @@ pub(super) fn on_graph(model: &mut Model, reply: Reply) -> Vec<Cmd> {
         }
         GraphResponse::SessionsRevoked { user_id, result } => {
             let name = display_name(model, &user_id);
-            let cmds: Vec<Cmd> = actions::audit(model, id, result.as_ref().map(Clone::clone)).into_iter().collect();
+            let cmds: Vec<Cmd> = actions::audit(model, id, result.as_ref().cloned()).into_iter().collect();
             super::recovery::on_result(model, id, result.as_ref().map(|_| "Revoked all sign-in sessions.".to_owned()));
             match result {
                 Ok(_) => model.set_status(
@@ -243,8 +238,11 @@ pub(super) fn on_graph(model: &mut Model, reply: Reply) -> Vec<Cmd> {
                 return Vec::new();
             }
             model.remote_search = None;
-            if let Ok(mut found) = result {
-                if text == model.query.trim() && model.users_request.is_some() {
+            if let Ok(mut found) = result
+                && text == model.query.trim()
+                && model.users_request.is_some()
+            {
+                {
                     found.iter_mut().for_each(sanitize::user);
                     let cached: std::collections::HashSet<&str> =
                         model.results.iter().map(|&i| model.users[i].id.as_str()).collect();

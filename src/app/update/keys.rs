@@ -173,20 +173,14 @@ fn on_search_key(model: &mut Model, key: KeyEvent) -> Vec<Cmd> {
             model.editing = false;
             model.focus = cycle(model.focus, key.code == KeyCode::Tab);
         }
-        KeyCode::Backspace => {
-            if model.query.pop().is_some() {
-                return rerank(model);
-            }
-        }
+        KeyCode::Backspace if model.query.pop().is_some() => return rerank(model),
         KeyCode::Char('u') if ctrl => {
             model.query.clear();
             return rerank(model);
         }
-        KeyCode::Char(c) if !ctrl && !crate::sanitize::is_unsafe(c) => {
-            if model.query.chars().count() < FIELD_MAX {
-                model.query.push(c);
-                return rerank(model);
-            }
+        KeyCode::Char(c) if !ctrl && !crate::sanitize::is_unsafe(c) && model.query.chars().count() < FIELD_MAX => {
+            model.query.push(c);
+            return rerank(model);
         }
         _ => {}
     }
@@ -391,10 +385,10 @@ fn on_policy_key(model: &mut Model, key: KeyEvent) -> Vec<Cmd> {
         },
         _ => {}
     }
-    if let Popup::Policy(e) = &mut model.popup {
-        if key.code != KeyCode::Enter {
-            e.error = None;
-        }
+    if let Popup::Policy(e) = &mut model.popup
+        && key.code != KeyCode::Enter
+    {
+        e.error = None;
     }
     Vec::new()
 }

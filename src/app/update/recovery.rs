@@ -77,7 +77,9 @@ pub(super) fn on_key(model: &mut Model, key: KeyEvent) -> Vec<Cmd> {
                     model.just.other.pop();
                 }
             }
-            KeyCode::Char(' ') if !r.on_ticket && model.just.verification != Some(super::super::tap_form::Verification::Other) => {
+            KeyCode::Char(' ')
+                if !r.on_ticket && model.just.verification != Some(super::super::tap_form::Verification::Other) =>
+            {
                 model.just.cycle(true)
             }
             KeyCode::Char(c) if !ctrl && !crate::sanitize::is_unsafe(c) => {
