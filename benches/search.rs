@@ -10,6 +10,8 @@
 //! - `rss [SIZE] [worker|engine]` (default 300000 worker): peak RSS of a process holding
 //!   `Vec<User>` and the matcher worker with every user indexed, or the engine built directly
 //!   (`engine`: its own footprint). Run each as its own process.
+//! - `load [SIZE]` (default 300000): the demo tenant served by the Graph simulator, paged by the
+//!   real `GraphClient` into the matcher worker: time to the first page, to all users, users/s.
 //!
 //! Environment: `BENCH_REPS` (default 7) timed repetitions per typed word; `BENCH_FZF_REPS`
 //! (default 5). Each block measures the CPU used by other processes during it (from `/proc/stat`)
@@ -47,7 +49,10 @@ fn main() {
             }
             latency(&sizes);
         }
-        Some(other) => eprintln!("unknown mode {other}: use `latency [SIZE...]` or `rss [SIZE]`"),
+        Some("load") => load(rest.get(1).and_then(|s| s.parse().ok()).unwrap_or(300_000)),
+        Some(other) => {
+            eprintln!("unknown mode {other}: use `latency [SIZE...]`, `rss [SIZE] [worker|engine]` or `load [SIZE]`")
+        }
     }
 }
 
@@ -460,4 +465,79 @@ fn rss(n: usize, variant: &str) {
     if engine_bytes > 0 {
         println!("\nEngine heap (keys, offsets, parts, head masks): {:.1} MiB.", engine_bytes as f64 / 1048576.0);
     }
+}
+
+// ---------------------------------------------------------------- load mode
+
+/// Issue 6 item 3 (and the "first page" half of item 2, without drawing): the demo tenant of `n`
+/// users served by the Graph simulator on 127.0.0.1, paged by the real `GraphClient`
+/// (`$top=999`), each page copied to the matcher worker as the app does.
+fn load(n: usize) {
+    let rt = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
+        Ok(rt) => rt,
+        Err(e) => return eprintln!("tokio runtime: {e}"),
+    };
+    if let Err(e) = rt.block_on(load_async(n)) {
+        eprintln!("load: {e}");
+    }
+}
+
+async fn load_async(n: usize) -> Result<(), Box<dyn std::error::Error>> {
+    use std::ops::ControlFlow;
+    use tapdesk::graph::client::GraphClient;
+    let t = Instant::now();
+    let tenant = tapdesk::sim::tenant::Tenant::demo(n);
+    let build = t.elapsed();
+    let domain = tenant.domain.clone();
+    let handle = tapdesk::sim::start(tenant, "127.0.0.1:0".parse()?).await?;
+    let tenant_id = tapdesk::auth::tenant_from_token_url(&handle.token_url()).ok_or("no tenant in the token URL")?;
+    let credential = tapdesk::auth::demo_credential(&tenant_id, handle.addr().port()).map_err(|e| e.to_string())?;
+    let base = url::Url::parse(&handle.graph_base())?;
+    let client = GraphClient::new(base, credential, vec!["https://graph.microsoft.com/.default".into()])?;
+    let (tx, mut rx) = spawn_matcher(vec![domain]);
+    let _ = tx.send(MatchRequest::Query { generation: 1, text: "john smith".into(), limit: LIMIT });
+    let start = Instant::now();
+    let mut first_page = None;
+    let mut loaded = 0usize;
+    let mut pages = 0usize;
+    let mut cache: Vec<User> = Vec::new();
+    client
+        .list_all_users(|page| {
+            if first_page.is_none() {
+                first_page = Some(start.elapsed());
+            }
+            pages += 1;
+            loaded += page.users.len();
+            let _ = tx.send(MatchRequest::Extend(page.users.clone()));
+            cache.extend(page.users);
+            ControlFlow::Continue(())
+        })
+        .await?;
+    let fetched = start.elapsed();
+    let mut indexed_at = None;
+    while let Some(r) = rx.recv().await {
+        if r.indexed == loaded {
+            indexed_at = Some((start.elapsed(), r.matched));
+            break;
+        }
+    }
+    handle.shutdown();
+    let secs = fetched.as_secs_f64();
+    println!("\n## Loading {loaded} users from the Graph simulator (demo tenant, {pages} pages)\n");
+    println!("| step | time |");
+    println!("|---|---:|");
+    println!("| building the simulated tenant (not part of the app's load) | {:.0} ms |", ms(build));
+    println!(
+        "| first page of users received (sign-in + request + decode) | {:.0} ms |",
+        first_page.map(ms).unwrap_or(f64::NAN)
+    );
+    println!("| all pages received | {:.2} s ({:.0} users/s) |", secs, loaded as f64 / secs.max(1e-9));
+    if let Some((t, m)) = indexed_at {
+        println!(
+            "| all users indexed by the matcher, open query re-answered ({m} matches) | {:.2} s |",
+            t.as_secs_f64()
+        );
+    }
+    println!("\nUsers held: {} (+ the worker's index).", cache.len());
+    Ok(())
 }
