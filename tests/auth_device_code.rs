@@ -68,7 +68,7 @@ async fn pending_approved_graph_call_then_refresh_after_expiry() {
     let c = h.control();
     c.set_sts(StsSettings {
         device_code_interval_seconds: 0,
-        access_token_lifetime_seconds: 3,
+        access_token_lifetime_seconds: 5,
         ..StsSettings::default()
     });
     let events = Arc::new(Mutex::new(Vec::new()));
@@ -108,12 +108,12 @@ async fn pending_approved_graph_call_then_refresh_after_expiry() {
     client.get_me().await.unwrap();
     assert_eq!(count(&c, "grant_type=refresh_token"), 0);
 
-    // After expiry (3 s, renewed 1 s early) the refresh token is used and rotated.
-    tokio::time::sleep(Duration::from_millis(2200)).await;
+    // After expiry (5 s, renewed 1 s early) the refresh token is used and rotated.
+    tokio::time::sleep(Duration::from_millis(4200)).await;
     client.get_me().await.unwrap();
     assert_eq!(count(&c, "grant_type=refresh_token"), 1);
     assert_eq!(c.refresh_token_count(), 1, "the used refresh token was replaced");
-    tokio::time::sleep(Duration::from_millis(2200)).await;
+    tokio::time::sleep(Duration::from_millis(4200)).await;
     client.get_me().await.unwrap();
     assert_eq!(count(&c, "grant_type=refresh_token"), 2, "the rotated refresh token works");
     assert_eq!(events.lock().unwrap().len(), seen.len(), "no second prompt");
