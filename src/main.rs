@@ -245,6 +245,7 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                 require_justification: cfg.require_ticket,
                 tenant: format!("{tenant_id} (demo)"),
                 own_domains,
+                ..Settings::default()
             };
             // The demo keeps its own log unless --audit-log names one: demo work never mixes with real work.
             let audit_path = cli
@@ -313,6 +314,9 @@ async fn run_real_tenant(cli: &Cli) -> anyhow::Result<ExitCode> {
         require_justification: cfg.require_ticket,
         tenant: signed.identity.tenant.clone(),
         own_domains: signed.own_domains(),
+        identity: signed.status_text(),
+        app_only_operator: signed.identity.app_only.then(|| signed.identity.display.clone()),
+        capabilities: signed.capabilities.clone(),
     };
     let audit_path = cfg
         .audit_log

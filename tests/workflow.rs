@@ -289,3 +289,19 @@ fn after_an_audit_failure_no_more_actions_are_taken() {
     send(&mut m, ch('r'));
     assert!(send(&mut m, key(KeyCode::Enter)).is_empty());
 }
+
+#[test]
+fn features_the_token_does_not_allow_are_refused_with_the_reason() {
+    let mut m = avery_selected();
+    let mut caps = tapdesk::auth::capabilities::Capabilities::unknown();
+    caps.create_tap = Err("the token lacks UserAuthMethod-TAP.ReadWrite.All".into());
+    caps.revoke_sessions = Err("the token lacks User.RevokeSessions.All".into());
+    m.settings.capabilities = caps;
+    send(&mut m, ch('t'));
+    assert!(send(&mut m, key(KeyCode::Enter)).is_empty());
+    assert!(m.status.text.contains("UserAuthMethod-TAP.ReadWrite.All"), "{}", m.status.text);
+    send(&mut m, key(KeyCode::Esc));
+    send(&mut m, ch('r'));
+    assert!(matches!(m.popup, Popup::None));
+    assert!(m.status.text.contains("User.RevokeSessions.All"), "{}", m.status.text);
+}

@@ -195,7 +195,7 @@ pub struct Status {
 }
 
 /// Operator settings that change behaviour (from the command line; later the config file).
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone)]
 pub struct Settings {
     /// Seconds after a copy at which the clipboard is cleared if it still holds the pass (0 = never).
     pub clipboard_clear_secs: u64,
@@ -206,11 +206,27 @@ pub struct Settings {
     pub tenant: String,
     /// The tenant's own domains, left out of the text users are matched on (`contoso.example`).
     pub own_domains: Vec<String>,
+    /// Who is signed in, for the status bar (`dana@contoso.example @ contoso.example`, or the app
+    /// for app-only sign-in); empty when unknown.
+    pub identity: String,
+    /// `Some` for app-only sign-in: the audit log's operator is this app, not a person.
+    pub app_only_operator: Option<String>,
+    /// What the token's permissions allow (from its `scp`/`roles`); a feature whose entry is
+    /// `Err` is refused with that sentence.
+    pub capabilities: crate::auth::capabilities::Capabilities,
 }
 
 impl Default for Settings {
     fn default() -> Self {
-        Self { clipboard_clear_secs: 30, require_justification: false, tenant: String::new(), own_domains: Vec::new() }
+        Self {
+            clipboard_clear_secs: 30,
+            require_justification: false,
+            tenant: String::new(),
+            own_domains: Vec::new(),
+            identity: String::new(),
+            app_only_operator: None,
+            capabilities: crate::auth::capabilities::Capabilities::unknown(),
+        }
     }
 }
 

@@ -90,10 +90,17 @@ fn render_status(model: &Model, frame: &mut Frame, area: Rect) {
         StatusKind::Ok => Style::new().fg(Color::Green),
         StatusKind::Error => Style::new().fg(Color::Red).add_modifier(Modifier::BOLD),
     };
-    let hint = " ? keys  q quit ";
+    // Who is signed in: from the sign-in, else from `GET /me` once it answered.
+    let who = if model.settings.identity.is_empty() {
+        model.operator.as_ref().and_then(|o| o.user_principal_name.clone()).unwrap_or_default()
+    } else {
+        model.settings.identity.clone()
+    };
+    let hint = if who.is_empty() { " ? keys  q quit ".to_owned() } else { format!(" {who} · ? keys ") };
+    let hint_len = unicode_width::UnicodeWidthStr::width(hint.as_str());
     // The hint gives way to a long status text.
     let text_width = unicode_width::UnicodeWidthStr::width(model.status.text.as_str());
-    let hint_width = if text_width + hint.len() > usize::from(area.width) { 0 } else { hint.len() as u16 };
+    let hint_width = if text_width + hint_len > usize::from(area.width) { 0 } else { hint_len as u16 };
     let [text, keys] = Layout::horizontal([Constraint::Min(10), Constraint::Length(hint_width)]).areas(area);
     frame.render_widget(Paragraph::new(Line::from(Span::styled(model.status.text.clone(), style))), text);
     frame.render_widget(Paragraph::new(Span::styled(hint, Style::new().fg(Color::DarkGray))), keys);

@@ -59,8 +59,19 @@ pub(super) fn audit_blocks(model: &mut Model) -> bool {
     }
 }
 
+/// `true` (and says why) when the token's permissions do not allow the feature.
+pub(super) fn denied(model: &mut Model, allowed: Result<(), String>) -> bool {
+    match allowed {
+        Ok(()) => false,
+        Err(why) => {
+            model.set_status(StatusKind::Error, format!("Not available: {why}"));
+            true
+        }
+    }
+}
+
 pub(super) fn submit_tap(model: &mut Model) -> Vec<Cmd> {
-    if audit_blocks(model) {
+    if audit_blocks(model) || denied(model, model.settings.capabilities.create_tap.clone()) {
         return Vec::new();
     }
     let Some(sel) = &model.selected else { return Vec::new() };
@@ -149,6 +160,7 @@ pub(super) fn start_delete(model: &mut Model) {
         model.set_status(StatusKind::Info, "No method selected: j/k to pick one.");
         return;
     };
+    let allowed = m.path_segment().map(|seg| model.settings.capabilities.delete_method(seg));
     let Some(segment) = m.path_segment() else {
         model.set_status(StatusKind::Info, format!("tapdesk cannot delete a {} (unknown type).", m.type_label()));
         return;
@@ -163,15 +175,13 @@ pub(super) fn start_delete(model: &mut Model) {
     let description = describe_method(m, &model.tz);
     let user = sel.user.clone();
     let question = format!("Delete {description} from {}?", name_of(&user));
-    let parameters = json!({"method": m.type_label(), "methodId": m.id(), "description": description});
+    let (segment, method_id, type_label) = (segment.to_owned(), m.id().to_owned(), m.type_label());
+    if denied(model, allowed.unwrap_or(Ok(()))) {
+        return;
+    }
+    let parameters = json!({"method": type_label, "methodId": method_id, "description": description});
     model.popup = Popup::Confirm(Box::new(Confirm {
-        action: PendingAction::DeleteMethod {
-            user,
-            segment: segment.to_owned(),
-            method_id: m.id().to_owned(),
-            description,
-            parameters,
-        },
+        action: PendingAction::DeleteMethod { user, segment, method_id, description, parameters },
         question,
         field: ConfirmField::Ticket,
         error: None,
@@ -179,6 +189,9 @@ pub(super) fn start_delete(model: &mut Model) {
 }
 
 pub(super) fn start_revoke(model: &mut Model) {
+    if denied(model, model.settings.capabilities.revoke_sessions.clone()) {
+        return;
+    }
     let Some(sel) = &model.selected else {
         model.set_status(StatusKind::Info, "Select a user first: / to search, Enter to select.");
         return;
@@ -263,11 +276,13 @@ pub(super) fn audit(model: &mut Model, id: RequestId, result: Result<Option<Stri
         Err(e @ GraphError::Api { request_id, .. }) => ("refused", Some(e.to_string()), request_id.clone()),
         Err(e) => ("failed", Some(e.to_string()), None),
     };
-    let operator = model
-        .operator
-        .as_ref()
-        .and_then(|o| o.user_principal_name.clone().or_else(|| Some(o.id.clone())))
-        .unwrap_or_else(|| "unknown".into());
+    let operator = model.settings.app_only_operator.clone().unwrap_or_else(|| {
+        model
+            .operator
+            .as_ref()
+            .and_then(|o| o.user_principal_name.clone().or_else(|| Some(o.id.clone())))
+            .unwrap_or_else(|| "unknown".into())
+    });
     Some(Cmd::Audit(Box::new(AuditEvent {
         time: model.now.to_string(),
         operator,

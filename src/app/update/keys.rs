@@ -59,7 +59,10 @@ pub(super) fn on_key(model: &mut Model, key: KeyEvent) -> Vec<Cmd> {
         Action::Recover => super::recovery::start(model),
         Action::Policy => match model.policy.ready() {
             Some(p) => {
-                let editor = crate::app::policy_editor::PolicyEditor::new(p, model.operator_card.as_ref());
+                let mut editor = crate::app::policy_editor::PolicyEditor::new(p, model.operator_card.as_ref());
+                if let Err(why) = &model.settings.capabilities.write_policy {
+                    editor.read_only = Some(format!("Read-only: {why}"));
+                }
                 model.popup = Popup::Policy(Box::new(editor));
             }
             None => model.set_status(StatusKind::Info, "The TAP policy has not been read (yet); see the status line."),
