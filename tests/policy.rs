@@ -58,6 +58,14 @@ fn a_policy_administrator_edits_with_ranges_checked_then_saves() {
     );
     let cmds = send(&mut m, reply(id, GraphResponse::PolicyUpdated(Ok(()))));
     graph_id(&cmds, |r| matches!(r, GraphRequest::GetTapPolicy));
+    let audit = cmds.iter().find_map(|c| match c {
+        tapdesk::app::Cmd::Audit(a) => Some(a.clone()),
+        _ => None,
+    });
+    let audit = audit.expect("the policy change is audited");
+    assert_eq!(audit.action, "updateTemporaryAccessPassPolicy");
+    assert_eq!(audit.parameters["defaultLifetimeInMinutes"], 120);
+    assert_eq!(audit.result, "success");
     assert!(matches!(m.popup, Popup::None));
     assert!(m.status.text.contains("saved"));
 }

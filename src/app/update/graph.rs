@@ -212,6 +212,8 @@ pub(super) fn on_graph(model: &mut Model, reply: Reply) -> Vec<Cmd> {
                 return Vec::new();
             }
             model.policy_saving = None;
+            let audit: Vec<Cmd> = actions::audit(model, id, result.as_ref().map(|()| None)).into_iter().collect();
+            let mut cmds = audit;
             match result {
                 Ok(()) => {
                     if matches!(model.popup, Popup::Policy(_)) {
@@ -220,7 +222,8 @@ pub(super) fn on_graph(model: &mut Model, reply: Reply) -> Vec<Cmd> {
                     model.set_status(StatusKind::Ok, "TAP policy saved; reading it back…");
                     let rid = model.request_id();
                     model.policy = Loadable::Loading(rid);
-                    vec![Cmd::Graph(rid, GraphRequest::GetTapPolicy)]
+                    cmds.push(Cmd::Graph(rid, GraphRequest::GetTapPolicy));
+                    cmds
                 }
                 Err(e) => {
                     let line = error_line("Graph refused the policy change", &e);
@@ -229,7 +232,7 @@ pub(super) fn on_graph(model: &mut Model, reply: Reply) -> Vec<Cmd> {
                         ed.error = Some(line.clone());
                     }
                     model.set_status(StatusKind::Error, line);
-                    Vec::new()
+                    cmds
                 }
             }
         }

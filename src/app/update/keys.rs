@@ -382,6 +382,18 @@ fn on_policy_key(model: &mut Model, key: KeyEvent) -> Vec<Cmd> {
                 e.saving = true;
                 let id = model.request_id();
                 model.policy_saving = Some(id);
+                let parameters = serde_json::to_value(&patch).unwrap_or_default();
+                model.in_flight.insert(
+                    id,
+                    crate::app::AuditDraft {
+                        action: "updateTemporaryAccessPassPolicy",
+                        target_id: "TemporaryAccessPass".into(),
+                        target_upn: String::new(),
+                        parameters,
+                        ticket: model.just.ticket_text(),
+                        verification: model.just.verification_text(),
+                    },
+                );
                 model.set_status(StatusKind::Info, "Saving the TAP policy…");
                 return vec![Cmd::Graph(id, crate::graph::worker::GraphRequest::UpdateTapPolicy { patch })];
             }
