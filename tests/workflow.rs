@@ -305,3 +305,28 @@ fn features_the_token_does_not_allow_are_refused_with_the_reason() {
     assert!(matches!(m.popup, Popup::None));
     assert!(m.status.text.contains("User.RevokeSessions.All"), "{}", m.status.text);
 }
+
+#[test]
+fn a_refused_delete_stays_on_the_status_line_after_the_methods_refresh() {
+    let mut m = avery_selected();
+    send(&mut m, ch('j'));
+    send(&mut m, ch('d'));
+    let cmds = send(&mut m, key(KeyCode::Enter));
+    let id = graph_id(&cmds, |r| matches!(r, GraphRequest::DeleteMethod { .. }));
+    let err = GraphError::Api {
+        status: 400,
+        code: "badRequest".into(),
+        message: "Cannot delete default method with other methods configured.".into(),
+        request_id: None,
+    };
+    let cmds = send(
+        &mut m,
+        reply(
+            id,
+            GraphResponse::MethodDeleted { user_id: "u-avery".into(), method_id: "auth-1".into(), result: Err(err) },
+        ),
+    );
+    let refresh = graph_id(&cmds, |r| matches!(r, GraphRequest::ListMethods { .. }));
+    send(&mut m, reply(refresh, GraphResponse::Methods { user_id: "u-avery".into(), result: Ok(avery_methods()) }));
+    assert!(m.status.text.contains("default sign-in method"), "{}", m.status.text);
+}

@@ -128,7 +128,12 @@ pub(super) fn on_graph(model: &mut Model, reply: Reply) -> Vec<Cmd> {
                     let n = methods.len();
                     sel.method_row = sel.method_row.min(n.saturating_sub(1));
                     sel.methods = Loadable::Ready(methods);
-                    if model.creating.is_none() && matches!(model.popup, Popup::None) && model.in_flight.is_empty() {
+                    // Only replace the "Loading…" line: a result just reported (deleted, refused,
+                    // revoked) must stay readable.
+                    if model.creating.is_none()
+                        && matches!(model.popup, Popup::None)
+                        && model.status.text.starts_with("Loading the authentication methods")
+                    {
                         model.set_status(
                             StatusKind::Info,
                             format!("{name}: {n} method(s). t: Temporary Access Pass form, d: delete, r: revoke."),
