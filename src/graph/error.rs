@@ -73,12 +73,7 @@ impl GraphError {
     /// A body that is not Graph's error envelope still gives a readable error.
     pub fn from_response(status: u16, body: &[u8], request_id: Option<String>) -> Self {
         match serde_json::from_slice::<ErrorEnvelope>(body) {
-            Ok(env) => GraphError::Api {
-                status,
-                code: env.error.code,
-                message: env.error.message,
-                request_id,
-            },
+            Ok(env) => GraphError::Api { status, code: env.error.code, message: env.error.message, request_id },
             Err(_) => GraphError::Api {
                 status,
                 code: String::from("unknown"),
