@@ -10,7 +10,9 @@ use fuzzy_matcher::skim::SkimMatcherV2;
 use rayon::prelude::*;
 
 use super::fold::{KeyParts, Query, push_key};
-use super::rank::{Prepared, UNSCORED, classify, decode_index, encode_hit, head_mask, pack, score};
+use super::rank::{
+    Prepared, UNSCORED, char_mask, classify, decode_index, encode_hit, head_mask, letter_class, pack, score,
+};
 use crate::graph::types::User;
 
 /// Rows per unit of parallel work; also how often a scan checks for cancellation.
@@ -56,6 +58,7 @@ pub struct Engine {
     starts: Vec<u32>,
     parts: Vec<[u16; 3]>,
     heads: Vec<u32>,
+    present: Vec<u32>,
     matcher: SkimMatcherV2,
     stack: Vec<Entry>,
 }
@@ -82,6 +85,7 @@ impl Engine {
             starts: vec![0],
             parts: Vec::new(),
             heads: Vec::new(),
+            present: Vec::new(),
             matcher: SkimMatcherV2::default().respect_case(),
             stack: Vec::new(),
         }
@@ -120,6 +124,7 @@ impl Engine {
             self.starts.push(self.text.len() as u32);
             let heads = self.text.get(start..).map(head_mask).unwrap_or(u32::MAX);
             self.heads.push(heads);
+            self.present.push(self.text.get(start..).map(char_mask).unwrap_or(u32::MAX));
         }
     }
 
@@ -139,6 +144,7 @@ impl Engine {
             + self.starts.capacity() * 4
             + self.parts.capacity() * 6
             + self.heads.capacity() * 4
+            + self.present.capacity() * 4
             + self.domains.iter().map(|d| d.capacity()).sum::<usize>()
     }
 
@@ -148,6 +154,7 @@ impl Engine {
         self.starts.truncate(1);
         self.parts.clear();
         self.heads.clear();
+        self.present.clear();
         self.stack.clear();
     }
 
@@ -251,11 +258,21 @@ impl Engine {
             let mut local = 0;
             for p in lo..(lo + CHUNK).min(end) {
                 let i = row(p);
+                let present = self.present.get(i).copied().unwrap_or(u32::MAX);
+                if !q.may_match(present) {
+                    continue; // a letter or digit of the query is nowhere in the key
+                }
                 let key = self.key(i);
                 let Some(&[name_end, upn_start, upn_end]) = self.parts.get(i) else { continue };
                 let parts =
                     KeyParts { name_end: name_end as usize, upn_start: upn_start as usize, upn_end: upn_end as usize };
                 let heads = self.heads.get(i).copied().unwrap_or(u32::MAX);
+                if let Some(c) = q.letter() {
+                    // One letter: the class follows from the masks, the key's first byte and its parts.
+                    let class = letter_class(key.as_bytes(), parts, heads, c);
+                    out.push(encode_hit(pack(class, 0, key.len()), i));
+                    continue;
+                }
                 let Some((class, bound)) = classify(key, parts, heads, q) else { continue };
                 if !q.scored() {
                     out.push(encode_hit(pack(class, 0, key.len()), i));

@@ -24,6 +24,10 @@ pub(crate) struct Term {
 pub(crate) struct Prepared {
     norm: String,
     terms: Vec<Term>,
+    /// [`char_mask`] bits every matching key has.
+    need: u32,
+    /// The query is the single letter `a`–`z`.
+    letter: Option<u8>,
 }
 
 impl Prepared {
@@ -32,8 +36,27 @@ impl Prepared {
         self.terms.iter().any(|t| !t.single)
     }
 
+    /// `false` when a key with these [`char_mask`] bits cannot match.
+    #[inline]
+    pub(crate) fn may_match(&self, present: u32) -> bool {
+        present & self.need == self.need
+    }
+
+    /// The letter when the query is one letter `a`–`z` (ranked from the masks alone).
+    #[inline]
+    pub(crate) fn letter(&self) -> Option<u8> {
+        self.letter
+    }
+
     pub(crate) fn new(q: &Query) -> Self {
+        let need = q.norm.bytes().filter_map(head_bit).fold(0, |m, b| m | b);
+        let letter = match q.norm.as_bytes() {
+            [c @ b'a'..=b'z'] => Some(*c),
+            _ => None,
+        };
         Prepared {
+            need,
+            letter,
             norm: q.norm.clone(),
             terms: q
                 .terms
@@ -155,6 +178,26 @@ pub(crate) fn head_mask(key: &str) -> u32 {
     mask
 }
 
+/// The chars (`a`–`z`, any digit) present in `key`, as [`head_bit`]s.
+pub(crate) fn char_mask(key: &str) -> u32 {
+    key.bytes().filter_map(head_bit).fold(0, |m, b| m | b)
+}
+
+/// The class of a key that contains the letter `c` (its [`char_mask`] has it), for the query
+/// `c` alone: the same as [`classify`] gives, from the masks and the key's first bytes.
+pub(crate) fn letter_class(key: &[u8], parts: KeyParts, heads: u32, c: u8) -> u32 {
+    let one = |a: usize, b: usize| b == a + 1 && key.get(a) == Some(&c);
+    if one(0, parts.name_end) || one(parts.upn_start, parts.upn_end) {
+        CLASS_EXACT
+    } else if key.first() == Some(&c) {
+        TIER_WORD
+    } else if head_bit(c).is_some_and(|b| heads & b != 0) {
+        TIER_PREFIX
+    } else {
+        TIER_SUBSTRING
+    }
+}
+
 /// An upper bound of `SkimMatcherV2::fuzzy_match(key, t)` (default score config, lowercase
 /// text), derived from its recurrences: the first char scores at most 15 + its in-place bonus
 /// (16 at the key's first char, 8 at a word start, else 0); every later char at most 16 + 8 when
@@ -245,5 +288,30 @@ mod tests {
                 }
             }
         }
+    }
+
+    #[test]
+    fn letter_fast_path_agrees_with_classify() {
+        let users = synth::directory(5_000);
+        for u in &users {
+            let mut k = String::new();
+            let parts = crate::search::fold::push_key(
+                &mut k,
+                u.display_name.as_deref(),
+                u.user_principal_name.as_deref(),
+                u.mail.as_deref(),
+                &synth::own_domains(),
+            );
+            let (heads, present) = (head_mask(&k), char_mask(&k));
+            for c in b'a'..=b'z' {
+                let q = Prepared::new(&Query::parse(&(c as char).to_string()));
+                let general = classify(&k, parts, heads, &q).map(|(class, _)| class);
+                let fast = q.may_match(present).then(|| letter_class(k.as_bytes(), parts, heads, c));
+                assert_eq!(fast, general, "{} in {k}", c as char);
+            }
+        }
+        let mut k = String::new();
+        let parts = crate::search::fold::push_key(&mut k, Some("J"), Some("j.x@c.example"), None, &[]);
+        assert_eq!(letter_class(k.as_bytes(), parts, head_mask(&k), b'j'), CLASS_EXACT);
     }
 }
