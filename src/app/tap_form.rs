@@ -110,6 +110,16 @@ impl Justification {
         })
     }
 
+    /// The verification as the choice widget shows it: `◂ call-back to the number on file ▸`,
+    /// `◂ other ▸ {description}`, or `◂ not recorded ▸`.
+    pub fn choice_label(&self) -> String {
+        match self.verification {
+            None => "◂ not recorded ▸".to_owned(),
+            Some(Verification::Other) => format!("◂ other ▸ {}", self.other),
+            Some(v) => format!("◂ {} ▸", v.label()),
+        }
+    }
+
     /// The ticket, trimmed, if any.
     pub fn ticket_text(&self) -> Option<String> {
         Some(self.ticket.trim().to_owned()).filter(|t| !t.is_empty())

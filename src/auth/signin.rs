@@ -303,17 +303,7 @@ impl Session {
 
 /// An azure_core error and its sources as one line (no repeats).
 pub fn error_text(e: &azure_core::Error) -> String {
-    let mut out = e.to_string();
-    let mut src = std::error::Error::source(e);
-    while let Some(s) = src {
-        let t = s.to_string();
-        if !out.contains(&t) {
-            out.push_str(": ");
-            out.push_str(&t);
-        }
-        src = s.source();
-    }
-    out
+    crate::graph::client::error_chain(e)
 }
 
 /// Placeholder before the real credential is chosen (never used to call Graph).

@@ -202,8 +202,9 @@ fn build_http(total: Duration, connect: Duration) -> Result<reqwest::Client, Gra
         .map_err(|e| GraphError::Transport(error_chain(&e)))
 }
 
-/// `e` and its sources as one line, without the URL (it may carry search text).
-fn error_chain(e: &(dyn std::error::Error + 'static)) -> String {
+/// `e` and its sources as one line joined with `: `, each text once (transport and sign-in errors;
+/// callers strip the URL first, it may carry search text).
+pub(crate) fn error_chain(e: &(dyn std::error::Error + 'static)) -> String {
     let mut out = e.to_string();
     let mut src = e.source();
     while let Some(s) = src {

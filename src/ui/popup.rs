@@ -180,17 +180,12 @@ pub(super) fn render_pass(
 /// A confirmation: the question, the ticket and verification fields, and the keys.
 pub(super) fn render_confirm(c: &crate::app::Confirm, model: &crate::app::Model, frame: &mut Frame, area: Rect) {
     use crate::app::ConfirmField;
-    use crate::app::tap_form::Verification;
     let width = 70.min(area.width);
     let inner_width = usize::from(width.saturating_sub(2)).max(1);
     let hl = |on: bool| {
         if on { Style::new().fg(Color::Yellow).add_modifier(Modifier::BOLD) } else { Style::new().fg(Color::DarkGray) }
     };
-    let verification = match model.just.verification {
-        None => "◂ not recorded ▸".to_owned(),
-        Some(Verification::Other) => format!("◂ other ▸ {}", model.just.other),
-        Some(v) => format!("◂ {} ▸", v.label()),
-    };
+    let verification = model.just.choice_label();
     let required = if model.settings.require_justification { " (required)" } else { "" };
     let mut lines = vec![
         Line::styled(c.question.clone(), Style::new().add_modifier(Modifier::BOLD)),

@@ -8,7 +8,6 @@ use ratatui::widgets::{Block, BorderType, Clear, Paragraph, Wrap};
 
 use crate::app::Model;
 use crate::app::recovery::{Outcome, Recovery, Step};
-use crate::app::tap_form::Verification;
 
 const STEPS: [(Step, &str); 5] = [
     (Step::Verify, "Verify the caller"),
@@ -62,11 +61,7 @@ pub(super) fn render(r: &Recovery, model: &Model, frame: &mut Frame, area: Rect)
         match r.step {
             Step::Verify => {
                 let hl = |on: bool| if on { Style::new().fg(Color::Yellow) } else { dim };
-                let v = match model.just.verification {
-                    None => "◂ not recorded ▸".to_owned(),
-                    Some(Verification::Other) => format!("◂ other ▸ {}", model.just.other),
-                    Some(v) => format!("◂ {} ▸", v.label()),
-                };
+                let v = model.just.choice_label();
                 lines.push(Line::from(vec![
                     Span::styled("Ticket    ", hl(r.on_ticket)),
                     Span::raw(model.just.ticket.clone()),

@@ -7,7 +7,7 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::{Paragraph, Wrap};
 
 use super::{clock_both, focused, pane};
-use crate::app::tap_form::{Field, Verification, compact_minutes, lifetime_bounds, parse_start};
+use crate::app::tap_form::{Field, compact_minutes, lifetime_bounds, parse_start};
 use crate::app::{Focus, Loadable, Model};
 
 pub(super) fn render(model: &Model, frame: &mut Frame, area: Rect) {
@@ -61,11 +61,7 @@ pub(super) fn render(model: &Model, frame: &mut Frame, area: Rect) {
         Err(_) => "YYYY-MM-DD HH:MM, your time zone".to_owned(),
     };
     let start_text = if form.start.is_empty() && !on(Field::Start) { String::new() } else { form.start.clone() };
-    let verification = match model.just.verification {
-        None => "◂ not recorded ▸".to_owned(),
-        Some(Verification::Other) => format!("◂ other ▸ {}", model.just.other),
-        Some(v) => format!("◂ {} ▸", v.label()),
-    };
+    let verification = model.just.choice_label();
     let required = if model.settings.require_justification { " (required)" } else { "" };
     let mut lines = vec![
         Line::from(vec![
