@@ -157,7 +157,7 @@ fn operator_walks_the_whole_path_in_tmux() {
     t.literal("t");
     t.wait_for("the form", |s| s.contains("Enter: issue the pass"));
     t.keys(&["Enter"]);
-    let s = t.wait_for("the pass popup", |s| s.contains("Temporary Access Pass issued"));
+    let s = t.wait_for("the pass popup", |s| s.contains("Temporary Access Pass issued") && s.contains("Esc close"));
     assert!(s.contains("https://aka.ms/mysecurityinfo"), "{s}");
     assert!(s.contains("Valid"), "{s}");
     let pass = pass_on(&s).expect("a pass on screen");
@@ -237,7 +237,7 @@ fn lost_key_recovery_for_avery_in_tmux() {
     t.keys(&["Enter"]);
     t.wait_for("the revoke", |s| s.contains("✓ Revoked all sign-in sessions"));
     t.keys(&["Enter"]);
-    let s = t.wait_for("the pass", |s| s.contains("Temporary Access Pass issued"));
+    let s = t.wait_for("the pass", |s| s.contains("Temporary Access Pass issued") && s.contains("Esc close"));
     assert!(s.contains("one-time"), "{s}");
     let pass = pass_on(&s).expect("pass shown");
     t.literal("c");
