@@ -7,9 +7,11 @@
 //!   `john smith`, `jsmith`, `müller`, `obrien`, `zz-no-match` one key at a time: our engine
 //!   (direct and through the matcher worker), nucleo-matcher full scans on pre-decoded UTF-32
 //!   (1 and 2 threads) and `fzf --filter` (whole process and net of its read-only baseline).
-//! - `rss [SIZE] [worker|engine]` (default 300000 worker): peak RSS of a process holding
-//!   `Vec<User>` and the matcher worker with every user indexed, or the engine built directly
-//!   (`engine`: its own footprint). Run each as its own process.
+//! - `rss [SIZE] [worker|engine]` (default 300000 worker): RSS of a process holding the app's
+//!   cache (`Vec<UserRow>`) and the matcher worker with every user indexed, or the engine built
+//!   directly (`engine`: its own footprint). Run each as its own process. The synthetic users are
+//!   generated as `Vec<User>` first, so this process's peak is not the app's: `cargo bench --bench
+//!   app` measures the real binary's peak RSS.
 //! - `load [SIZE]` (default 300000): the demo tenant served by the Graph simulator, paged by the
 //!   real `GraphClient` into the matcher worker: time to the first page, to all users, users/s.
 //!
@@ -24,6 +26,7 @@ use std::time::{Duration, Instant};
 use nucleo_matcher::pattern::{CaseMatching, Normalization, Pattern};
 use nucleo_matcher::{Config, Matcher, Utf32String};
 use rayon::prelude::*;
+use tapdesk::directory::UserRow;
 use tapdesk::graph::types::User;
 use tapdesk::search::{Engine, MatchReply, MatchRequest, spawn_matcher, synth};
 
@@ -187,7 +190,7 @@ fn ours_direct(users: &[User], reps: usize) -> Series {
 fn ours_worker(users: &[User], reps: usize) -> Series {
     let (tx, mut rx) = spawn_matcher(synth::own_domains());
     for page in users.chunks(999) {
-        let _ = tx.send(MatchRequest::Extend(page.to_vec()));
+        let _ = tx.send(MatchRequest::Extend(UserRow::page(page)));
     }
     let generation = std::cell::Cell::new(0u64);
     let mut ask = |text: &str| -> Option<MatchReply> {
@@ -412,6 +415,7 @@ fn rss(n: usize, variant: &str) {
         ),
     ];
     let mut engine_bytes = 0;
+    let mut rows_kib = None;
     if variant == "engine" {
         // The engine alone, built on this thread from the users (no copies).
         let mut e = Engine::new(synth::own_domains());
@@ -427,11 +431,15 @@ fn rss(n: usize, variant: &str) {
     } else {
         // As the app loads: one page of 999 at a time, a copy sent to the matcher worker, the next
         // page sent once the worker has re-answered the open query (pages arrive over seconds).
+        // The app's cache holds compact rows (`UserRow`), not `User`s: convert, then free the users.
+        let cache = UserRow::page(&users);
+        drop(users);
+        rows_kib = Some(status_kib("VmRSS:"));
         let (tx, mut rx) = spawn_matcher(synth::own_domains());
         let mut g = 1;
         let _ = tx.send(MatchRequest::Query { generation: g, text: String::new(), limit: LIMIT });
         let mut loaded = 0;
-        for page in users.chunks(999) {
+        for page in cache.chunks(999) {
             let _ = tx.send(MatchRequest::Extend(page.to_vec()));
             loaded += page.len();
             while let Some(r) = rx.blocking_recv() {
@@ -459,6 +467,9 @@ fn rss(n: usize, variant: &str) {
     println!("|---|---:|");
     for (what, v) in rows {
         println!("| {what} | {v:.1} |");
+    }
+    if let Some(k) = rows_kib {
+        println!("| users as `Vec<UserRow>` (the app's cache), `Vec<User>` freed | {:.1} |", mib(k));
     }
     println!("| peak while generating the users (VmHWM then) | {:.1} |", mib(hwm_users));
     println!("| **peak (VmHWM)** | **{:.1}** |", mib(hwm));
@@ -500,7 +511,7 @@ async fn load_async(n: usize) -> Result<(), Box<dyn std::error::Error>> {
     let mut first_page = None;
     let mut loaded = 0usize;
     let mut pages = 0usize;
-    let mut cache: Vec<User> = Vec::new();
+    let mut cache: Vec<UserRow> = Vec::new();
     client
         .list_all_users(|page| {
             if first_page.is_none() {
@@ -508,8 +519,9 @@ async fn load_async(n: usize) -> Result<(), Box<dyn std::error::Error>> {
             }
             pages += 1;
             loaded += page.users.len();
-            let _ = tx.send(MatchRequest::Extend(page.users.clone()));
-            cache.extend(page.users);
+            let rows = UserRow::page(&page.users);
+            let _ = tx.send(MatchRequest::Extend(rows.clone()));
+            cache.extend(rows);
             ControlFlow::Continue(())
         })
         .await?;

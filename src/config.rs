@@ -60,6 +60,7 @@ pub const ENV_VARS: &[&str] = &[
     "TAPDESK_AUTHORITY_HOST",
     "TAPDESK_GRAPH_URL",
     "TAPDESK_LOG",
+    "TAPDESK_FRAME_STATS",
 ];
 
 /// Default seconds before the copied pass is cleared from the clipboard.
@@ -475,7 +476,11 @@ impl Overrides {
                 }
                 "TAPDESK_TAP_ONE_TIME" => o.tap_one_time = Some(parse_bool(v).map_err(err)?),
                 // Read elsewhere (file location, simulator endpoints, logging).
-                "TAPDESK_CONFIG" | "TAPDESK_AUTHORITY_HOST" | "TAPDESK_GRAPH_URL" | "TAPDESK_LOG" => {}
+                "TAPDESK_CONFIG"
+                | "TAPDESK_AUTHORITY_HOST"
+                | "TAPDESK_GRAPH_URL"
+                | "TAPDESK_LOG"
+                | "TAPDESK_FRAME_STATS" => {}
                 _ => return Err(err(unknown_env())),
             }
         }

@@ -6,6 +6,7 @@
 //! - [`ui`]: `view`, which only draws the model (ratatui).
 //! - [`audit`]: the operator's audit log (JSON lines, mode 0600).
 //! - [`keymap`]: the actions and their default keys (also the help overlay).
+//! - [`directory`]: the cached directory's compact rows ([`directory::UserRow`]).
 //! - [`search`]: fuzzy user search (fuzzy-matcher).
 //! - [`phonetic`]: reading a pass out: grouping and a spelling alphabet.
 //! - [`graph`]: Microsoft Graph v1.0 types, errors, HTTP client and the background worker.
@@ -16,6 +17,7 @@
 //! - [`clipboard`]: arboard / OSC 52.
 //! - [`sanitize`]: directory text made safe for the terminal.
 //! - [`sim`]: the Graph simulator (axum) behind `--demo`, `tapdesk simulate` and the tests.
+//! - [`term`]: the terminal (through a byte-counting writer) and per-frame statistics.
 //! - [`run`]: the terminal, the event loop, and the wiring of all of the above.
 
 pub mod app;
@@ -23,6 +25,7 @@ pub mod audit;
 pub mod auth;
 pub mod clipboard;
 pub mod config;
+pub mod directory;
 pub mod doctor;
 pub mod graph;
 pub mod keymap;
@@ -31,4 +34,5 @@ pub mod run;
 pub mod sanitize;
 pub mod search;
 pub mod sim;
+pub mod term;
 pub mod ui;

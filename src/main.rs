@@ -40,6 +40,10 @@ struct Cli {
     /// Load the demo tenant from a JSON fixture instead of generating it.
     #[arg(long, value_name = "FILE")]
     demo_tenant: Option<PathBuf>,
+    /// How long the demo's simulator takes per page of users: `realistic` (150 ms + 0.25 ms per
+    /// user, about 400 ms per 999), `none`, or a fixed number of milliseconds per page.
+    #[arg(long, default_value = "realistic", value_name = "SPEED", value_parser = parse_page_latency)]
+    page_latency: PageLatencyArg,
     /// Your tenant: id (GUID) or domain, e.g. contoso.onmicrosoft.com [env: TAPDESK_TENANT].
     #[arg(long, global = true, value_name = "TENANT", value_parser = config::check_tenant)]
     tenant: Option<String>,
@@ -95,6 +99,10 @@ enum Command {
         /// Load the tenant from a JSON fixture instead of generating it.
         #[arg(long, value_name = "FILE")]
         tenant: Option<PathBuf>,
+        /// Time per page of `GET /users`: `realistic` (150 ms + 0.25 ms per user), `none`, or a
+        /// fixed number of milliseconds per page.
+        #[arg(long, default_value = "realistic", value_name = "SPEED", value_parser = parse_page_latency)]
+        page_latency: PageLatencyArg,
     },
     /// The configuration file.
     Config {
@@ -120,6 +128,28 @@ enum ConfigAction {
         #[arg(long)]
         force: bool,
     },
+}
+
+/// `--page-latency`: the simulator's time per page of users (`None` = as fast as it can).
+#[derive(Debug, Clone, Copy)]
+struct PageLatencyArg(Option<sim::PageLatency>);
+
+fn parse_page_latency(v: &str) -> Result<PageLatencyArg, String> {
+    match v.trim() {
+        "realistic" => Ok(PageLatencyArg(Some(sim::PageLatency::REALISTIC))),
+        "none" | "0" => Ok(PageLatencyArg(None)),
+        ms => ms
+            .parse::<u64>()
+            .ok()
+            .filter(|&ms| ms <= 60_000)
+            .map(|ms| {
+                PageLatencyArg(Some(sim::PageLatency {
+                    per_page: std::time::Duration::from_millis(ms),
+                    per_user: std::time::Duration::ZERO,
+                }))
+            })
+            .ok_or_else(|| format!("`{v}` is not `realistic`, `none` or milliseconds per page (0 to 60000)")),
+    }
 }
 
 fn parse_clear_seconds(v: &str) -> Result<u64, String> {
@@ -182,6 +212,7 @@ fn load_tenant(file: Option<&PathBuf>, users: usize) -> anyhow::Result<Tenant> {
 
 #[tokio::main]
 async fn main() -> ExitCode {
+    tapdesk::term::mark_process_start();
     match run(Cli::parse()).await {
         Ok(code) => code,
         Err(e) => {
@@ -194,9 +225,10 @@ async fn main() -> ExitCode {
 
 async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
     match &cli.command {
-        Some(Command::Simulate { listen, users, tenant }) => {
+        Some(Command::Simulate { listen, users, tenant, page_latency }) => {
             let tenant = load_tenant(tenant.as_ref(), *users)?;
             let handle = sim::start(tenant, *listen).await.with_context(|| format!("listening on {listen}"))?;
+            handle.control().set_page_latency(page_latency.0);
             println!("Graph simulator on {}", handle.graph_base());
             println!("Token endpoint   {}", handle.token_url());
             println!(
@@ -233,6 +265,7 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             let tenant = load_tenant(cli.demo_tenant.as_ref(), cli.users)?;
             let own_domains = vec![tenant.domain.clone()];
             let handle = sim::start(tenant, "127.0.0.1:0".parse()?).await.context("starting the Graph simulator")?;
+            handle.control().set_page_latency(cli.page_latency.0);
             let tenant_id = auth::tenant_from_token_url(&handle.token_url())
                 .context("the simulator's token URL names no tenant")?;
             let credential = auth::demo_credential(&tenant_id, handle.addr().port())

@@ -14,7 +14,6 @@ use crossterm::event::{DisableBracketedPaste, EnableBracketedPaste, Event, Event
 use futures::StreamExt;
 use jiff::Timestamp;
 use jiff::tz::TimeZone;
-use ratatui::DefaultTerminal;
 use secrecy::ExposeSecret;
 use tokio::sync::mpsc::{UnboundedReceiver, UnboundedSender};
 
@@ -24,6 +23,7 @@ use crate::audit::AuditLog;
 use crate::clipboard::{Clipboard, ClipboardMode, CopyOutcome, Environment};
 use crate::graph::worker::{GraphRequest, Reply, RequestId};
 use crate::search::MatchRequest;
+use crate::term::{FrameStats, Term};
 use crate::ui::view;
 
 /// The two ends of the Graph worker's channels, as seen from the render loop.
@@ -57,17 +57,18 @@ pub async fn run_tui(
             audit.path().display()
         )
     })?;
-    let mut terminal = ratatui::init();
+    let (mut terminal, written) = crate::term::init().inspect_err(|_| ratatui::restore())?;
     let _ = crossterm::execute!(std::io::stdout(), EnableBracketedPaste);
     let clipboard = Clipboard::new(clipboard_env, clipboard_mode);
-    let result = event_loop(&mut terminal, worker, clipboard, settings, audit).await;
+    let result = event_loop(&mut terminal, &written, worker, clipboard, settings, audit).await;
     let _ = crossterm::execute!(std::io::stdout(), DisableBracketedPaste);
     ratatui::restore();
     result
 }
 
 async fn event_loop(
-    terminal: &mut DefaultTerminal,
+    terminal: &mut Term,
+    written: &crate::term::ByteCounter,
     mut worker: WorkerChannels,
     mut clipboard: Clipboard,
     settings: Settings,
@@ -80,6 +81,8 @@ async fn event_loop(
     let first = init(&mut model);
     run_cmds(first, &model, &audit, &match_tx, &worker, &mut clipboard, terminal, &mut queue);
 
+    let mut stats = FrameStats::from_env();
+    let mut cause = "start";
     let mut events = EventStream::new();
     let mut tick = tokio::time::interval(Duration::from_secs(1));
     tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Skip);
@@ -89,6 +92,7 @@ async fn event_loop(
     let mut quit = signal(tokio::signal::unix::SignalKind::quit())?;
 
     loop {
+        let work = std::time::Instant::now();
         // Apply everything that is already waiting, then draw once.
         while let Ok(reply) = worker.replies.try_recv() {
             queue.push_back(Msg::Graph(Box::new(reply)));
@@ -103,7 +107,13 @@ async fn event_loop(
         if model.quit {
             break;
         }
+        let (draw, bytes) = (std::time::Instant::now(), written.get());
         terminal.draw(|f| view(&model, f))?;
+        if stats.enabled() {
+            let bytes = written.get() - bytes;
+            let (users, query) = (model.users.len(), model.query.chars().count());
+            stats.record(cause, work.elapsed(), draw.elapsed(), bytes, users, query);
+        }
 
         let msg = tokio::select! {
             _ = tick.tick() => Msg::Tick,
@@ -121,7 +131,18 @@ async fn event_loop(
             _ = int.recv() => break,
             _ = quit.recv() => break,
         };
+        cause = match &msg {
+            Msg::Key(_) => "key",
+            Msg::Paste(_) => "paste",
+            Msg::Matched(_) => "matched",
+            Msg::Graph(_) => "graph",
+            Msg::Tick => "tick",
+            _ => "other",
+        };
         queue.push_back(msg);
+    }
+    if let Err(e) = stats.write() {
+        tracing::warn!("frame statistics not written: {e}");
     }
     // Whatever the way out, a pass tapdesk copied does not outlive it on the clipboard.
     let _ = clipboard.clear(terminal.backend_mut());
@@ -140,7 +161,7 @@ fn run_cmds(
     matcher: &UnboundedSender<MatchRequest>,
     worker: &WorkerChannels,
     clipboard: &mut Clipboard,
-    terminal: &mut DefaultTerminal,
+    terminal: &mut Term,
     queue: &mut VecDeque<Msg>,
 ) {
     for cmd in cmds {

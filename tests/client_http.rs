@@ -15,7 +15,7 @@ use std::time::{Duration, Instant};
 use azure_core::credentials::{AccessToken, TokenCredential, TokenRequestOptions};
 use secrecy::ExposeSecret;
 use tapdesk::graph::GraphError;
-use tapdesk::graph::client::{GraphClient, RetryPolicy, USER_SELECT};
+use tapdesk::graph::client::{DIRECTORY_SELECT, GraphClient, RetryPolicy, USER_SELECT};
 use tapdesk::graph::types::TapCreateRequest;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::TcpListener;
@@ -474,7 +474,7 @@ async fn paging_requests_next_links_verbatim_with_headers() {
     assert_eq!(pages[2].next_link, None);
     let seen = srv.seen();
     assert_eq!(seen.len(), 3);
-    assert_eq!(seen[0].target, format!("/v1.0/users?$select={USER_SELECT}&$top=999&$count=true"));
+    assert_eq!(seen[0].target, format!("/v1.0/users?$select={DIRECTORY_SELECT}&$top=999&$count=true"));
     assert_eq!(seen[1].target, LINK2, "nextLink requested verbatim");
     assert_eq!(seen[2].target, LINK3, "nextLink requested verbatim");
     for s in &seen {
@@ -528,7 +528,7 @@ async fn search_sends_consistency_level_and_escaped_clauses() {
     assert_eq!(
         seen[0].target,
         format!(
-            "/v1.0/users?$search=%22displayName:{clause}%22%20OR%20%22mail:{clause}%22%20OR%20%22userPrincipalName:{clause}%22&$select={USER_SELECT}&$top=25"
+            "/v1.0/users?$search=%22displayName:{clause}%22%20OR%20%22mail:{clause}%22%20OR%20%22userPrincipalName:{clause}%22&$select={DIRECTORY_SELECT}&$top=25"
         )
     );
     assert_eq!(seen[0].header("consistencylevel"), Some("eventual"));
@@ -536,7 +536,7 @@ async fn search_sends_consistency_level_and_escaped_clauses() {
     assert_eq!(
         seen[1].target,
         format!(
-            "/v1.0/users?$filter=startswith(displayName,%27O%27%27Brien%27)%20or%20startswith(userPrincipalName,%27O%27%27Brien%27)%20or%20startswith(mail,%27O%27%27Brien%27)&$select={USER_SELECT}&$top=10"
+            "/v1.0/users?$filter=startswith(displayName,%27O%27%27Brien%27)%20or%20startswith(userPrincipalName,%27O%27%27Brien%27)%20or%20startswith(mail,%27O%27%27Brien%27)&$select={DIRECTORY_SELECT}&$top=10"
         )
     );
 }
@@ -604,7 +604,7 @@ mod sim {
 
         let log: Vec<_> = handle.control().requests().into_iter().filter(|r| r.path == "/v1.0/users").collect();
         assert_eq!(log.len(), 3);
-        assert_eq!(log[0].query.as_deref(), Some(format!("$select={USER_SELECT}&$top=999&$count=true").as_str()));
+        assert_eq!(log[0].query.as_deref(), Some(format!("$select={DIRECTORY_SELECT}&$top=999&$count=true").as_str()));
         for (req, link) in log[1..].iter().zip(&links) {
             let sent = format!(
                 "{}{}?{}",

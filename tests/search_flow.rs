@@ -67,7 +67,7 @@ fn every_keystroke_goes_to_the_matcher_and_older_answers_are_dropped() {
         now(),
     );
     assert_eq!(m.results, vec![1]);
-    assert_eq!(m.highlighted_user().unwrap().id, "u-avery");
+    assert_eq!(m.highlighted_user().unwrap().id(), "u-avery");
 }
 
 #[test]
@@ -138,7 +138,7 @@ fn graph_search_while_loading_is_merged_without_duplicates() {
     );
     // Avery (u-avery) is cached and is a local hit: shown once, from the cache; Siobhan from Graph.
     update(&mut m, Msg::Matched(MatchReply { generation: g, query: t, hits: vec![1], matched: 1, indexed: 2 }), now());
-    let ids: Vec<&str> = m.result_users().map(|u| u.id.as_str()).collect();
+    let ids: Vec<&str> = m.result_users().map(|u| u.id()).collect();
     assert_eq!(ids, vec!["u-avery", "u-siobhan"]);
     assert_eq!(m.remote_hits.len(), 1);
 }

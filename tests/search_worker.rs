@@ -3,6 +3,7 @@
 
 use std::time::Duration;
 
+use tapdesk::directory::UserRow;
 use tapdesk::search::synth;
 use tapdesk::search::{Engine, MatchReply, MatchRequest, spawn_matcher};
 use tokio::sync::mpsc::UnboundedReceiver;
@@ -29,13 +30,13 @@ fn query(generation: u64, text: &str) -> MatchRequest {
 fn answers_and_re_answers_while_pages_arrive() {
     let users = synth::directory(5000);
     let (tx, mut rx) = spawn_matcher(synth::own_domains());
-    tx.send(MatchRequest::Extend(users[..1000].to_vec())).expect("send");
+    tx.send(MatchRequest::Extend(UserRow::page(&users[..1000]))).expect("send");
     tx.send(query(1, "john smith")).expect("send");
     let first = next(&mut rx);
     assert_eq!(first.generation, 1);
     assert_eq!(first.query, "john smith");
     assert_eq!(first.indexed, 1000);
-    tx.send(MatchRequest::Extend(users[1000..].to_vec())).expect("send");
+    tx.send(MatchRequest::Extend(UserRow::page(&users[1000..]))).expect("send");
     let again = next(&mut rx);
     assert_eq!((again.generation, again.indexed), (1, 5000));
     let mut e = Engine::new(synth::own_domains());
@@ -53,7 +54,7 @@ fn a_newer_generation_suppresses_older_replies() {
     for round in 0..5u64 {
         // Keep the worker busy with a page, so the queries queue up behind it.
         let base = round * 100;
-        tx.send(MatchRequest::Extend(users.clone())).expect("send");
+        tx.send(MatchRequest::Extend(UserRow::page(&users))).expect("send");
         for (i, q) in ["j", "jo", "joh", "john", "john s"].iter().enumerate() {
             tx.send(query(base + i as u64 + 1, q)).expect("send");
         }
@@ -84,7 +85,7 @@ fn blank_query_reports_progress_and_clear_empties() {
     tx.send(query(1, "")).expect("send");
     let r = next(&mut rx);
     assert_eq!((r.indexed, r.matched, r.hits.len()), (0, 0, 0));
-    tx.send(MatchRequest::Extend(users.clone())).expect("send");
+    tx.send(MatchRequest::Extend(UserRow::page(&users))).expect("send");
     let r = next(&mut rx);
     assert_eq!((r.indexed, r.matched), (3000, 3000));
     assert_eq!(r.hits, (0..50).collect::<Vec<_>>());

@@ -362,3 +362,33 @@ async fn orderby_display_name_and_its_advanced_query_rule() {
     let a = sim.get_eventual("/users?$search=%22displayName:o%22&$orderby=displayName&$select=displayName").await;
     assert_eq!(a.status, 200);
 }
+
+#[tokio::test]
+async fn page_latency_slows_the_directory_list_only() {
+    use std::time::{Duration, Instant};
+    use tapdesk::sim::PageLatency;
+    let sim = Sim::start().await;
+    let latency = PageLatency { per_page: Duration::from_millis(200), per_user: Duration::from_millis(1) };
+    assert_eq!(latency.for_page(999), Duration::from_millis(1199));
+    assert_eq!(PageLatency::REALISTIC.for_page(999), Duration::from_micros(150_000 + 999 * 250));
+    sim.handle.control().set_page_latency(Some(latency));
+    let t = Instant::now();
+    let a = sim.get("/users?$top=100&$select=id").await;
+    assert_eq!(a.status, 200);
+    assert_eq!(a.body["value"].as_array().unwrap().len(), 100);
+    assert!(t.elapsed() >= Duration::from_millis(300), "a page of 100 waits 200 ms + 100 × 1 ms");
+    // $search and $filter lookups are not the directory load: they answer at once even when a
+    // page would take a minute.
+    sim.handle
+        .control()
+        .set_page_latency(Some(PageLatency { per_page: Duration::from_secs(60), per_user: Duration::ZERO }));
+    let search = sim.get_eventual("/users?$search=%22displayName:avery%22&$select=id");
+    let a = tokio::time::timeout(Duration::from_secs(20), search).await.expect("$search not delayed");
+    assert_eq!(a.status, 200, "{}", a.body);
+    let filter = sim.get("/users?$filter=startswith(displayName,'Avery')&$select=id");
+    let a = tokio::time::timeout(Duration::from_secs(20), filter).await.expect("$filter not delayed");
+    assert_eq!(a.status, 200, "{}", a.body);
+    sim.handle.control().set_page_latency(None);
+    let a = tokio::time::timeout(Duration::from_secs(20), sim.get("/users?$top=5")).await.expect("off again");
+    assert_eq!(a.status, 200);
+}

@@ -22,6 +22,7 @@ use secrecy::SecretString;
 pub use update::{init, update};
 
 use crate::clipboard::{ClearOutcome, CopyOutcome};
+use crate::directory::UserRow;
 use crate::graph::GraphError;
 use crate::graph::types::{AuthMethod, TapMethod, TapPolicy, User, UserCard};
 use crate::graph::worker::{GraphRequest, Reply, RequestId};
@@ -239,8 +240,8 @@ pub struct Model {
     pub editing: bool,
     /// Search query as typed.
     pub query: String,
-    /// Cached directory, in Graph's order (sanitised).
-    pub users: Vec<User>,
+    /// Cached directory, in Graph's order (sanitised, compact: see [`UserRow`]).
+    pub users: Vec<UserRow>,
     /// Generation of the latest query sent to the matcher worker (replies of older ones are dropped).
     pub query_generation: u64,
     /// Query text of the results shown (to keep the cursor when the same query is re-answered).
@@ -250,7 +251,7 @@ pub struct Model {
     /// Users the matcher had indexed for the shown results.
     pub indexed: usize,
     /// Users found by Graph `$search` while the directory is still loading, not in `users` yet.
-    pub remote_hits: Vec<User>,
+    pub remote_hits: Vec<UserRow>,
     /// Enter was pressed before the results of the typed query arrived: select the best match
     /// when they do (never the stale first row of an older query).
     pub select_when_ready: bool,
@@ -362,7 +363,7 @@ impl Model {
 
     /// The rows of the Users pane: the matcher's hits in the cache, then `$search` hits from
     /// Graph that the cache does not hold yet (while loading).
-    pub fn result_users(&self) -> impl Iterator<Item = &User> {
+    pub fn result_users(&self) -> impl Iterator<Item = &UserRow> {
         self.results.iter().filter_map(|&i| self.users.get(i)).chain(self.remote_hits.iter())
     }
 
@@ -372,7 +373,7 @@ impl Model {
     }
 
     /// The user highlighted in the results, if any.
-    pub fn highlighted_user(&self) -> Option<&User> {
+    pub fn highlighted_user(&self) -> Option<&UserRow> {
         self.result_users().nth(self.result_row)
     }
 

@@ -40,12 +40,18 @@ use super::types::{
 };
 use crate::auth::challenge::{ClaimsChallengeHandler, parse_claims_challenge};
 
-/// Properties tapdesk asks for when it lists users (`$select`).
 /// Properties of the caller-verification card (`$select` of `GET /users/{id}`).
 pub const USER_CARD_SELECT: &str = "id,displayName,userPrincipalName,mail,userType,jobTitle,department,officeLocation,\
 employeeId,accountEnabled,createdDateTime,onPremisesSyncEnabled";
 
-/// Properties tapdesk asks for when it lists users (`$select`).
+/// Properties tapdesk asks for when it lists, searches or filters the directory (`$select`):
+/// exactly what the cache keeps per user ([`crate::directory::UserRow`]); the rest is read when a
+/// user is selected ([`USER_CARD_SELECT`]). Minimal on purpose: a 300,000-user load moves less
+/// JSON and the cache stays small.
+pub const DIRECTORY_SELECT: &str = "id,displayName,userPrincipalName,mail";
+
+/// Properties tapdesk asks for when it reads one user or the operator (`$select` of
+/// `GET /users/{id}` and `GET /me`).
 pub const USER_SELECT: &str =
     "id,displayName,userPrincipalName,mail,userType,jobTitle,department,officeLocation,employeeId,accountEnabled";
 
@@ -602,7 +608,7 @@ impl GraphClient {
     /// One page of the user directory.
     ///
     /// `next_link: None` requests the first page,
-    /// `GET {base}/users?$select=`[`USER_SELECT`]`&$top=999&$count=true` with
+    /// `GET {base}/users?$select=`[`DIRECTORY_SELECT`]`&$top=999&$count=true` with
     /// `ConsistencyLevel: eventual` (so the first page carries `@odata.count`); `Some(link)` requests
     /// that `@odata.nextLink` verbatim, re-sending the header (Graph does not carry it over). The
     /// link must point at the same origin as the Graph root.
@@ -612,7 +618,7 @@ impl GraphClient {
     pub async fn list_users_page(&self, next_link: Option<&str>) -> Result<UsersPage, GraphError> {
         let top = USERS_PAGE_SIZE.to_string();
         let url = match next_link {
-            None => self.url("users", &[("$select", USER_SELECT), ("$top", &top), ("$count", "true")])?,
+            None => self.url("users", &[("$select", DIRECTORY_SELECT), ("$top", &top), ("$count", "true")])?,
             Some(link) => self.next_link_url(link)?,
         };
         let page: Page<User> = self.get_page(url, &[CONSISTENCY_EVENTUAL]).await?;
@@ -665,7 +671,7 @@ impl GraphClient {
         }
         let search = odata::user_search_expression(text);
         let top = top.clamp(1, USERS_PAGE_SIZE).to_string();
-        let url = self.url("users", &[("$search", &search), ("$select", USER_SELECT), ("$top", &top)])?;
+        let url = self.url("users", &[("$search", &search), ("$select", DIRECTORY_SELECT), ("$top", &top)])?;
         let headers: &[(&'static str, &'static str)] = if text.contains('&') {
             &[CONSISTENCY_EVENTUAL, ("Prefer", "legacySearch=false")]
         } else {
@@ -686,7 +692,7 @@ impl GraphClient {
         }
         let filter = odata::user_startswith_filter(text);
         let top = top.clamp(1, USERS_PAGE_SIZE).to_string();
-        let url = self.url("users", &[("$filter", &filter), ("$select", USER_SELECT), ("$top", &top)])?;
+        let url = self.url("users", &[("$filter", &filter), ("$select", DIRECTORY_SELECT), ("$top", &top)])?;
         Ok(self.get_page::<User>(url, &[]).await?.value)
     }
 
@@ -903,10 +909,10 @@ mod tests {
     fn first_users_page_url() {
         let c = client("https://graph.microsoft.com/v1.0");
         let top = USERS_PAGE_SIZE.to_string();
-        let url = c.url("users", &[("$select", USER_SELECT), ("$top", &top), ("$count", "true")]).expect("url");
+        let url = c.url("users", &[("$select", DIRECTORY_SELECT), ("$top", &top), ("$count", "true")]).expect("url");
         assert_eq!(
             url.as_str(),
-            format!("https://graph.microsoft.com/v1.0/users?$select={USER_SELECT}&$top=999&$count=true")
+            format!("https://graph.microsoft.com/v1.0/users?$select={DIRECTORY_SELECT}&$top=999&$count=true")
         );
     }
 

@@ -9,11 +9,11 @@ use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use fuzzy_matcher::skim::SkimMatcherV2;
 use rayon::prelude::*;
 
+use super::Searchable;
 use super::fold::{KeyParts, Query, push_key};
 use super::rank::{
     Prepared, UNSCORED, char_mask, classify, decode_index, encode_hit, head_mask, letter_class, pack, score,
 };
-use crate::graph::types::User;
 
 /// Rows per unit of parallel work; also how often a scan checks for cancellation.
 const CHUNK: usize = 4096;
@@ -92,7 +92,7 @@ impl Engine {
     }
 
     /// Appends a page of users; the first gets index [`Engine::len`] (before the call).
-    pub fn extend(&mut self, users: &[User]) {
+    pub fn extend<U: Searchable>(&mut self, users: &[U]) {
         self.parts.reserve(users.len());
         self.starts.reserve(users.len());
         for u in users {
@@ -101,8 +101,8 @@ impl Engine {
     }
 
     /// Appends one user (index = [`Engine::len`] before the call).
-    pub fn push(&mut self, u: &User) {
-        if let Some((_, domain)) = u.user_principal_name.as_deref().and_then(|upn| upn.rsplit_once('@'))
+    pub fn push<U: Searchable>(&mut self, u: &U) {
+        if let Some((_, domain)) = u.user_principal_name().and_then(|upn| upn.rsplit_once('@'))
             && !domain.is_empty()
             && !self.domains.iter().any(|d| d.eq_ignore_ascii_case(domain))
         {
@@ -110,13 +110,8 @@ impl Engine {
         }
         {
             let start = self.text.len();
-            let p: KeyParts = push_key(
-                &mut self.text,
-                u.display_name.as_deref(),
-                u.user_principal_name.as_deref(),
-                u.mail.as_deref(),
-                &self.own_domains,
-            );
+            let p: KeyParts =
+                push_key(&mut self.text, u.display_name(), u.user_principal_name(), u.mail(), &self.own_domains);
             // Offsets are u32 (4 GiB of keys); parts are u16 (keys are far shorter).
             let clamp = |x: usize| x.min(u16::MAX as usize) as u16;
             self.parts.push([clamp(p.name_end), clamp(p.upn_start), clamp(p.upn_end)]);

@@ -27,7 +27,43 @@ use std::sync::Mutex;
 pub use engine::{Engine, SearchResult};
 pub use worker::{MatchReply, MatchRequest, spawn_matcher};
 
+use crate::directory::UserRow;
 use crate::graph::types::User;
+
+/// The three properties a user's search key is built from (see [`fold::push_key`]); implemented
+/// by Graph's [`User`] and the cache's compact [`UserRow`].
+pub trait Searchable {
+    /// `displayName`.
+    fn display_name(&self) -> Option<&str>;
+    /// `userPrincipalName`.
+    fn user_principal_name(&self) -> Option<&str>;
+    /// `mail`.
+    fn mail(&self) -> Option<&str>;
+}
+
+impl Searchable for User {
+    fn display_name(&self) -> Option<&str> {
+        self.display_name.as_deref()
+    }
+    fn user_principal_name(&self) -> Option<&str> {
+        self.user_principal_name.as_deref()
+    }
+    fn mail(&self) -> Option<&str> {
+        self.mail.as_deref()
+    }
+}
+
+impl Searchable for UserRow {
+    fn display_name(&self) -> Option<&str> {
+        UserRow::display_name(self)
+    }
+    fn user_principal_name(&self) -> Option<&str> {
+        UserRow::user_principal_name(self)
+    }
+    fn mail(&self) -> Option<&str> {
+        UserRow::mail(self)
+    }
+}
 
 /// Synchronous search over the cached users (the pre-issue-6 API, now backed by [`Engine`]).
 ///

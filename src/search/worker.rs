@@ -30,13 +30,14 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use tokio::sync::mpsc::{UnboundedReceiver, UnboundedSender, unbounded_channel};
 
 use super::engine::Engine;
-use crate::graph::types::User;
+use crate::directory::UserRow;
 
 /// A request to the matcher worker (see the module doc for the protocol).
 #[derive(Debug, Clone, PartialEq)]
 pub enum MatchRequest {
-    /// Append users, in directory order.
-    Extend(Vec<User>),
+    /// Append users, in directory order (the cache's compact rows; the worker drops them once
+    /// indexed).
+    Extend(Vec<UserRow>),
     /// Rank the rows for `text`; `limit` = most rows returned (50 fills a screen).
     Query {
         /// Increases with each query; a newer one cancels this one.

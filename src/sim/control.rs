@@ -35,6 +35,34 @@ pub enum Fault {
     DropBeforeCommit,
 }
 
+/// How long `GET /users` takes to answer one page, as on a real tenant: `per_page` plus
+/// `per_user` for each user in the page. Applies to the directory list and its next-page links
+/// (not to `$search`, `$filter` lookups or single users).
+///
+/// Microsoft publishes no figure; [`PageLatency::REALISTIC`] (150 ms + 0.25 ms per user, about
+/// 400 ms for a page of 999, a 300,000-user directory in about two minutes) is an assumption
+/// chosen to make the demo feel like a large tenant: the gauge fills over time and search must
+/// work before the cache is complete. Off (`None`) by default in [`crate::sim::start`]; the
+/// `--demo` and `tapdesk simulate` commands turn it on.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct PageLatency {
+    /// Fixed time per page.
+    pub per_page: Duration,
+    /// Extra time per user in the page.
+    pub per_user: Duration,
+}
+
+impl PageLatency {
+    /// 150 ms + 0.25 ms per user (≈ 400 ms for 999 users).
+    pub const REALISTIC: PageLatency =
+        PageLatency { per_page: Duration::from_millis(150), per_user: Duration::from_micros(250) };
+
+    /// The delay for a page of `users` users.
+    pub fn for_page(&self, users: usize) -> Duration {
+        self.per_page + self.per_user.saturating_mul(u32::try_from(users).unwrap_or(u32::MAX))
+    }
+}
+
 /// Where and how often a [`Fault`] applies.
 ///
 /// A request matches when its method equals `method` (or `method` is `None`) and `route` equals
@@ -216,6 +244,11 @@ impl SimControl {
     /// Removes every fault rule.
     pub fn clear_faults(&self) {
         self.shared.lock().faults.clear();
+    }
+
+    /// Sets (or, with `None`, removes) the time `GET /users` takes per page.
+    pub fn set_page_latency(&self, latency: Option<PageLatency>) {
+        self.shared.lock().page_latency = latency;
     }
 
     /// A copy of the request log, oldest first (the last 10,000 requests at most).

@@ -37,7 +37,9 @@ use std::net::SocketAddr;
 use std::sync::Arc;
 
 pub use auth::{ALL_SCOPES, CLAIMS_CHALLENGE, CONSENTABLE_SCOPES, GRAPH_RESOURCE};
-pub use control::{DeviceCodeState, DeviceCodeView, Fault, FaultRule, LoggedRequest, SimControl, StsSettings};
+pub use control::{
+    DeviceCodeState, DeviceCodeView, Fault, FaultRule, LoggedRequest, PageLatency, SimControl, StsSettings,
+};
 pub use tenant::Tenant;
 
 use http::{ConnKill, KillListener};

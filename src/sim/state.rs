@@ -91,6 +91,8 @@ pub(crate) struct World {
     pub sts: StsSettings,
     /// While set, tokens issued without the `claims` parameter are challenged at once.
     pub claims_required: bool,
+    /// Time `GET /users` takes per page (none by default).
+    pub page_latency: Option<super::control::PageLatency>,
 }
 
 /// State shared by the server tasks, the handle and the control.
@@ -115,6 +117,7 @@ impl Shared {
             refresh_tokens: HashMap::new(),
             sts: StsSettings::default(),
             claims_required: false,
+            page_latency: None,
         };
         w.reindex();
         Arc::new(Shared { world: Mutex::new(w), addr })

@@ -11,9 +11,13 @@ use crate::app::{Focus, Model};
 
 pub(super) fn render(model: &Model, frame: &mut Frame, area: Rect) {
     let total = model.users_total.map_or(model.users.len() as u64, |t| t.max(model.users.len() as u64));
-    let loading =
-        if model.users_request.is_some() { format!(" loading {}/{}", model.users.len(), total) } else { String::new() };
-    let title = Line::from(format!(" Users ({}){loading} ", model.users.len()));
+    // While loading, the count of loaded / total fits the title even at 80 columns; the gauge
+    // below says how far.
+    let title = Line::from(if model.users_request.is_some() {
+        format!(" Users {}/{total} ", model.users.len())
+    } else {
+        format!(" Users ({}) ", model.users.len())
+    });
     let block = pane(title, focused(model, Focus::Users));
     let inner = block.inner(area);
     frame.render_widget(block, area);
@@ -27,7 +31,7 @@ pub(super) fn render(model: &Model, frame: &mut Frame, area: Rect) {
             ratatui::widgets::LineGauge::default()
                 .filled_style(Style::new().fg(Color::Cyan))
                 .ratio(ratio)
-                .label(format!("{}/{total}", model.users.len())),
+                .label(format!("loading {:.0}%", (ratio * 100.0).floor())),
             gauge,
         );
     }
@@ -58,8 +62,8 @@ pub(super) fn render(model: &Model, frame: &mut Frame, area: Rect) {
         .result_users()
         .enumerate()
         .map(|(i, u)| {
-            let name = u.display_name.clone().unwrap_or_else(|| u.id.clone());
-            let upn = u.user_principal_name.clone().unwrap_or_default();
+            let name = u.name();
+            let upn = u.user_principal_name().unwrap_or_default();
             let mark = if i >= cached { "⇣ " } else { "" };
             ListItem::new(Line::from(vec![
                 Span::styled(mark, Style::new().fg(Color::Cyan)),

@@ -18,7 +18,7 @@ pub(super) fn name_of(u: &User) -> String {
 }
 
 pub(super) fn select_user(model: &mut Model) -> Vec<Cmd> {
-    let Some(user) = model.highlighted_user().cloned() else {
+    let Some(user) = model.highlighted_user().map(|r| r.to_user()) else {
         model.set_status(StatusKind::Info, "No user matches the search.");
         return Vec::new();
     };

@@ -5,6 +5,7 @@
 use super::super::tap_form::TapForm;
 use super::super::{Cmd, Loadable, Model, PassPopup, Popup, StatusKind, error_line};
 use super::{actions, refresh_methods, remote_search};
+use crate::directory::UserRow;
 use crate::graph::GraphError;
 use crate::graph::worker::{GraphRequest, GraphResponse, Reply};
 use crate::sanitize;
@@ -12,11 +13,12 @@ use crate::search::MatchRequest;
 
 fn display_name(model: &Model, user_id: &str) -> String {
     model
-        .users
-        .iter()
-        .find(|u| u.id == user_id)
-        .or_else(|| model.selected.as_ref().map(|s| &s.user).filter(|u| u.id == user_id))
+        .selected
+        .as_ref()
+        .map(|s| &s.user)
+        .filter(|u| u.id == user_id)
         .and_then(|u| u.display_name.clone())
+        .or_else(|| model.users.iter().find(|u| u.id() == user_id).and_then(|u| u.display_name().map(str::to_owned)))
         .unwrap_or_else(|| user_id.to_owned())
 }
 
@@ -33,9 +35,11 @@ pub(super) fn on_graph(model: &mut Model, reply: Reply) -> Vec<Cmd> {
             match result {
                 Ok(mut page) => {
                     page.iter_mut().for_each(sanitize::user);
+                    let rows = UserRow::page(&page);
+                    drop(page);
                     // The matcher indexes the page and re-answers the current query.
-                    let cmds = vec![Cmd::Match(MatchRequest::Extend(page.clone()))];
-                    model.users.extend(page);
+                    let cmds = vec![Cmd::Match(MatchRequest::Extend(rows.clone()))];
+                    model.users.extend(rows);
                     if done {
                         model.users_request = None;
                         if model.selected.is_none() {
@@ -253,9 +257,9 @@ pub(super) fn on_graph(model: &mut Model, reply: Reply) -> Vec<Cmd> {
                 {
                     found.iter_mut().for_each(sanitize::user);
                     let cached: std::collections::HashSet<&str> =
-                        model.results.iter().map(|&i| model.users[i].id.as_str()).collect();
+                        model.results.iter().map(|&i| model.users[i].id()).collect();
                     found.retain(|u| !cached.contains(u.id.as_str()));
-                    model.remote_hits = found;
+                    model.remote_hits = UserRow::page(&found);
                 }
             }
             // The operator typed on meanwhile: search the newest text.
@@ -277,11 +281,11 @@ fn on_tap_created(
         model.creating = None;
     }
     let user = model
-        .users
-        .iter()
-        .find(|u| u.id == user_id)
-        .cloned()
-        .or_else(|| model.selected.as_ref().filter(|s| s.user.id == user_id).map(|s| s.user.clone()));
+        .selected
+        .as_ref()
+        .filter(|s| s.user.id == user_id)
+        .map(|s| s.user.clone())
+        .or_else(|| model.users.iter().find(|u| u.id() == user_id).map(UserRow::to_user));
     let name = user.as_ref().and_then(|u| u.display_name.clone()).unwrap_or_else(|| user_id.clone());
     let upn = user.as_ref().and_then(|u| u.user_principal_name.clone()).unwrap_or_default();
     let mut cmds: Vec<Cmd> =

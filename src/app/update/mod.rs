@@ -121,19 +121,18 @@ fn on_matched(model: &mut Model, reply: MatchReply) -> Vec<Cmd> {
     if reply.generation != model.query_generation {
         return Vec::new();
     }
-    let keep = (reply.query == model.results_query).then(|| model.highlighted_user().map(|u| u.id.clone())).flatten();
+    let keep =
+        (reply.query == model.results_query).then(|| model.highlighted_user().map(|u| u.id().to_owned())).flatten();
     let n = model.users.len();
     model.results = reply.hits.into_iter().filter(|&i| i < n).collect();
     model.matched = reply.matched;
     model.indexed = reply.indexed;
     model.results_query = reply.query;
     // A remote hit that the cache now holds shows once, from the cache.
-    let cached: std::collections::HashSet<&str> = model.results.iter().map(|&i| model.users[i].id.as_str()).collect();
-    let before = model.remote_hits.len();
-    model.remote_hits.retain(|u| !cached.contains(u.id.as_str()));
-    let _ = before;
+    let cached: std::collections::HashSet<&str> = model.results.iter().map(|&i| model.users[i].id()).collect();
+    model.remote_hits.retain(|u| !cached.contains(u.id()));
     model.result_row = keep
-        .and_then(|k| model.result_users().position(|u| u.id == k))
+        .and_then(|k| model.result_users().position(|u| u.id() == k))
         .unwrap_or(0)
         .min(model.result_len().saturating_sub(1));
     if model.select_when_ready && model.results_query == model.query {

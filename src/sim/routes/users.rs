@@ -209,29 +209,43 @@ pub(crate) async fn list(
         })?,
     };
     let count = offset == 0 && eventual(&headers) && q.get("$count").is_some_and(|c| c.eq_ignore_ascii_case("true"));
-    let w = shared.lock();
-    let hits = matching(&w, &sel);
-    let page: Vec<Value> = hits
-        .iter()
-        .skip(offset)
-        .take(top)
-        .map(|&i| Value::Object(props::user_json(w.user(i), select.as_deref(), &w.tenant.domain)))
-        .collect();
-    let mut body = Map::new();
-    body.insert("@odata.context".into(), Value::from(ctx.context(&users_context(select.as_deref()))));
-    if count {
-        body.insert("@odata.count".into(), Value::from(hits.len()));
+    // The lock is released before the (optional) page latency is waited out.
+    let (body, delay) = {
+        let w = shared.lock();
+        let hits = matching(&w, &sel);
+        let page: Vec<Value> = hits
+            .iter()
+            .skip(offset)
+            .take(top)
+            .map(|&i| Value::Object(props::user_json(w.user(i), select.as_deref(), &w.tenant.domain)))
+            .collect();
+        let mut body = Map::new();
+        body.insert("@odata.context".into(), Value::from(ctx.context(&users_context(select.as_deref()))));
+        if count {
+            body.insert("@odata.count".into(), Value::from(hits.len()));
+        }
+        if offset + top < hits.len() {
+            let mut parts = q.raw_without("$skiptoken");
+            let token = format!(
+                "$skiptoken={}",
+                utf8_percent_encode(&encode_skiptoken(offset + top, sel.signature), NON_ALPHANUMERIC)
+            );
+            parts.push(&token);
+            body.insert(
+                "@odata.nextLink".into(),
+                Value::from(format!("{}/users?{}", ctx.graph_base(), parts.join("&"))),
+            );
+        }
+        let delay = match (&sel.filter, &sel.search, w.page_latency) {
+            (None, None, Some(latency)) => Some(latency.for_page(page.len())),
+            _ => None,
+        };
+        body.insert("value".into(), Value::Array(page));
+        (body, delay)
+    };
+    if let Some(d) = delay {
+        tokio::time::sleep(d).await;
     }
-    if offset + top < hits.len() {
-        let mut parts = q.raw_without("$skiptoken");
-        let token = format!(
-            "$skiptoken={}",
-            utf8_percent_encode(&encode_skiptoken(offset + top, sel.signature), NON_ALPHANUMERIC)
-        );
-        parts.push(&token);
-        body.insert("@odata.nextLink".into(), Value::from(format!("{}/users?{}", ctx.graph_base(), parts.join("&"))));
-    }
-    body.insert("value".into(), Value::Array(page));
     Ok(json_response(StatusCode::OK, &Value::Object(body)))
 }
 
