@@ -159,7 +159,9 @@ pub fn managed_identity(
 }
 
 /// `WorkloadIdentityCredential` (Kubernetes); `tenant` and `client_id` default to
-/// `AZURE_TENANT_ID` and `AZURE_CLIENT_ID`, the token file to `AZURE_FEDERATED_TOKEN_FILE`.
+/// `AZURE_TENANT_ID` and `AZURE_CLIENT_ID`, `token_file` (the projected service-account token,
+/// sent as the client assertion) to `AZURE_FEDERATED_TOKEN_FILE`. The file is read here and again
+/// when it is more than 10 minutes old (azure_identity's rule).
 ///
 /// # Errors
 /// What is missing, in words.
@@ -167,13 +169,14 @@ pub fn workload_identity(
     cloud: &Cloud,
     tenant: Option<&str>,
     client_id: Option<&str>,
+    token_file: Option<&std::path::Path>,
     retries: Retries,
 ) -> Result<Arc<dyn TokenCredential>, String> {
     let options = WorkloadIdentityCredentialOptions {
         credential_options: ClientAssertionCredentialOptions { client_options: client_options(cloud, retries) },
         client_id: client_id.map(str::to_owned),
         tenant_id: tenant.map(str::to_owned),
-        token_file_path: None,
+        token_file_path: token_file.map(std::path::Path::to_path_buf),
     };
     let cred = WorkloadIdentityCredential::new(Some(options)).map_err(|e| format!("workload identity: {e}"))?;
     Ok(cred)

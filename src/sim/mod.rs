@@ -18,6 +18,8 @@
 //! Every response has `request-id`, `client-request-id` and `Date`; errors use Graph's envelope.
 //! [`SimHandle::control`] gives tests the clock, fault injection and the request log.
 
+mod app_credentials;
+mod assertion;
 mod auth;
 pub mod control;
 pub mod demo;
@@ -26,6 +28,7 @@ mod demo_people;
 mod device;
 mod errors;
 mod http;
+mod msi;
 mod odata;
 mod props;
 mod routes;
