@@ -167,7 +167,7 @@ fn token_endpoints(w: &World, ctx: &ReqCtx) -> Vec<String> {
 /// Thumbprint bytes from a header value or a `customKeyIdentifier`: hex, base64url or base64.
 fn thumbprint_bytes(s: &str) -> Option<Vec<u8>> {
     let s = s.trim();
-    if s.len() % 2 == 0 && s.len() >= 40 && s.chars().all(|c| c.is_ascii_hexdigit()) {
+    if s.len().is_multiple_of(2) && s.len() >= 40 && s.chars().all(|c| c.is_ascii_hexdigit()) {
         return (0..s.len()).step_by(2).map(|i| u8::from_str_radix(&s[i..i + 2], 16).ok()).collect();
     }
     b64url(s).or_else(|| STANDARD.decode(s).ok())

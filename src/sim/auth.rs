@@ -4,6 +4,9 @@
 //! "ext_expires_in":3599,"access_token":"<JWT-shaped>"}` for three grants:
 //! - `client_credentials` (secret in the form or in `Authorization: Basic`): tokens act for the
 //!   tenant's operator (or the client's `operatorId`) with the client's consented permissions;
+//!   with a client assertion instead of a secret ([`super::assertion`]: certificate or federated
+//!   credential) the token is app-only ([`mint_app`]: `idtyp` `app`, the client's application
+//!   permissions as `roles`, the service principal as `oid`);
 //! - `urn:ietf:params:oauth:grant-type:device_code` and `refresh_token` ([`super::device`]).
 //!
 //! Tokens live [`TOKEN_LIFETIME`] s of real time (see [`super::StsSettings`]), carry `scp` with the

@@ -6,7 +6,11 @@
 //! - `POST /{tenant}/oauth2/v2.0/token` — client credentials (demo client `tapdesk-demo` /
 //!   `demo-secret` acts as Dana Okafor, `tapdesk-demo-pam` / `demo-secret` as Lee Park, PAA),
 //!   device code and refresh token (public client `tapdesk-device`); tokens carry `scp` and every
-//!   Graph route checks the permission it needs.
+//!   Graph route checks the permission it needs. Client assertions (a registered certificate, or a
+//!   federated identity credential for workload identity; `sim::assertion`) get app-only tokens
+//!   (`roles`, `idtyp` `app`).
+//! - `GET /metadata/identity/oauth2/token` (IMDS) and `GET /msi/token` (App Service): the
+//!   managed identities of the simulated Azure host (`sim::msi`), app-only tokens too.
 //! - `POST /{tenant}/oauth2/v2.0/devicecode` and the verification page `GET|POST /devicelogin`.
 //! - `GET /v1.0/users` (`$select`, `$filter`, `$search`, `$count`, `$orderby`, `$top`, paging),
 //!   `GET /v1.0/users/{id|upn}`, `/v1.0/me`, `/v1.0/users/$count`, `/manager`,

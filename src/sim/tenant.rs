@@ -69,6 +69,11 @@
 //! methods. A user is an *external guest* when `userType` is `Guest` and the UPN contains `#EXT#`.
 //! Membership is transitive: a group listed in another group's `members` passes its members on.
 //! Role members may be users or (role-assignable) groups.
+//!
+//! App-only sign-in without a secret adds, per client, `keyCredentials` (certificates),
+//! `federatedIdentityCredentials`, `applicationPermissions` and `servicePrincipalId`, and per
+//! tenant `managedIdentities` and `identityHeader`: see [`KeyCredential`], [`SimManagedIdentity`] and
+//! docs/simulator.md ("App-only sign-in without a secret").
 
 use std::path::Path;
 
