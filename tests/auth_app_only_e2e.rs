@@ -328,3 +328,29 @@ async fn imds_answers_like_the_real_endpoint() {
     assert_eq!(status, 400);
     assert_eq!(body, json!({"error": "invalid_request", "error_description": "Identity not found"}));
 }
+
+#[test]
+fn fixture_shapes_parse_as_documented() {
+    let client: SimClient = serde_json::from_value(json!({
+        "clientId": WORKLOAD_APP_ID,
+        "applicationPermissions": ["User.Read.All"],
+        "keyCredentials": [{"key": "MIIB", "customKeyIdentifier": "AB12", "endDateTime": "2027-01-01T00:00:00Z"}],
+        "federatedCredentials": [{"name": "aks", "issuer": ISSUER, "subject": SUBJECT}],
+    }))
+    .unwrap();
+    let key = &client.key_credentials[0];
+    assert_eq!((key.key_type.as_str(), key.usage.as_str()), ("AsymmetricX509Cert", "Verify"));
+    assert_eq!(key.end_date_time, Some("2027-01-01T00:00:00Z".parse().unwrap()));
+    let fic = &client.federated_identity_credentials[0];
+    assert_eq!(fic.audiences, [TOKEN_EXCHANGE_AUDIENCE], "the audience defaults to api://AzureADTokenExchange");
+    let mi: SimManagedIdentity = serde_json::from_value(json!({
+        "type": "UserAssigned", "clientId": USER_MI_CLIENT_ID, "principalId": USER_MI_PRINCIPAL_ID,
+    }))
+    .unwrap();
+    assert_eq!(mi.identity_type, ManagedIdentityType::UserAssigned);
+    assert_eq!(mi.application_permissions, None);
+    // A tenant without the new keys serialises as before (no empty lists or nulls added).
+    let plain = serde_json::to_value(Tenant::demo(5)).unwrap();
+    assert!(plain.get("managedIdentities").is_none() && plain.get("identityHeader").is_none());
+    assert!(plain["clients"][0].get("keyCredentials").is_none());
+}

@@ -75,8 +75,8 @@ pub fn fix_for(code: u32) -> Option<&'static str> {
              expired registration needs a new certificate."
         }
         700023 | 50048 | 50027 => {
-            "The client assertion is malformed (wrong audience, issuer/subject or format): use the certificate \
-             through tapdesk (--auth client-certificate) rather than a hand-made assertion."
+            "The client assertion is malformed (wrong audience, issuer/subject or format): check the certificate \
+             file, or for workload identity that AZURE_FEDERATED_TOKEN_FILE holds the service-account token."
         }
         70021 | 700211 | 700212 | 700213 => {
             "No federated identity credential of the app matches this token: add one under App registrations > the \

@@ -16,6 +16,8 @@
 //! - the signature of a federated assertion is **not** checked (Entra fetches the external
 //!   issuer's OIDC keys; the simulator has no Internet and no issuer keys);
 //! - no clock-skew allowance, and `jti` replay is not tracked (only its presence is required);
+//! - certificates are matched by thumbprint only: an `x5c` chain (subject name and issuer
+//!   registrations) is ignored;
 //! - `aud` may name the token endpoint at the simulator's own address or at
 //!   [`crate::auth::DEMO_AUTHORITY`] (what azure_identity signs when the loopback transport
 //!   carries its requests), v2.0 or v1 path, by tenant id or domain;
