@@ -13,7 +13,10 @@
 //!
 //! When the authority is plain http on the loopback interface (the simulator), the credential is
 //! given an https authority and the [`super::Loopback`] transport, because azure_identity refuses
-//! non-https authorities.
+//! non-https authorities. The same transport carries managed identity's requests (IMDS at
+//! `169.254.169.254`, or App Service's `IDENTITY_ENDPOINT`) to the simulator, path unchanged; every
+//! path is tested end to end there (tests/auth_client_certificate.rs, auth_app_only_e2e.rs,
+//! auth_managed_identity_app_service.rs).
 
 use std::sync::Arc;
 
@@ -159,7 +162,9 @@ pub fn managed_identity(
 }
 
 /// `WorkloadIdentityCredential` (Kubernetes); `tenant` and `client_id` default to
-/// `AZURE_TENANT_ID` and `AZURE_CLIENT_ID`, the token file to `AZURE_FEDERATED_TOKEN_FILE`.
+/// `AZURE_TENANT_ID` and `AZURE_CLIENT_ID`, `token_file` (the projected service-account token,
+/// sent as the client assertion) to `AZURE_FEDERATED_TOKEN_FILE`. The file is read here and again
+/// when it is more than 10 minutes old (azure_identity's rule).
 ///
 /// # Errors
 /// What is missing, in words.
@@ -167,13 +172,14 @@ pub fn workload_identity(
     cloud: &Cloud,
     tenant: Option<&str>,
     client_id: Option<&str>,
+    token_file: Option<&std::path::Path>,
     retries: Retries,
 ) -> Result<Arc<dyn TokenCredential>, String> {
     let options = WorkloadIdentityCredentialOptions {
         credential_options: ClientAssertionCredentialOptions { client_options: client_options(cloud, retries) },
         client_id: client_id.map(str::to_owned),
         tenant_id: tenant.map(str::to_owned),
-        token_file_path: None,
+        token_file_path: token_file.map(std::path::Path::to_path_buf),
     };
     let cred = WorkloadIdentityCredential::new(Some(options)).map_err(|e| format!("workload identity: {e}"))?;
     Ok(cred)

@@ -272,6 +272,7 @@ impl Session {
                     &cloud,
                     tenant.as_deref(),
                     config.client_id.as_deref(),
+                    None,
                     options.retries,
                 )?;
             }

@@ -64,7 +64,25 @@ pub fn fix_for(code: u32) -> Option<&'static str> {
             "The sign-in session ended (refresh token expired or revoked). Sign in again."
         }
         7000215 => "Invalid client secret: set AZURE_CLIENT_SECRET to the secret's value (not its id) for this app.",
-        7000222 | 700024 => "The app's credential has expired: create a new client secret or certificate.",
+        7000222 => "The app's credential has expired: create a new client secret or certificate.",
+        700024 => {
+            "The client assertion is outside its valid time range: check this machine's clock (for workload identity, \
+             that the service-account token file is still being refreshed)."
+        }
+        700027 => {
+            "The certificate does not match the app registration: upload this certificate (its public part) under \
+             App registrations > the app > Certificates & secrets, or use the certificate registered there; an \
+             expired registration needs a new certificate."
+        }
+        700023 | 50048 | 50027 => {
+            "The client assertion is malformed (wrong audience, issuer/subject or format): check the certificate \
+             file, or for workload identity that AZURE_FEDERATED_TOKEN_FILE holds the service-account token."
+        }
+        70021 | 700211 | 700212 | 700213 => {
+            "No federated identity credential of the app matches this token: add one under App registrations > the \
+             app > Certificates & secrets > Federated credentials whose issuer, subject and audience equal the \
+             service-account token's (case-sensitive)."
+        }
         70011 | 1002012 => "A requested permission is not valid: check the `scopes` setting.",
         50020 | 50034 => "The account is not in this tenant: sign in with an account of the tenant named by --tenant.",
         50057 => "The account is disabled.",

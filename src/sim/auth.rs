@@ -4,6 +4,9 @@
 //! "ext_expires_in":3599,"access_token":"<JWT-shaped>"}` for three grants:
 //! - `client_credentials` (secret in the form or in `Authorization: Basic`): tokens act for the
 //!   tenant's operator (or the client's `operatorId`) with the client's consented permissions;
+//!   with a client assertion instead of a secret ([`super::assertion`]: certificate or federated
+//!   credential) the token is app-only ([`mint_app`]: `idtyp` `app`, the client's application
+//!   permissions as `roles`, the service principal as `oid`);
 //! - `urn:ietf:params:oauth:grant-type:device_code` and `refresh_token` ([`super::device`]).
 //!
 //! Tokens live [`TOKEN_LIFETIME`] s of real time (see [`super::StsSettings`]), carry `scp` with the
@@ -76,7 +79,6 @@ pub(crate) fn mint_with(w: &mut World, oid: &str, client_id: &str, scopes: &[Str
         .and_then(|c| c.display_name.clone())
         .unwrap_or_else(|| "tapdesk (simulated)".to_owned());
     let tid = w.tenant.tenant_id.clone();
-    let header = json!({"typ": "JWT", "alg": "RS256", "kid": "tapdesk-sim", "x5t": "tapdesk-sim"});
     let payload = json!({
         "aud": GRAPH_RESOURCE,
         "iss": format!("https://sts.windows.net/{tid}/"),
@@ -87,16 +89,82 @@ pub(crate) fn mint_with(w: &mut World, oid: &str, client_id: &str, scopes: &[Str
         "uti": uuid::Uuid::new_v4().simple().to_string(),
         "ver": "1.0",
     });
+    let token = jwt_shaped(&payload);
+    let needs_claims = w.claims_required;
+    w.tokens.insert(
+        token.clone(),
+        TokenInfo { oid: oid.to_owned(), exp, scopes: scopes.to_vec(), needs_claims, app_only: false },
+    );
+    (token, lifetime)
+}
+
+/// A JWT-shaped string for `payload`: a fixed RS256 header and 64 random bytes as the signature
+/// (the simulator recognises its tokens by value, not by signature).
+fn jwt_shaped(payload: &serde_json::Value) -> String {
+    let header = json!({"typ": "JWT", "alg": "RS256", "kid": "tapdesk-sim", "x5t": "tapdesk-sim"});
     let mut sig = [0u8; 64];
     rand::rng().fill(&mut sig[..]);
-    let token = format!(
+    format!(
         "{}.{}.{}",
         URL_SAFE_NO_PAD.encode(header.to_string()),
         URL_SAFE_NO_PAD.encode(payload.to_string()),
         URL_SAFE_NO_PAD.encode(sig)
-    );
+    )
+}
+
+/// An application signing in as itself (certificate, federated credential, managed identity).
+#[derive(Debug, Clone)]
+pub(crate) struct AppPrincipal {
+    /// Object id of the service principal (`oid`, `sub`).
+    pub oid: String,
+    /// Client (application) id (`appid`).
+    pub app_id: String,
+    /// `app_displayname`.
+    pub name: String,
+    /// Granted application permissions (`roles`).
+    pub roles: Vec<String>,
+}
+
+impl AppPrincipal {
+    /// The principal of app registration `client`: its service principal id (else the client
+    /// id), name (else the client id) and application permissions (else [`ALL_SCOPES`]).
+    pub fn of_client(client: &SimClient) -> AppPrincipal {
+        AppPrincipal {
+            oid: client.service_principal_id.clone().unwrap_or_else(|| client.client_id.clone()),
+            app_id: client.client_id.clone(),
+            name: client.display_name.clone().unwrap_or_else(|| client.client_id.clone()),
+            roles: client.application_permissions.clone().unwrap_or_else(all_scopes),
+        }
+    }
+}
+
+fn all_scopes() -> Vec<String> {
+    ALL_SCOPES.iter().map(|s| s.to_string()).collect()
+}
+
+/// Issues and remembers an app-only token for `app`: `idtyp` `app`, the permissions as `roles`, no
+/// `scp`, no user claims; `aud` is `resource`. Returns the token and its lifetime in seconds.
+pub(crate) fn mint_app(w: &mut World, app: &AppPrincipal, resource: &str) -> (String, i64) {
+    let lifetime = w.sts.access_token_lifetime_seconds;
+    let iat = Timestamp::now().as_second();
+    let exp = iat + lifetime;
+    let tid = w.tenant.tenant_id.clone();
+    let payload = json!({
+        "aud": resource,
+        "iss": format!("https://sts.windows.net/{tid}/"),
+        "iat": iat, "nbf": iat, "exp": exp,
+        "appid": app.app_id, "app_displayname": app.name,
+        "idtyp": "app", "oid": app.oid, "sub": app.oid, "tid": tid,
+        "roles": app.roles,
+        "uti": uuid::Uuid::new_v4().simple().to_string(),
+        "ver": "1.0",
+    });
+    let token = jwt_shaped(&payload);
     let needs_claims = w.claims_required;
-    w.tokens.insert(token.clone(), TokenInfo { oid: oid.to_owned(), exp, scopes: scopes.to_vec(), needs_claims });
+    w.tokens.insert(
+        token.clone(),
+        TokenInfo { oid: app.oid.clone(), exp, scopes: app.roles.clone(), needs_claims, app_only: true },
+    );
     (token, lifetime)
 }
 
@@ -123,7 +191,7 @@ pub(crate) fn check_bearer(shared: &Shared, headers: &HeaderMap) -> Result<Calle
     if info.exp <= Timestamp::now().as_second() {
         return Err(unauthorized("Lifetime validation failed, the token is expired."));
     }
-    if w.find_user(&info.oid).is_none() {
+    if !info.app_only && w.find_user(&info.oid).is_none() {
         return Err(unauthorized("Access token validation failure."));
     }
     if info.needs_claims {
@@ -139,7 +207,7 @@ pub(crate) fn check_bearer(shared: &Shared, headers: &HeaderMap) -> Result<Calle
             ),
         ));
     }
-    Ok(Caller { oid: info.oid.clone(), scopes: info.scopes.clone() })
+    Ok(Caller { oid: info.oid.clone(), scopes: info.scopes.clone(), app_only: info.app_only })
 }
 
 /// The permissions a Graph route needs (any one of them), or `None` for paths no route serves.
@@ -330,6 +398,9 @@ fn client_credentials(w: &mut World, form: &Form, headers: &HeaderMap, ctx: &Req
         Ok(c) => c,
         Err(r) => return r,
     };
+    if form.get("client_assertion_type").is_some() || form.get("client_assertion").is_some() {
+        return assertion_grant(w, form, &client, ctx);
+    }
     if client.client_secret.is_empty() || secret.as_deref() != Some(client.client_secret.as_str()) {
         return sts_error(
             StatusCode::UNAUTHORIZED,
@@ -341,19 +412,8 @@ fn client_credentials(w: &mut World, form: &Form, headers: &HeaderMap, ctx: &Req
             ctx,
         );
     }
-    let Some(scope) = form.get("scope") else {
-        return missing("scope", ctx);
-    };
-    if !scope.split(' ').any(|s| s.ends_with("/.default")) {
-        return sts_error(
-            StatusCode::BAD_REQUEST,
-            "invalid_scope",
-            1002012,
-            &format!(
-                "The provided value for scope {scope} is not valid. Client credential flows must have a scope value with /.default suffixed to the resource identifier (application ID URI)."
-            ),
-            ctx,
-        );
+    if let Err(r) = default_scope(form, ctx) {
+        return r;
     }
     let oid = client.operator_id.clone().unwrap_or_else(|| w.tenant.operator_id.clone());
     let scopes = consented(&client);
@@ -364,6 +424,46 @@ fn client_credentials(w: &mut World, form: &Form, headers: &HeaderMap, ctx: &Req
         "ext_expires_in": lifetime,
         "access_token": access_token,
     }))
+}
+
+/// The client-credentials grant with a client assertion (certificate or federated credential,
+/// checked by [`super::assertion::authenticate`]): an app-only token with the client's
+/// application permissions as `roles`.
+fn assertion_grant(w: &mut World, form: &Form, client: &SimClient, ctx: &ReqCtx) -> Response {
+    if let Err(r) = super::assertion::authenticate(w, form, client, ctx) {
+        return r;
+    }
+    if let Err(r) = default_scope(form, ctx) {
+        return r;
+    }
+    let (access_token, lifetime) = mint_app(w, &AppPrincipal::of_client(client), GRAPH_RESOURCE);
+    token_response(json!({
+        "token_type": "Bearer",
+        "expires_in": lifetime,
+        "ext_expires_in": lifetime,
+        "access_token": access_token,
+    }))
+}
+
+/// The `scope` of a client-credentials request, which must name a resource's `/.default`
+/// (AADSTS1002012 otherwise, AADSTS900144 when missing).
+#[allow(clippy::result_large_err)] // the Err is the finished answer, sent at once
+fn default_scope(form: &Form, ctx: &ReqCtx) -> Result<String, Response> {
+    let Some(scope) = form.get("scope") else {
+        return Err(missing("scope", ctx));
+    };
+    if !scope.split(' ').any(|s| s.ends_with("/.default")) {
+        return Err(sts_error(
+            StatusCode::BAD_REQUEST,
+            "invalid_scope",
+            1002012,
+            &format!(
+                "The provided value for scope {scope} is not valid. Client credential flows must have a scope value with /.default suffixed to the resource identifier (application ID URI)."
+            ),
+            ctx,
+        ));
+    }
+    Ok(scope)
 }
 
 /// Permissions a client without `consentedScopes` may be granted when asked by name: [`ALL_SCOPES`]

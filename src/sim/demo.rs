@@ -374,6 +374,8 @@ impl Tenant {
             groups,
             roles,
             tap_policy: tenant::default_tap_policy(include),
+            managed_identities: Vec::new(),
+            identity_header: None,
             settings: SimSettings::default(),
         }
     }

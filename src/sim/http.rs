@@ -65,12 +65,14 @@ impl ReqCtx {
 #[derive(Debug, Clone)]
 pub(crate) struct SentPath(pub String);
 
-/// The operator a token acts for.
+/// The operator (or, for app-only tokens, the service principal) a token acts for.
 #[derive(Debug, Clone)]
 pub(crate) struct Caller {
     pub oid: String,
-    /// Permissions of the caller's token (`scp`).
+    /// Permissions of the caller's token (`scp`, or `roles` when app-only).
     pub scopes: Vec<String>,
+    /// The token acts as an application: Graph checks only its application permissions.
+    pub app_only: bool,
 }
 
 /// A 200/201 JSON response with Graph's content type.
@@ -125,6 +127,14 @@ pub(crate) async fn front(State(shared): State<Arc<Shared>>, req: Request, next:
     let resp = if path == "/v1.0" || path.starts_with("/v1.0/") {
         match auth::check_bearer(&shared, req.headers()) {
             Err(e) => e.into_response(),
+            Ok(caller) if caller.app_only && (path == "/v1.0/me" || path.starts_with("/v1.0/me/")) => {
+                ApiError::directory(
+                    StatusCode::BAD_REQUEST,
+                    "BadRequest",
+                    "/me request is only valid with delegated authentication flow.",
+                )
+                .into_response()
+            }
             Ok(caller) => {
                 req.extensions_mut().insert(SentPath(path.clone()));
                 rewrite_uri(&mut req, &caller.oid);

@@ -6,7 +6,11 @@
 //! - `POST /{tenant}/oauth2/v2.0/token` — client credentials (demo client `tapdesk-demo` /
 //!   `demo-secret` acts as Dana Okafor, `tapdesk-demo-pam` / `demo-secret` as Lee Park, PAA),
 //!   device code and refresh token (public client `tapdesk-device`); tokens carry `scp` and every
-//!   Graph route checks the permission it needs.
+//!   Graph route checks the permission it needs. Client assertions (a registered certificate, or a
+//!   federated identity credential for workload identity; `sim::assertion`) get app-only tokens
+//!   (`roles`, `idtyp` `app`).
+//! - `GET /metadata/identity/oauth2/token` (IMDS) and `GET /msi/token` (App Service): the
+//!   managed identities of the simulated Azure host (`sim::msi`), app-only tokens too.
 //! - `POST /{tenant}/oauth2/v2.0/devicecode` and the verification page `GET|POST /devicelogin`.
 //! - `GET /v1.0/users` (`$select`, `$filter`, `$search`, `$count`, `$orderby`, `$top`, paging),
 //!   `GET /v1.0/users/{id|upn}`, `/v1.0/me`, `/v1.0/users/$count`, `/manager`,
@@ -18,6 +22,8 @@
 //! Every response has `request-id`, `client-request-id` and `Date`; errors use Graph's envelope.
 //! [`SimHandle::control`] gives tests the clock, fault injection and the request log.
 
+mod app_credentials;
+mod assertion;
 mod auth;
 pub mod control;
 pub mod demo;
@@ -26,6 +32,7 @@ mod demo_people;
 mod device;
 mod errors;
 mod http;
+mod msi;
 mod odata;
 mod props;
 mod routes;

@@ -21,6 +21,9 @@ pub(crate) struct TokenInfo {
     pub scopes: Vec<String>,
     /// Graph answers 401 with a claims challenge (continuous access evaluation) for this token.
     pub needs_claims: bool,
+    /// An app-only token: `oid` is a service principal, `scopes` are application permissions
+    /// (`roles`), and no directory role applies.
+    pub app_only: bool,
 }
 
 /// A refresh token the simulator issued (device-code and refresh grants).

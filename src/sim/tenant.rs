@@ -69,6 +69,11 @@
 //! methods. A user is an *external guest* when `userType` is `Guest` and the UPN contains `#EXT#`.
 //! Membership is transitive: a group listed in another group's `members` passes its members on.
 //! Role members may be users or (role-assignable) groups.
+//!
+//! App-only sign-in without a secret adds, per client, `keyCredentials` (certificates),
+//! `federatedIdentityCredentials`, `applicationPermissions` and `servicePrincipalId`, and per
+//! tenant `managedIdentities` and `identityHeader`: see [`KeyCredential`], [`SimManagedIdentity`] and
+//! docs/simulator.md ("App-only sign-in without a secret").
 
 use std::path::Path;
 
@@ -77,6 +82,9 @@ use jiff::Timestamp;
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 
+pub use super::app_credentials::{
+    FederatedIdentityCredential, KeyCredential, ManagedIdentityType, SimManagedIdentity, TOKEN_EXCHANGE_AUDIENCE,
+};
 use crate::graph::types::{PolicyTarget, TapPolicy};
 
 /// Fixed id of every password method (Graph uses the same GUID in every tenant).
@@ -154,6 +162,13 @@ pub struct Tenant {
     pub roles: Vec<SimRole>,
     /// The Temporary Access Pass configuration of the authentication methods policy.
     pub tap_policy: TapPolicy,
+    /// Managed identities of the simulated Azure host (IMDS and App Service token endpoints).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub managed_identities: Vec<SimManagedIdentity>,
+    /// The App Service `IDENTITY_HEADER` value that `GET /msi/token` requires in
+    /// `X-IDENTITY-HEADER`; `None` = the App Service endpoint refuses every request.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub identity_header: Option<String>,
     /// Simulator switches for behaviour the reference leaves open.
     #[serde(default)]
     pub settings: SimSettings,
@@ -175,6 +190,8 @@ impl Default for Tenant {
                 id: "all_users".into(),
                 is_registration_required: Some(false),
             }]),
+            managed_identities: Vec::new(),
+            identity_header: None,
             settings: SimSettings::default(),
         }
     }
@@ -247,6 +264,22 @@ pub struct SimClient {
     /// with AADSTS65001; `.default` gets exactly these. `None` = every permission tapdesk uses.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub consented_scopes: Option<Vec<String>>,
+    /// Certificates (`keyCredentials`): client assertions signed with one of them get app-only
+    /// tokens.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub key_credentials: Vec<KeyCredential>,
+    /// Federated identity credentials (`federatedIdentityCredentials`; workload identity): tokens
+    /// of a matching external issuer get app-only tokens.
+    #[serde(default, skip_serializing_if = "Vec::is_empty", alias = "federatedCredentials")]
+    pub federated_identity_credentials: Vec<FederatedIdentityCredential>,
+    /// Application permissions granted with admin consent (the `roles` of app-only tokens, which
+    /// certificate and federated sign-in get). `None` = every permission tapdesk uses.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub application_permissions: Option<Vec<String>>,
+    /// Object id of the app's service principal (the `oid` of app-only tokens); `None` = the
+    /// client id.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub service_principal_id: Option<String>,
 }
 
 /// Simulator switches for behaviour the reference marks as open.

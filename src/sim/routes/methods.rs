@@ -149,7 +149,7 @@ pub(crate) fn method_json(w: &World, user: usize, m: &SimMethod, view: View, now
 /// Resolves the user and checks the operator may read their methods.
 fn reader(w: &World, caller: &Caller, key: &str) -> Result<(usize, bool), ApiError> {
     let i = find_user(w, key)?;
-    authorize(w, &caller.oid, Some(i), Action::ReadMethods)?;
+    authorize(w, caller, Some(i), Action::ReadMethods)?;
     Ok((i, w.is_limited_auth_admin(&caller.oid)))
 }
 
@@ -266,7 +266,7 @@ pub(crate) async fn delete(
     }
     let mut w = shared.lock();
     let i = find_user(&w, &key)?;
-    authorize(&w, &caller.oid, Some(i), Action::WriteMethods)?;
+    authorize(&w, &caller, Some(i), Action::WriteMethods)?;
     let pos = w
         .user(i)
         .methods

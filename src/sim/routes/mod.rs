@@ -16,7 +16,7 @@ use axum::routing::{get, post};
 use percent_encoding::{AsciiSet, NON_ALPHANUMERIC, utf8_percent_encode};
 
 use super::errors::ApiError;
-use super::http::{faults, front};
+use super::http::{Caller, faults, front};
 use super::props;
 use super::state::{Shared, World};
 use super::tenant::role_templates as rt;
@@ -28,6 +28,8 @@ pub(crate) fn app(shared: Arc<Shared>) -> Router {
         .route("/{tenant}/oauth2/v2.0/token", post(super::auth::token))
         .route("/{tenant}/oauth2/v2.0/devicecode", post(super::device::device_code))
         .route("/devicelogin", get(super::device::login_page).post(super::device::login_submit))
+        .route("/metadata/identity/oauth2/token", get(super::msi::imds))
+        .route("/msi/token", get(super::msi::app_service))
         .route("/v1.0/users", get(users::list))
         .route(users, get(users::get_one))
         .route(&format!("{users}/manager"), get(users::manager))
@@ -64,7 +66,7 @@ async fn fallback(State(_): State<Arc<Shared>>, req: Request) -> Response {
             "NotFound",
             format!(
                 "No route for {} {path}: the simulator serves /v1.0/..., /{{tenant}}/oauth2/v2.0/token, \
-                 /{{tenant}}/oauth2/v2.0/devicecode and /devicelogin.",
+                 /{{tenant}}/oauth2/v2.0/devicecode, /devicelogin, /metadata/identity/oauth2/token and /msi/token.",
                 req.method()
             ),
         )
@@ -166,7 +168,13 @@ pub(crate) enum Action {
 /// Checks the operator's roles for `action` on `target`; 403 `Authorization_RequestDenied`
 /// otherwise. Nobody may create a TAP for themselves; an Authentication Administrator (or
 /// Helpdesk Administrator) may not act on holders of privileged roles.
-pub(crate) fn authorize(w: &World, caller: &str, target: Option<usize>, action: Action) -> Result<(), ApiError> {
+pub(crate) fn authorize(w: &World, caller: &Caller, target: Option<usize>, action: Action) -> Result<(), ApiError> {
+    // App-only tokens: Graph checks the application permission (already done by the front
+    // middleware's scope check); directory roles do not apply to a service principal.
+    if caller.app_only {
+        return Ok(());
+    }
+    let caller = caller.oid.as_str();
     let roles = w.role_templates_of(caller);
     let has = |t: &str| roles.iter().any(|r| r == t);
     let is_self = target.is_some_and(|t| w.user(t).id.eq_ignore_ascii_case(caller));

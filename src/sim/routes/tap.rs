@@ -68,7 +68,7 @@ pub(crate) async fn create(
     let req = object_body(&body)?;
     let mut w = shared.lock();
     let i = find_user(&w, &key)?;
-    authorize(&w, &caller.oid, Some(i), Action::CreateTap)?;
+    authorize(&w, &caller, Some(i), Action::CreateTap)?;
     if w.user(i).is_external_guest() {
         return Err(ApiError::bad_request("Temporary Access Pass cannot be added to an external guest user."));
     }
@@ -167,7 +167,7 @@ pub(crate) async fn policy_get(
     Path(cid): Path<String>,
 ) -> Result<Response, ApiError> {
     let w = shared.lock();
-    authorize(&w, &caller.oid, None, Action::ReadPolicy)?;
+    authorize(&w, &caller, None, Action::ReadPolicy)?;
     if !cid.eq_ignore_ascii_case("TemporaryAccessPass") {
         return Err(config_not_found(&cid));
     }
@@ -206,7 +206,7 @@ pub(crate) async fn policy_patch(
 ) -> Result<Response, ApiError> {
     let m = object_body(&body)?;
     let mut w = shared.lock();
-    authorize(&w, &caller.oid, None, Action::WritePolicy)?;
+    authorize(&w, &caller, None, Action::WritePolicy)?;
     if !cid.eq_ignore_ascii_case("TemporaryAccessPass") {
         return Err(config_not_found(&cid));
     }

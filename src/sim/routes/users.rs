@@ -345,7 +345,7 @@ pub(crate) async fn revoke(
 ) -> Result<Response, ApiError> {
     let mut w = shared.lock();
     let i = find_user(&w, &key)?;
-    authorize(&w, &caller.oid, Some(i), Action::Revoke)?;
+    authorize(&w, &caller, Some(i), Action::Revoke)?;
     let now = w.now();
     w.user_mut(i).sign_in_sessions_valid_from_date_time = Some(now);
     if w.tenant.settings.revoke_returns_no_content {
