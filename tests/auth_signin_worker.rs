@@ -136,7 +136,7 @@ async fn expired_code_and_conditional_access_end_the_attempt_in_words() {
     assert!(c.decline_device_code(&p.user_code));
     let f = finished(&mut rx, 3).await.unwrap_err();
     assert_eq!(f.kind, FailureKind::Other);
-    assert!(f.text.contains("declined") || f.text.contains("cancelled at the verification page"), "{}", f.text);
+    assert!(f.text.contains("AADSTS65004") && f.text.contains("declined at the verification page"), "{}", f.text);
     h.shutdown();
 }
 

@@ -174,3 +174,14 @@ fn a_refused_refresh_token_shows_the_code_again_over_the_panes() {
     assert!(cmds.is_empty());
     assert_eq!(m.status.text, "Signed in again. Repeat the last action if it failed.");
 }
+
+#[test]
+fn wrapped_rows_counts_word_wrapping() {
+    use tapdesk::ui::signin::wrapped_rows;
+    assert_eq!(wrapped_rows("", 10), 1);
+    assert_eq!(wrapped_rows("aaaa bbbb", 9), 1);
+    assert_eq!(wrapped_rows("aaaa bbbbb", 9), 2);
+    // Word wrap needs more rows than the character count says.
+    assert_eq!(wrapped_rows("aaaaaa bbbbbb cccccc", 10), 3);
+    assert_eq!(wrapped_rows("abcdefghijklmnopqrstu", 10), 3);
+}

@@ -219,3 +219,20 @@ fn sign_in_again_mid_session_over_the_panes_80x24() {
     send(&mut m, prompt_event(1, tapdesk::auth::device_code::PromptEvent::Show(device_prompt("MID234567"))));
     insta::assert_snapshot!(draw(&m, 80, 24).backend());
 }
+
+#[test]
+fn sign_in_unreachable_keeps_the_keys_on_screen_80x24() {
+    let (mut m, _) = signing_in();
+    let text = "device code sign-in failed: cannot reach the sign-in service (error sending request: client error \
+                (Connect): tcp connect error: Connection refused (os error 111))";
+    let failure =
+        tapdesk::auth::signin::SignInFailure { text: text.into(), kind: tapdesk::auth::signin::FailureKind::Other };
+    send(
+        &mut m,
+        tapdesk::app::Msg::SignIn(tapdesk::auth::worker::SignInEvent::Finished { attempt: 1, result: Err(failure) }),
+    );
+    let t = draw(&m, 80, 24);
+    let screen: String = t.backend().buffer().content().iter().map(|c| c.symbol()).collect();
+    assert!(screen.contains("r sign in again (new code)   q quit"), "the keys line fits");
+    insta::assert_snapshot!(t.backend());
+}

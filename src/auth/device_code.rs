@@ -130,9 +130,7 @@ pub enum DeviceCodeError {
     #[error("{0}")]
     Sts(StsError),
     /// The code expired while polling.
-    #[error(
-        "the sign-in code expired before the sign-in finished. Start again and enter the code within the time shown."
-    )]
+    #[error("the sign-in code expired before the sign-in finished. Get a new code and enter it within the time shown.")]
     Expired,
     /// The STS could not be reached, or timed out.
     #[error("cannot reach the sign-in service {0}")]

@@ -8,7 +8,7 @@
 mod methods;
 pub mod popup;
 mod recovery;
-mod signin;
+pub mod signin;
 mod tap_form;
 mod users;
 

@@ -32,6 +32,28 @@ pub fn mm_ss(secs: i64) -> String {
     format!("{}:{:02}", secs / 60, secs % 60)
 }
 
+/// Screen rows `text` takes when wrapped on words at `width` columns (as `Wrap` does; a word
+/// longer than the line is cut), so that the popup is tall enough for its last line, the keys.
+pub fn wrapped_rows(text: &str, width: usize) -> usize {
+    use unicode_width::UnicodeWidthStr;
+    let width = width.max(1);
+    let mut rows = 1;
+    let mut used = 0;
+    for word in text.split(' ') {
+        let w = word.width();
+        if used > 0 && used + 1 + w > width {
+            rows += 1;
+            used = 0;
+        }
+        used += if used > 0 { 1 + w } else { w };
+        while used > width {
+            rows += 1;
+            used -= width;
+        }
+    }
+    rows
+}
+
 /// Draws the popup for `s` centred in `area` at time `now`.
 pub(super) fn render(s: &SignIn, now: jiff::Timestamp, frame: &mut Frame, area: Rect) {
     let dim = Style::new().fg(Color::DarkGray);
@@ -96,7 +118,7 @@ pub(super) fn render(s: &SignIn, now: jiff::Timestamp, frame: &mut Frame, area: 
     if let Some(c) = &s.copied {
         lines.push(Line::styled(c.clone(), Style::new().fg(Color::Green)));
     }
-    let rows: usize = lines.iter().map(|l| l.width().max(1).div_ceil(inner_width)).sum();
+    let rows: usize = lines.iter().map(|l| wrapped_rows(&l.to_string(), inner_width)).sum();
     let height = (rows as u16 + 2).min(area.height);
     let rect = area.centered(Constraint::Length(width), Constraint::Length(height));
     frame.render_widget(Clear, rect);
