@@ -185,3 +185,21 @@ fn wrapped_rows_counts_word_wrapping() {
     assert_eq!(wrapped_rows("aaaaaa bbbbbb cccccc", 10), 3);
     assert_eq!(wrapped_rows("abcdefghijklmnopqrstu", 10), 3);
 }
+
+#[test]
+fn esc_while_asking_for_a_code_cancels_and_a_code_after_a_failure_is_shown() {
+    let (mut m, _) = signing_in();
+    assert_eq!(send(&mut m, key(KeyCode::Esc)), vec![Cmd::SignIn(SignInRequest::Cancel { attempt: 1 })]);
+    assert_eq!(*phase(&m), Phase::Cancelled);
+    assert_eq!(send(&mut m, ch('r')), vec![Cmd::SignIn(SignInRequest::Start { attempt: 2 })]);
+    send(&mut m, prompt_event(2, PromptEvent::Show(device_prompt("FQK5HW3UF"))));
+    send(&mut m, finished(2, Ok(dana_signed_in())));
+
+    // Mid-session: a declined code fails; the next Graph call that needs the operator starts a
+    // new code, which is shown rather than polled out of sight.
+    send(&mut m, prompt_event(2, PromptEvent::Show(device_prompt("MID234567"))));
+    send(&mut m, prompt_event(2, PromptEvent::Failed("AADSTS65004: User declined to consent.".into())));
+    assert!(matches!(phase(&m), Phase::Failed { text, .. } if text.contains("AADSTS65004")));
+    send(&mut m, prompt_event(2, PromptEvent::Show(device_prompt("NEXT23456"))));
+    assert_eq!(m.signin.as_ref().unwrap().code().unwrap().user_code, "NEXT23456");
+}

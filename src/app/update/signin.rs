@@ -66,8 +66,11 @@ pub(super) fn on_event(model: &mut Model, event: SignInEvent) -> Vec<Cmd> {
     match event {
         SignInEvent::Prompt { attempt, event } if attempt == s.attempt => match event {
             PromptEvent::Show(p) => {
-                // After Esc or a failure the operator decides what comes next: a late code is dropped.
-                if matches!(s.phase, Phase::Cancelled | Phase::Failed { .. }) {
+                // After Esc the operator decides what comes next: a late code is dropped (the
+                // credential refuses new sign-ins until `r`). After a failure a new code can only
+                // come from a Graph call that needs the operator again: it is shown, never left
+                // polling out of sight.
+                if s.phase == Phase::Cancelled {
                     return Vec::new();
                 }
                 let mid_session = s.phase == Phase::Done;
