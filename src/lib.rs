@@ -11,7 +11,7 @@
 //! - [`phonetic`]: reading a pass out: grouping and a spelling alphabet.
 //! - [`graph`]: Microsoft Graph v1.0 types, errors, HTTP client and the background worker.
 //! - [`auth`]: sign-in (device code, Azure CLI, app-only, the demo's), clouds, token claims and
-//!   the features they allow.
+//!   the features they allow; the device-code sign-in worker whose prompt the TUI draws.
 //! - [`config`]: the TOML configuration file, `TAPDESK_*` variables and their precedence.
 //! - [`doctor`]: `tapdesk doctor`, the line-by-line self-check of a real-tenant setup.
 //! - [`clipboard`]: arboard / OSC 52.

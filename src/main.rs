@@ -11,13 +11,14 @@ use anyhow::Context;
 use clap::{Parser, Subcommand};
 
 use tapdesk::app::Settings;
+use tapdesk::app::signin::SignIn;
 use tapdesk::auth::device_code::{PromptEvent, PromptSink};
 use tapdesk::auth::signin::{BuildOptions, Session};
 use tapdesk::auth::{AuthMode, Cloud, CloudName};
 use tapdesk::clipboard::{ClipboardMode, Environment};
 use tapdesk::graph::client::GraphClient;
 use tapdesk::graph::worker;
-use tapdesk::run::{WorkerChannels, run_tui};
+use tapdesk::run::{SignInChannels, WorkerChannels, run_tui};
 use tapdesk::sim::{self, tenant::Tenant};
 use tapdesk::{audit, auth, config, doctor};
 
@@ -288,7 +289,7 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                 .context("no data directory for the audit log: pass --audit-log FILE")?;
             let channels = WorkerChannels { requests, replies };
             let audit = audit::AuditLog::new(audit_path);
-            let result = run_tui(channels, Environment::from_process(), cfg.clipboard, settings, audit).await;
+            let result = run_tui(channels, Environment::from_process(), cfg.clipboard, settings, audit, None).await;
             handle.shutdown();
             result.map(|()| ExitCode::SUCCESS)
         }
@@ -311,46 +312,51 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
     }
 }
 
-/// Signs in to the configured tenant (device code on stderr, Ctrl-C cancels), then runs the TUI
-/// against real Graph exactly like `--demo` runs it against the simulator.
+/// Runs the TUI against the configured tenant exactly like `--demo` runs it against the
+/// simulator. Device-code sign-in happens inside the TUI (the code in a popup, Esc cancels; see
+/// [`tapdesk::auth::worker`]); the other modes sign in first and print who signed in.
 async fn run_real_tenant(cli: &Cli) -> anyhow::Result<ExitCode> {
     let cfg = config::load(cli.overrides(), cli.config.as_deref())?;
     let cloud = cli.cloud_for(&cfg)?;
     let session = Session::build(&cfg, cloud.clone(), BuildOptions::default()).map_err(anyhow::Error::msg)?;
-    let signed = tokio::select! {
-        r = session.sign_in() => r.map_err(|e| anyhow::anyhow!("sign-in failed: {e}"))?,
-        _ = tokio::signal::ctrl_c() => {
-            eprintln!("\nSign-in cancelled.");
-            return Ok(ExitCode::from(130));
+    let mut settings = Settings {
+        clipboard_clear_secs: cfg.clipboard_clear_seconds,
+        require_justification: cfg.require_ticket,
+        ..Settings::default()
+    };
+    let signin = match &session.device_code {
+        Some(dc) => {
+            // Until the sign-in worker points it at the TUI, no code may be printed under it.
+            dc.set_prompt(PromptSink::Refuse);
+            let state = SignIn::new(dc.tenant(), dc.app_name(), dc.client_id());
+            let (requests, events) = auth::worker::spawn(session.clone());
+            Some(SignInChannels { requests, events, signin: state })
+        }
+        None => {
+            let signed = tokio::select! {
+                r = session.sign_in() => r.map_err(|e| anyhow::anyhow!("sign-in failed: {e}"))?,
+                _ = tokio::signal::ctrl_c() => {
+                    eprintln!("\nSign-in cancelled.");
+                    return Ok(ExitCode::from(130));
+                }
+            };
+            eprintln!(
+                "Signed in as {} (tenant {}, --auth {}, cloud {}).",
+                signed.identity.display, signed.identity.tenant, cfg.auth, cloud.label
+            );
+            for (_, why) in signed.capabilities.missing() {
+                eprintln!("  note: {why}");
+            }
+            settings.apply_sign_in(&signed);
+            None
         }
     };
-    eprintln!(
-        "Signed in as {} (tenant {}, --auth {}, cloud {}).",
-        signed.identity.display, signed.identity.tenant, cfg.auth, cloud.label
-    );
-    for (_, why) in signed.capabilities.missing() {
-        eprintln!("  note: {why}");
-    }
-    // From here on the TUI owns the terminal: a sign-in that is needed again fails in words
-    // instead of printing a code under the TUI.
-    if let Some(dc) = &session.device_code {
-        dc.set_prompt(PromptSink::Refuse);
-    }
     let base = url::Url::parse(&cloud.graph_base()).with_context(|| format!("Graph URL {}", cloud.graph_base()))?;
     let mut client = GraphClient::new(base, session.credential.clone(), session.scopes.clone())?;
     if let Some(handler) = &session.claims_handler {
         client = client.with_claims_handler(handler.clone());
     }
     let (requests, replies) = worker::spawn(client);
-    let settings = Settings {
-        clipboard_clear_secs: cfg.clipboard_clear_seconds,
-        require_justification: cfg.require_ticket,
-        tenant: signed.identity.tenant.clone(),
-        own_domains: signed.own_domains(),
-        identity: signed.status_text(),
-        app_only_operator: signed.identity.app_only.then(|| signed.identity.display.clone()),
-        capabilities: signed.capabilities.clone(),
-    };
     let audit_path = cfg
         .audit_log
         .clone()
@@ -358,7 +364,9 @@ async fn run_real_tenant(cli: &Cli) -> anyhow::Result<ExitCode> {
         .context("no data directory for the audit log: set audit_log or pass --audit-log FILE")?;
     let channels = WorkerChannels { requests, replies };
     let audit = audit::AuditLog::new(audit_path);
-    run_tui(channels, Environment::from_process(), cfg.clipboard, settings, audit).await.map(|()| ExitCode::SUCCESS)
+    run_tui(channels, Environment::from_process(), cfg.clipboard, settings, audit, signin)
+        .await
+        .map(|()| ExitCode::SUCCESS)
 }
 
 /// `tapdesk doctor --demo`: the doctor against the embedded simulator, signing in by device code

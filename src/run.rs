@@ -1,9 +1,10 @@
 //! The terminal and the event loop: the only place that touches the terminal.
 //!
-//! The loop waits for a key, a Graph answer or a tick; applies it and every message already
-//! queued through [`update`]; runs the resulting [`Cmd`]s (requests to the Graph worker, copying
-//! the pass); then draws once. It never awaits the network: Graph work happens in the worker
-//! ([`crate::graph::worker`]). The terminal is restored on every exit path: normal quit, `Ctrl-C`,
+//! The loop waits for a key, a Graph answer, a sign-in event or a tick; applies it and every
+//! message already queued through [`update`]; runs the resulting [`Cmd`]s (requests to the Graph
+//! worker and the sign-in worker, copying the pass or the sign-in code); then draws once. It never
+//! awaits the network: Graph work happens in the worker ([`crate::graph::worker`]), the
+//! device-code sign-in in [`crate::auth::worker`]. The terminal is restored on every exit path: normal quit, `Ctrl-C`,
 //! `SIGTERM`/`SIGHUP`/`SIGINT`/`SIGQUIT`, an error, and a panic (ratatui's panic hook). Before
 //! taking the terminal it checks that there is one and that the audit log can be written.
 
@@ -18,8 +19,10 @@ use secrecy::ExposeSecret;
 use tokio::sync::mpsc::{UnboundedReceiver, UnboundedSender};
 
 use crate::app::Settings;
-use crate::app::{Cmd, Model, Msg, init, update};
+use crate::app::signin::SignIn;
+use crate::app::{Cmd, Model, Msg, init, start_sign_in, update};
 use crate::audit::AuditLog;
+use crate::auth::worker::{SignInEvent, SignInRequest};
 use crate::clipboard::{Clipboard, ClipboardMode, CopyOutcome, Environment};
 use crate::graph::worker::{GraphRequest, Reply, RequestId};
 use crate::search::MatchRequest;
@@ -34,8 +37,22 @@ pub struct WorkerChannels {
     pub replies: UnboundedReceiver<Reply>,
 }
 
+/// The in-TUI device-code sign-in: the sign-in worker's channels ([`crate::auth::worker::spawn`])
+/// and what the popup shows before the first code arrives. With it, the loop starts by signing
+/// in and loads the directory once that succeeds.
+pub struct SignInChannels {
+    /// Requests to the sign-in worker.
+    pub requests: UnboundedSender<SignInRequest>,
+    /// Its events.
+    pub events: UnboundedReceiver<SignInEvent>,
+    /// Tenant, app name and client id for the popup.
+    pub signin: SignIn,
+}
+
 /// Takes over the terminal (raw mode, alternate screen, bracketed paste), runs tapdesk until the
-/// operator quits, and restores the terminal exactly as it was.
+/// operator quits, and restores the terminal exactly as it was. With `signin`, the device-code
+/// sign-in runs inside the TUI first (`settings` then gets who signed in); without, `settings`
+/// already says who is signed in.
 ///
 /// # Errors
 /// Terminal I/O errors (after the terminal has been restored).
@@ -45,6 +62,7 @@ pub async fn run_tui(
     clipboard_mode: ClipboardMode,
     settings: Settings,
     audit: AuditLog,
+    signin: Option<SignInChannels>,
 ) -> anyhow::Result<()> {
     use std::io::IsTerminal;
     if !std::io::stdout().is_terminal() || !std::io::stdin().is_terminal() {
@@ -60,7 +78,7 @@ pub async fn run_tui(
     let (mut terminal, written) = crate::term::init().inspect_err(|_| ratatui::restore())?;
     let _ = crossterm::execute!(std::io::stdout(), EnableBracketedPaste);
     let clipboard = Clipboard::new(clipboard_env, clipboard_mode);
-    let result = event_loop(&mut terminal, &written, worker, clipboard, settings, audit).await;
+    let result = event_loop(&mut terminal, &written, worker, clipboard, settings, audit, signin).await;
     let _ = crossterm::execute!(std::io::stdout(), DisableBracketedPaste);
     ratatui::restore();
     result
@@ -73,13 +91,20 @@ async fn event_loop(
     mut clipboard: Clipboard,
     settings: Settings,
     audit: AuditLog,
+    signin: Option<SignInChannels>,
 ) -> anyhow::Result<()> {
     let (match_tx, mut match_rx) = crate::search::spawn_matcher(settings.own_domains.clone());
     let mut model = Model::new(TimeZone::system(), Timestamp::now());
     model.settings = settings;
     let mut queue: VecDeque<Msg> = VecDeque::new();
-    let first = init(&mut model);
-    run_cmds(first, &model, &audit, &match_tx, &worker, &mut clipboard, terminal, &mut queue);
+    let (first, signin_tx, mut signin_rx) = match signin {
+        Some(SignInChannels { requests, events, signin }) => {
+            (start_sign_in(&mut model, signin), Some(requests), Some(events))
+        }
+        None => (init(&mut model), None, None),
+    };
+    let mut fx = Effects { audit: &audit, matcher: &match_tx, worker: &worker.requests, signin: signin_tx.as_ref() };
+    fx.run(first, &model, &mut clipboard, terminal, &mut queue);
 
     let mut stats = FrameStats::from_env();
     let mut cause = "start";
@@ -100,9 +125,12 @@ async fn event_loop(
         while let Ok(reply) = match_rx.try_recv() {
             queue.push_back(Msg::Matched(reply));
         }
+        while let Some(event) = signin_rx.as_mut().and_then(|rx| rx.try_recv().ok()) {
+            queue.push_back(Msg::SignIn(event));
+        }
         while let Some(msg) = queue.pop_front() {
             let cmds = update(&mut model, msg, Timestamp::now());
-            run_cmds(cmds, &model, &audit, &match_tx, &worker, &mut clipboard, terminal, &mut queue);
+            fx.run(cmds, &model, &mut clipboard, terminal, &mut queue);
         }
         if model.quit {
             break;
@@ -119,6 +147,7 @@ async fn event_loop(
             _ = tick.tick() => Msg::Tick,
             Some(reply) = worker.replies.recv() => Msg::Graph(Box::new(reply)),
             Some(reply) = match_rx.recv() => Msg::Matched(reply),
+            Some(event) = next_signin(&mut signin_rx) => Msg::SignIn(event),
             ev = events.next() => match ev {
                 Some(Ok(Event::Key(k))) if k.kind == KeyEventKind::Press => Msg::Key(k),
                 Some(Ok(Event::Paste(text))) => Msg::Paste(text),
@@ -137,6 +166,7 @@ async fn event_loop(
             Msg::Matched(_) => "matched",
             Msg::Graph(_) => "graph",
             Msg::Tick => "tick",
+            Msg::SignIn(_) => "signin",
             _ => "other",
         };
         queue.push_back(msg);
@@ -153,43 +183,74 @@ fn signal(kind: tokio::signal::unix::SignalKind) -> std::io::Result<tokio::signa
     tokio::signal::unix::signal(kind)
 }
 
-#[allow(clippy::too_many_arguments)]
-fn run_cmds(
-    cmds: Vec<Cmd>,
-    model: &Model,
-    audit: &AuditLog,
-    matcher: &UnboundedSender<MatchRequest>,
-    worker: &WorkerChannels,
-    clipboard: &mut Clipboard,
-    terminal: &mut Term,
-    queue: &mut VecDeque<Msg>,
-) {
-    for cmd in cmds {
-        match cmd {
-            Cmd::Graph(id, req) => {
-                if worker.requests.send((id, req)).is_err() {
-                    queue.push_back(Msg::Copied(CopyOutcome::Failed("the Graph worker stopped".into())));
+/// The next sign-in event; never resolves without a sign-in worker (or once it stopped).
+async fn next_signin(rx: &mut Option<UnboundedReceiver<SignInEvent>>) -> Option<SignInEvent> {
+    match rx {
+        Some(rx) => match rx.recv().await {
+            Some(e) => Some(e),
+            None => std::future::pending().await,
+        },
+        None => std::future::pending().await,
+    }
+}
+
+/// Where the loop sends the effects of [`Cmd`]s.
+struct Effects<'a> {
+    audit: &'a AuditLog,
+    matcher: &'a UnboundedSender<MatchRequest>,
+    worker: &'a UnboundedSender<(RequestId, GraphRequest)>,
+    signin: Option<&'a UnboundedSender<SignInRequest>>,
+}
+
+impl Effects<'_> {
+    fn run(
+        &mut self,
+        cmds: Vec<Cmd>,
+        model: &Model,
+        clipboard: &mut Clipboard,
+        terminal: &mut Term,
+        queue: &mut VecDeque<Msg>,
+    ) {
+        for cmd in cmds {
+            match cmd {
+                Cmd::Graph(id, req) => {
+                    if self.worker.send((id, req)).is_err() {
+                        queue.push_back(Msg::Copied(CopyOutcome::Failed("the Graph worker stopped".into())));
+                    }
                 }
-            }
-            Cmd::CopyPass => {
-                let outcome = match model.pass_popup() {
-                    Some(p) => clipboard.copy(p.pass.expose_secret(), terminal.backend_mut()),
-                    None => CopyOutcome::Failed("no pass is shown".into()),
-                };
-                queue.push_back(Msg::Copied(outcome));
-            }
-            Cmd::Audit(event) => {
-                if let Err(e) = audit.append(&event) {
-                    queue.push_back(Msg::AuditFailed(format!("{}: {e}", audit.path().display())));
+                Cmd::CopyPass => {
+                    let outcome = match model.pass_popup() {
+                        Some(p) => clipboard.copy(p.pass.expose_secret(), terminal.backend_mut()),
+                        None => CopyOutcome::Failed("no pass is shown".into()),
+                    };
+                    queue.push_back(Msg::Copied(outcome));
                 }
-            }
-            Cmd::Match(req) => {
-                // The matcher lives as long as the loop; a send can only fail after it stopped.
-                let _ = matcher.send(req);
-            }
-            Cmd::ClearClipboard => {
-                if let Some(outcome) = clipboard.clear(terminal.backend_mut()) {
-                    queue.push_back(Msg::ClipboardCleared(outcome));
+                Cmd::CopyUserCode => {
+                    let outcome = match model.signin.as_ref().and_then(|s| s.code()) {
+                        Some(c) => clipboard.copy(&c.user_code, terminal.backend_mut()),
+                        None => CopyOutcome::Failed("no code is shown".into()),
+                    };
+                    queue.push_back(Msg::UserCodeCopied(outcome));
+                }
+                Cmd::Audit(event) => {
+                    if let Err(e) = self.audit.append(&event) {
+                        queue.push_back(Msg::AuditFailed(format!("{}: {e}", self.audit.path().display())));
+                    }
+                }
+                Cmd::Match(req) => {
+                    // The matcher lives as long as the loop; a send can only fail after it stopped.
+                    let _ = self.matcher.send(req);
+                }
+                Cmd::SignIn(req) => {
+                    // Without a sign-in worker there is nothing to start or cancel.
+                    if let Some(tx) = self.signin {
+                        let _ = tx.send(req);
+                    }
+                }
+                Cmd::ClearClipboard => {
+                    if let Some(outcome) = clipboard.clear(terminal.backend_mut()) {
+                        queue.push_back(Msg::ClipboardCleared(outcome));
+                    }
                 }
             }
         }

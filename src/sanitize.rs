@@ -38,11 +38,17 @@ pub fn is_unsafe(c: char) -> bool {
 /// `s` with every unsafe character replaced by U+FFFD (tabs, newlines and line separators become a
 /// space), runs of spaces folded to one, and cut at [`MAX_CHARS`]. Borrows when nothing changed.
 pub fn clean(s: &str) -> Cow<'_, str> {
+    clean_to(s, MAX_CHARS)
+}
+
+/// [`clean`] with another length limit (`max` characters), for longer text such as a sign-in
+/// error with its fix.
+pub fn clean_to(s: &str, max: usize) -> Cow<'_, str> {
     let runs_of_space = s.contains("  ");
-    if !runs_of_space && !s.chars().any(is_unsafe) && s.chars().count() <= MAX_CHARS {
+    if !runs_of_space && !s.chars().any(is_unsafe) && s.chars().count() <= max {
         return Cow::Borrowed(s);
     }
-    let mut out = String::with_capacity(s.len().min(MAX_CHARS * 4));
+    let mut out = String::with_capacity(s.len().min(max * 4));
     let mut last_space = false;
     for c in s.chars() {
         let c = match c {
@@ -55,7 +61,7 @@ pub fn clean(s: &str) -> Cow<'_, str> {
             continue;
         }
         last_space = c == ' ';
-        if out.chars().count() >= MAX_CHARS {
+        if out.chars().count() >= max {
             out.push('…');
             break;
         }

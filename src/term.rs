@@ -101,7 +101,8 @@ fn process_start() -> Instant {
 pub struct FrameRecord {
     /// When the frame was drawn, in µs since [`mark_process_start`].
     pub at_us: u64,
-    /// What woke the loop for it: `start`, `key`, `paste`, `matched`, `graph`, `tick` or `other`.
+    /// What woke the loop for it: `start`, `key`, `paste`, `matched`, `graph`, `signin`, `tick` or
+    /// `other`.
     pub cause: &'static str,
     /// µs the render loop spent on it: every queued `update`, running the `Cmd`s, and the draw.
     pub work_us: u64,

@@ -134,7 +134,7 @@ async fn failing_sign_in(act: impl Fn(&SimControl, &str) -> bool + Send + Sync +
 #[tokio::test]
 async fn declined_expired_and_blocked_say_why() {
     let e = failing_sign_in(|c, code| c.decline_device_code(code), demo::PUBLIC_CLIENT_ID).await;
-    assert!(e.contains("AADSTS65004") && e.contains("cancelled at the verification page"), "{e}");
+    assert!(e.contains("AADSTS65004") && e.contains("declined at the verification page"), "{e}");
 
     let e = failing_sign_in(|c, code| c.expire_device_code(code), demo::PUBLIC_CLIENT_ID).await;
     assert!(e.contains("AADSTS70019") && e.contains("expired"), "{e}");

@@ -176,3 +176,63 @@ fn preflight_blocks_and_form_says_why_80x24() {
     send(&mut m, ch('t'));
     insta::assert_snapshot!(draw(&m, 80, 24).backend());
 }
+
+fn with_code() -> Model {
+    let (mut m, _) = signing_in();
+    send(&mut m, prompt_event(1, tapdesk::auth::device_code::PromptEvent::Show(device_prompt("FQK5HW3UF"))));
+    // One tick later: the countdown has moved.
+    let later = now().checked_add(jiff::SignedDuration::from_secs(1)).unwrap();
+    tapdesk::app::update(&mut m, tapdesk::app::Msg::Tick, later);
+    m
+}
+
+#[test]
+fn sign_in_code_80x24() {
+    insta::assert_snapshot!(draw(&with_code(), 80, 24).backend());
+}
+
+#[test]
+fn sign_in_code_120x40() {
+    insta::assert_snapshot!(draw(&with_code(), 120, 40).backend());
+}
+
+#[test]
+fn sign_in_failed_conditional_access_80x24() {
+    let (mut m, _) = signing_in();
+    let body = br#"{"error":"invalid_grant","error_description":"AADSTS53003: Access has been blocked by Conditional Access policies.","error_codes":[53003]}"#;
+    let text = format!("device code sign-in failed: {}", tapdesk::auth::sts::StsError::parse(400, body));
+    let failure = tapdesk::auth::signin::SignInFailure { text, kind: tapdesk::auth::signin::FailureKind::Other };
+    send(
+        &mut m,
+        tapdesk::app::Msg::SignIn(tapdesk::auth::worker::SignInEvent::Finished { attempt: 1, result: Err(failure) }),
+    );
+    insta::assert_snapshot!(draw(&m, 80, 24).backend());
+}
+
+#[test]
+fn sign_in_again_mid_session_over_the_panes_80x24() {
+    let mut m = loaded_model();
+    let mut s = tapdesk::app::signin::SignIn::new("contoso.example", "tapdesk", "tapdesk-device");
+    s.attempt = 1;
+    s.signed_in_once = true;
+    m.signin = Some(s);
+    send(&mut m, prompt_event(1, tapdesk::auth::device_code::PromptEvent::Show(device_prompt("MID234567"))));
+    insta::assert_snapshot!(draw(&m, 80, 24).backend());
+}
+
+#[test]
+fn sign_in_unreachable_keeps_the_keys_on_screen_80x24() {
+    let (mut m, _) = signing_in();
+    let text = "device code sign-in failed: cannot reach the sign-in service (error sending request: client error \
+                (Connect): tcp connect error: Connection refused (os error 111))";
+    let failure =
+        tapdesk::auth::signin::SignInFailure { text: text.into(), kind: tapdesk::auth::signin::FailureKind::Other };
+    send(
+        &mut m,
+        tapdesk::app::Msg::SignIn(tapdesk::auth::worker::SignInEvent::Finished { attempt: 1, result: Err(failure) }),
+    );
+    let t = draw(&m, 80, 24);
+    let screen: String = t.backend().buffer().content().iter().map(|c| c.symbol()).collect();
+    assert!(screen.contains("r sign in again (new code)   q quit"), "the keys line fits");
+    insta::assert_snapshot!(t.backend());
+}

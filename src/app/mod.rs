@@ -10,6 +10,7 @@
 pub mod policy_editor;
 pub mod preflight;
 pub mod recovery;
+pub mod signin;
 pub mod tap_form;
 mod update;
 
@@ -19,7 +20,7 @@ use jiff::Timestamp;
 use jiff::tz::TimeZone;
 use secrecy::SecretString;
 
-pub use update::{init, update};
+pub use update::{init, start_sign_in, update};
 
 use crate::clipboard::{ClearOutcome, CopyOutcome};
 use crate::directory::UserRow;
@@ -217,6 +218,19 @@ pub struct Settings {
     pub capabilities: crate::auth::capabilities::Capabilities,
 }
 
+impl Settings {
+    /// Takes who signed in from `signed` (identity, tenant, own domains, capabilities), keeping
+    /// the operator's other settings: what `main` does before the TUI for non-interactive sign-in,
+    /// and `update` does when the in-TUI device-code sign-in succeeds.
+    pub fn apply_sign_in(&mut self, signed: &crate::auth::SignedIn) {
+        self.tenant = signed.identity.tenant.clone();
+        self.own_domains = signed.own_domains();
+        self.identity = signed.status_text();
+        self.app_only_operator = signed.identity.app_only.then(|| signed.identity.display.clone());
+        self.capabilities = signed.capabilities.clone();
+    }
+}
+
 impl Default for Settings {
     fn default() -> Self {
         Self {
@@ -307,6 +321,8 @@ pub struct Model {
     pub settings: Settings,
     /// When the copied pass is to be cleared from the clipboard (UTC), if a copy is pending.
     pub clipboard_clear_at: Option<Timestamp>,
+    /// The in-TUI device-code sign-in (`None` when tapdesk signed in before the TUI, or `--demo`).
+    pub signin: Option<signin::SignIn>,
     next_id: RequestId,
 }
 
@@ -350,6 +366,7 @@ impl Model {
             quit: false,
             settings: Settings::default(),
             clipboard_clear_at: None,
+            signin: None,
             next_id: 1,
         }
     }
@@ -421,6 +438,10 @@ pub enum Msg {
     ClipboardCleared(ClearOutcome),
     /// Writing the audit log failed (the I/O error in words).
     AuditFailed(String),
+    /// The sign-in worker's news: the code to show, signed in, failed.
+    SignIn(crate::auth::worker::SignInEvent),
+    /// The clipboard service did (or did not) copy the sign-in `user_code`.
+    UserCodeCopied(CopyOutcome),
     /// Time passed.
     Tick,
 }
@@ -440,6 +461,11 @@ pub enum Cmd {
     /// Send to the matcher worker (ranking runs there, never in `update`); it answers
     /// [`Msg::Matched`].
     Match(crate::search::MatchRequest),
+    /// Send to the sign-in worker (start an attempt, or cancel it); it answers [`Msg::SignIn`].
+    SignIn(crate::auth::worker::SignInRequest),
+    /// Copy the `user_code` of the shown sign-in prompt (read from the model), then answer
+    /// [`Msg::UserCodeCopied`].
+    CopyUserCode,
 }
 
 /// One line for an error from Graph.

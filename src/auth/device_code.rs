@@ -4,8 +4,11 @@
 //!
 //! 1. `POST {authority}/{tenant}/oauth2/v2.0/devicecode` with `client_id` and the scopes plus
 //!    `offline_access`; the answer's verification address and user code go to the operator through
-//!    a [`PromptSink`] (by default [`PromptSink::Stderr`]: printed before the TUI starts, with a
-//!    countdown; Ctrl-C cancels by dropping the future).
+//!    a [`PromptSink`]: [`PromptSink::Callback`] for the TUI, which draws it as a popup (see
+//!    `crate::auth::worker`), or [`PromptSink::Stderr`] (printed with a countdown, for commands
+//!    without a TUI). [`DeviceCodeCredential::cancel_sign_in`] (Esc in the TUI) stops the sign-in
+//!    in progress and refuses new ones until [`DeviceCodeCredential::allow_sign_in`] (the retry
+//!    key); dropping the future cancels too.
 //! 2. Poll `POST {authority}/{tenant}/oauth2/v2.0/token` (`grant_type=urn:ietf:params:oauth:grant-type:device_code`)
 //!    every `interval` seconds; `authorization_pending` keeps polling, `slow_down` adds
 //!    [`DeviceCodeOptions::slow_down_step`] (5 s), anything else ends the sign-in with the STS error
@@ -127,9 +130,7 @@ pub enum DeviceCodeError {
     #[error("{0}")]
     Sts(StsError),
     /// The code expired while polling.
-    #[error(
-        "the sign-in code expired before the sign-in finished. Start again and enter the code within the time shown."
-    )]
+    #[error("the sign-in code expired before the sign-in finished. Get a new code and enter it within the time shown.")]
     Expired,
     /// The STS could not be reached, or timed out.
     #[error("cannot reach the sign-in service {0}")]
@@ -140,6 +141,10 @@ pub enum DeviceCodeError {
     /// A new sign-in is needed but no prompt can be shown now.
     #[error("the sign-in session ended and a new sign-in is needed: quit tapdesk and start it again")]
     SignInNeeded,
+    /// The operator cancelled the sign-in ([`DeviceCodeCredential::cancel_sign_in`]); no new one
+    /// starts until [`DeviceCodeCredential::allow_sign_in`].
+    #[error("the sign-in was cancelled: press r to sign in again")]
+    Cancelled,
 }
 
 #[derive(Deserialize)]
@@ -178,6 +183,8 @@ pub struct DeviceCodeCredential {
     app_name: String,
     options: DeviceCodeOptions,
     prompt: Mutex<PromptSink>,
+    /// `true` after [`DeviceCodeCredential::cancel_sign_in`], until [`DeviceCodeCredential::allow_sign_in`].
+    cancelled: tokio::sync::watch::Sender<bool>,
     state: tokio::sync::Mutex<State>,
 }
 
@@ -239,13 +246,49 @@ impl DeviceCodeCredential {
             app_name: app_name.to_owned(),
             options,
             prompt: Mutex::new(PromptSink::Stderr),
+            cancelled: tokio::sync::watch::Sender::new(false),
             state: tokio::sync::Mutex::new(State { refresh_token: None, cache: TokenCache::default() }),
         }))
+    }
+
+    /// The tenant signed in to, as configured (id, domain or `organizations`).
+    pub fn tenant(&self) -> &str {
+        &self.tenant
+    }
+
+    /// The application name shown with the code.
+    pub fn app_name(&self) -> &str {
+        &self.app_name
+    }
+
+    /// The application (client) id.
+    pub fn client_id(&self) -> &str {
+        &self.client_id
     }
 
     /// Changes where the next user code goes (e.g. [`PromptSink::Refuse`] once the TUI runs).
     pub fn set_prompt(&self, sink: PromptSink) {
         *self.prompt.lock().unwrap_or_else(|e| e.into_inner()) = sink;
+    }
+
+    /// Stops the device-code sign-in in progress, if any (its poll ends at once with
+    /// [`DeviceCodeError::Cancelled`]), and refuses to start new ones, so that Graph calls waiting
+    /// for a token fail in words instead of showing one code after another. Tokens already held
+    /// keep working.
+    pub fn cancel_sign_in(&self) {
+        self.cancelled.send_replace(true);
+    }
+
+    /// Allows device-code sign-ins again after [`DeviceCodeCredential::cancel_sign_in`].
+    pub fn allow_sign_in(&self) {
+        self.cancelled.send_replace(false);
+    }
+
+    /// Resolves once [`DeviceCodeCredential::cancel_sign_in`] is in force.
+    async fn until_cancelled(&self) {
+        let mut rx = self.cancelled.subscribe();
+        // The sender lives in `self`, so `wait_for` can only return once the flag is set.
+        let _ = rx.wait_for(|c| *c).await;
     }
 
     fn sink(&self) -> PromptSink {
@@ -335,9 +378,16 @@ impl DeviceCodeCredential {
         if matches!(sink, PromptSink::Refuse) {
             return Err(DeviceCodeError::SignInNeeded);
         }
+        if *self.cancelled.borrow() {
+            return Err(DeviceCodeError::Cancelled);
+        }
         let scope = Self::scope_param(scopes);
         let form = [("client_id", self.client_id.as_str()), ("scope", scope.as_str())];
-        let (status, body) = self.post_form(&self.cloud.device_code_url(&self.tenant), &form).await?;
+        let url = self.cloud.device_code_url(&self.tenant);
+        let (status, body) = tokio::select! {
+            r = self.post_form(&url, &form) => r?,
+            () = self.until_cancelled() => return Err(DeviceCodeError::Cancelled),
+        };
         if !(200..300).contains(&status) {
             return Err(DeviceCodeError::Sts(StsError::parse(status, &body)));
         }
@@ -366,7 +416,10 @@ impl DeviceCodeCredential {
             client_id: self.client_id.clone(),
         };
         let shown = Shown::show(&sink, prompt);
-        let result = self.poll(answer, deadline).await;
+        let result = tokio::select! {
+            r = self.poll(answer, deadline) => r,
+            () = self.until_cancelled() => Err(DeviceCodeError::Cancelled),
+        };
         match &result {
             Ok(_) => shown.finish(PromptEvent::SignedIn),
             Err(e) => shown.finish(PromptEvent::Failed(e.to_string())),

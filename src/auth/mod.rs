@@ -9,6 +9,7 @@
 //! - [`sts`]: Entra token-endpoint errors in words (AADSTS codes and their fixes).
 //! - [`challenge`]: continuous access evaluation (a 401 with a claims challenge).
 //! - [`signin`]: building the credential for an [`AuthMode`] and reading who signed in.
+//! - [`worker`]: the device-code sign-in in the background, its prompt sent to the TUI.
 //!
 //! For the demo the credential is azure_identity's own `ClientSecretCredential` (app id
 //! `tapdesk-demo`), pointed at the simulator's token endpoint
@@ -27,6 +28,7 @@ pub mod cloud;
 pub mod device_code;
 pub mod signin;
 pub mod sts;
+pub mod worker;
 
 pub use cloud::{Cloud, CloudName};
 pub use signin::{OperatorIdentity, Session, SignedIn};

@@ -19,7 +19,7 @@ use super::capabilities::{Capabilities, permissions};
 use super::challenge::ClaimsChallengeHandler;
 use super::claims::Claims;
 use super::cloud::Cloud;
-use super::device_code::{DEFAULT_CLIENT_ID, DeviceCodeCredential, DeviceCodeOptions, PromptSink};
+use super::device_code::{DEFAULT_CLIENT_ID, DeviceCodeCredential, DeviceCodeError, DeviceCodeOptions, PromptSink};
 use crate::config::Config;
 
 /// Name shown with the device code when the client id is tapdesk's default.
@@ -291,14 +291,64 @@ impl Session {
     /// The credential's failure in words (AADSTS code and fix when there is one), or a token for
     /// another cloud or tenant.
     pub async fn sign_in(&self) -> Result<SignedIn, String> {
-        let token = self
-            .credential
-            .get_token(&self.scope_refs(), None)
-            .await
-            .map_err(|e| super::sts::explain_message(&error_text(&e)))?;
-        let mut signed = SignedIn::from_token(token.token.secret(), self.auth, &self.cloud, self.tenant.as_deref())?;
+        self.sign_in_classified().await.map_err(|f| f.text)
+    }
+
+    /// [`Session::sign_in`], with the failure sorted for the TUI (cancelled, code expired, other).
+    ///
+    /// # Errors
+    /// A [`SignInFailure`] whose `text` is the sentence [`Session::sign_in`] gives.
+    pub async fn sign_in_classified(&self) -> Result<SignedIn, SignInFailure> {
+        let token =
+            self.credential.get_token(&self.scope_refs(), None).await.map_err(|e| SignInFailure::from_error(&e))?;
+        let mut signed = SignedIn::from_token(token.token.secret(), self.auth, &self.cloud, self.tenant.as_deref())
+            .map_err(|text| SignInFailure { text, kind: FailureKind::Other })?;
         signed.expires_on = jiff::Timestamp::from_second(token.expires_on.unix_timestamp()).ok();
         Ok(signed)
+    }
+}
+
+/// What kind of failure ended a sign-in (what the TUI offers next).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum FailureKind {
+    /// The operator cancelled it ([`DeviceCodeError::Cancelled`]).
+    Cancelled,
+    /// The device code expired (`expires_in` passed, or the STS said `expired_token`): a new code
+    /// is needed.
+    Expired,
+    /// Anything else: declined, Conditional Access, consent, configuration, network.
+    Other,
+}
+
+/// A sign-in that ended without a token. Holds no token or device code.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SignInFailure {
+    /// One line for the operator: the STS description with its `AADSTSnnnnn` code and the fix
+    /// when there is one ([`super::sts`]).
+    pub text: String,
+    /// What kind.
+    pub kind: FailureKind,
+}
+
+impl SignInFailure {
+    /// Reads a credential's error: the sentence of [`error_text`] with the fix for its AADSTS
+    /// code, and the kind from the [`DeviceCodeError`] inside, when there is one.
+    pub fn from_error(e: &azure_core::Error) -> SignInFailure {
+        let kind = match e.downcast_ref::<DeviceCodeError>() {
+            Some(DeviceCodeError::Cancelled) => FailureKind::Cancelled,
+            Some(DeviceCodeError::Expired) => FailureKind::Expired,
+            Some(DeviceCodeError::Sts(s)) if matches!(s.error.as_str(), "expired_token" | "code_expired") => {
+                FailureKind::Expired
+            }
+            _ => FailureKind::Other,
+        };
+        SignInFailure { text: super::sts::explain_message(&error_text(e)), kind }
+    }
+}
+
+impl std::fmt::Display for SignInFailure {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.text)
     }
 }
 

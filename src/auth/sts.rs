@@ -57,8 +57,8 @@ pub fn fix_for(code: u32) -> Option<&'static str> {
             "Consent is missing for a requested permission. An administrator grants admin consent for the app (App \
              registrations > API permissions > Grant admin consent), or narrow the `scopes` setting."
         }
-        65004 => "The sign-in was cancelled at the verification page. Start tapdesk again to retry.",
-        70019 => "The code expired before the sign-in finished. Start again and enter the code within the time shown.",
+        65004 => "The sign-in was declined at the verification page. Sign in again with a new code.",
+        70019 => "The code expired before the sign-in finished. Get a new code and enter it within the time shown.",
         50076 | 50079 | 50074 => "Multi-factor authentication is required: complete it at the verification page.",
         50173 | 700082 | 70008 | 50132 | 50089 => {
             "The sign-in session ended (refresh token expired or revoked). Sign in again."

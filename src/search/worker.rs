@@ -49,6 +49,9 @@ pub enum MatchRequest {
     },
     /// Drop every user (the latest query is re-answered, empty).
     Clear,
+    /// Drop every user and leave these domains out of the matched text from now on (sent when
+    /// the operator signs in inside the TUI, before the directory loads).
+    OwnDomains(Vec<String>),
 }
 
 /// The answer to the latest [`MatchRequest::Query`] over the first `indexed` users.
@@ -114,6 +117,7 @@ fn run_matcher(
             match req {
                 MatchRequest::Extend(users) => engine.extend(&users),
                 MatchRequest::Clear => engine.clear(),
+                MatchRequest::OwnDomains(domains) => engine = Engine::new(domains),
                 MatchRequest::Query { generation, text, limit } => current = Some((generation, text, limit)),
             }
             dirty = true;

@@ -2,11 +2,13 @@
 //!
 //! Layout: **Users** on the left (search box + results), **Methods** top right, **Temporary
 //! Access Pass** form bottom right, one status line at the bottom; popups (the pass, help) over
-//! them. It fits 80x24 and grows with the terminal.
+//! them, and the device-code sign-in over everything (alone on the screen before the first
+//! sign-in). It fits 80x24 and grows with the terminal.
 
 mod methods;
 pub mod popup;
 mod recovery;
+pub mod signin;
 mod tap_form;
 mod users;
 
@@ -22,6 +24,11 @@ use crate::app::{Focus, Model, Popup, StatusKind};
 
 /// Draws the whole screen.
 pub fn view(model: &Model, frame: &mut Frame) {
+    // Before the first sign-in the panes would only be empty: the sign-in popup is the screen.
+    if let Some(s) = model.signin.as_ref().filter(|s| s.active() && !s.signed_in_once) {
+        signin::render(s, model.now, frame, frame.area());
+        return;
+    }
     let [main, status] = Layout::vertical([Constraint::Min(10), Constraint::Length(1)]).areas(frame.area());
     let left_width = (main.width * 35 / 100).clamp(28, 60);
     let [left, right] = Layout::horizontal([Constraint::Length(left_width), Constraint::Min(30)]).areas(main);
@@ -46,6 +53,10 @@ pub fn view(model: &Model, frame: &mut Frame) {
         Popup::Policy(e) => popup::render_policy(e, frame, main),
         Popup::Confirm(c) => popup::render_confirm(c, model, frame, main),
         Popup::Pass(p) => popup::render_pass(p, &model.tz, model.now, model.clipboard_clear_at, frame, main),
+    }
+    // A sign-in needed again mid-session covers everything else.
+    if let Some(s) = model.signin.as_ref().filter(|s| s.active()) {
+        signin::render(s, model.now, frame, main);
     }
 }
 

@@ -18,7 +18,7 @@ use crate::keymap::BINDINGS;
 /// Where users go next with their pass.
 pub const NEXT_URL: &str = "https://aka.ms/mysecurityinfo";
 
-fn popup_block(title: &str) -> Block<'static> {
+pub(super) fn popup_block(title: &str) -> Block<'static> {
     Block::bordered()
         .border_type(BorderType::Double)
         .border_style(Style::new().fg(Color::Yellow))

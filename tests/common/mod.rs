@@ -111,6 +111,9 @@ pub fn play(model: &mut Model, cmds: Vec<Cmd>) -> Vec<Cmd> {
         };
         match req {
             tapdesk::search::MatchRequest::Extend(users) => ENGINE.with(|e| e.borrow_mut().extend(&users)),
+            tapdesk::search::MatchRequest::OwnDomains(d) => {
+                ENGINE.with(|e| *e.borrow_mut() = tapdesk::search::Engine::new(d))
+            }
             tapdesk::search::MatchRequest::Clear => {
                 ENGINE.with(|e| *e.borrow_mut() = tapdesk::search::Engine::new(vec!["contoso.example".into()]))
             }
@@ -235,4 +238,49 @@ impl azure_core::credentials::TokenCredential for StaticToken {
             azure_core::time::OffsetDateTime::now_utc() + azure_core::time::Duration::hours(1),
         ))
     }
+}
+
+/// A model at the start of the in-TUI device-code sign-in (attempt 1 asked for), and its commands.
+pub fn signing_in() -> (Model, Vec<Cmd>) {
+    let mut m = Model::new(TimeZone::UTC, now());
+    let signin = tapdesk::app::signin::SignIn::new("contoso.example", "tapdesk", "tapdesk-device");
+    let cmds = tapdesk::app::start_sign_in(&mut m, signin);
+    (m, cmds)
+}
+
+/// The credential's prompt as the simulator would give it: `user_code`, its `verification_uri`,
+/// `expires_in` = 900 s from [`now`].
+pub fn device_prompt(user_code: &str) -> tapdesk::auth::device_code::DeviceCodePrompt {
+    tapdesk::auth::device_code::DeviceCodePrompt {
+        verification_uri: "https://microsoft.com/devicelogin".into(),
+        user_code: user_code.into(),
+        message: Some(format!("To sign in, use a web browser to open the page and enter the code {user_code}.")),
+        expires_at: now().checked_add(jiff::SignedDuration::from_secs(900)).expect("in range"),
+        tenant: "contoso.example".into(),
+        app_name: "tapdesk".into(),
+        client_id: "tapdesk-device".into(),
+    }
+}
+
+/// The worker's event carrying `event` for `attempt`.
+pub fn prompt_event(attempt: u64, event: tapdesk::auth::device_code::PromptEvent) -> Msg {
+    Msg::SignIn(tapdesk::auth::worker::SignInEvent::Prompt { attempt, event })
+}
+
+/// Who signed in, read from a fictional delegated token for Dana Okafor in contoso.example.
+pub fn dana_signed_in() -> tapdesk::auth::SignedIn {
+    use base64::Engine as _;
+    let claims = serde_json::json!({
+        "aud": "https://graph.microsoft.com", "tid": "9c0d1e2f-3a4b-4c6d-9e8f-9a0b1c2d3e11",
+        "upn": "dana.okafor@contoso.example", "name": "Dana Okafor",
+        "scp": "User.Read.All UserAuthenticationMethod.ReadWrite.All Policy.Read.All"
+    });
+    let jwt = format!("h.{}.s", base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(claims.to_string()));
+    tapdesk::auth::SignedIn::from_token(
+        &jwt,
+        tapdesk::auth::AuthMode::DeviceCode,
+        &tapdesk::auth::Cloud::default(),
+        Some("contoso.example"),
+    )
+    .expect("a token for Graph in this tenant")
 }

@@ -17,6 +17,10 @@ pub(super) fn on_key(model: &mut Model, key: KeyEvent) -> Vec<Cmd> {
     if key.modifiers.contains(KeyModifiers::CONTROL) && key.code == KeyCode::Char('c') {
         return quit(model);
     }
+    // The sign-in popup is drawn over everything, so it takes the keys first.
+    if super::signin::has_keys(model) {
+        return super::signin::on_key(model, key);
+    }
     match &model.popup {
         Popup::Pass(_) => return on_pass_popup_key(model, key),
         Popup::Confirm(_) => return on_confirm_key(model, key),

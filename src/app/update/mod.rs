@@ -3,12 +3,16 @@
 //! - `keys`: what each key does, per popup, text field and pane;
 //! - `actions`: issuing a pass, deleting a method, revoking sessions (with the confirmation and the
 //!   ticket/verification they need) and the audit lines they leave;
-//! - `graph`: what each Graph answer does to the model.
+//! - `graph`: what each Graph answer does to the model;
+//! - `signin`: the in-TUI device-code sign-in (its popup's keys and the sign-in worker's events).
 
 mod actions;
 mod graph;
 mod keys;
 mod recovery;
+mod signin;
+
+pub use signin::start_sign_in;
 
 use jiff::Timestamp;
 
@@ -47,8 +51,11 @@ pub fn update(model: &mut Model, msg: Msg, now: Timestamp) -> Vec<Cmd> {
         }
         Msg::Matched(reply) => on_matched(model, reply),
         Msg::Key(key) => keys::on_key(model, key),
+        Msg::Paste(_) if signin::has_keys(model) => Vec::new(),
         Msg::Paste(text) => keys::on_paste(model, &text),
         Msg::Graph(reply) => graph::on_graph(model, *reply),
+        Msg::SignIn(event) => signin::on_event(model, event),
+        Msg::UserCodeCopied(outcome) => signin::on_code_copied(model, outcome),
         Msg::Copied(outcome) => {
             let failed = matches!(outcome, CopyOutcome::Failed(_));
             if !failed && model.settings.clipboard_clear_secs > 0 {

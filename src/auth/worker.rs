@@ -1,0 +1,112 @@
+//! The sign-in worker: runs the device-code sign-in in the background so the TUI starts at once
+//! and never awaits it. The render loop sends [`SignInRequest`]s (from `Cmd::SignIn`) and gets
+//! [`SignInEvent`]s back (as `Msg::SignIn`).
+//!
+//! - [`SignInRequest::Start`] allows sign-ins on the credential again, points its prompt at this
+//!   worker (a [`PromptSink::Callback`] tagged with the attempt number), and spawns one task that
+//!   asks for the first token ([`Session::sign_in_classified`]); it answers
+//!   [`SignInEvent::Finished`].
+//! - While it polls, the credential's [`PromptEvent`]s (the code to show, then signed in or
+//!   failed) arrive as [`SignInEvent::Prompt`] with the same attempt number. A prompt started
+//!   later by a Graph call (refresh token refused mid-session) arrives the same way, tagged with
+//!   the attempt that signed in.
+//! - [`SignInRequest::Cancel`] (Esc) calls [`DeviceCodeCredential::cancel_sign_in`], which ends
+//!   the poll in progress, whoever started it, and aborts the attempt's task: nothing keeps
+//!   polling the STS.
+//!
+//! [`DeviceCodeCredential::cancel_sign_in`]: super::device_code::DeviceCodeCredential::cancel_sign_in
+
+use std::sync::Arc;
+
+use tokio::sync::mpsc;
+
+use super::device_code::{PromptEvent, PromptSink};
+use super::signin::{Session, SignInFailure, SignedIn};
+
+/// Number of a sign-in attempt (1, 2, ... per process); answers of older attempts are dropped.
+pub type Attempt = u64;
+
+/// What the render loop asks of the sign-in worker.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum SignInRequest {
+    /// Start a device-code sign-in (stopping any older attempt's task).
+    Start {
+        /// This attempt's number.
+        attempt: Attempt,
+    },
+    /// Cancel the sign-in in progress (Esc) and stop polling.
+    Cancel {
+        /// The attempt cancelled.
+        attempt: Attempt,
+    },
+}
+
+/// What the sign-in worker tells the render loop.
+#[derive(Debug)]
+pub enum SignInEvent {
+    /// The credential's prompt: the code to show ([`PromptEvent::Show`], untrusted STS strings,
+    /// to sanitize before drawing), then [`PromptEvent::SignedIn`] or [`PromptEvent::Failed`].
+    Prompt {
+        /// The attempt whose prompt sink sent it.
+        attempt: Attempt,
+        /// What happened.
+        event: PromptEvent,
+    },
+    /// The attempt's task ended: who signed in (boxed: the claims are large), or why not.
+    Finished {
+        /// The attempt.
+        attempt: Attempt,
+        /// Who signed in, or why not.
+        result: Result<Box<SignedIn>, SignInFailure>,
+    },
+}
+
+/// Starts the worker for `session` (whose credential must be the device-code one to show a
+/// prompt) on the current tokio runtime. It stops when the request sender is dropped, aborting
+/// the attempt in progress.
+pub fn spawn(session: Session) -> (mpsc::UnboundedSender<SignInRequest>, mpsc::UnboundedReceiver<SignInEvent>) {
+    let (req_tx, mut req_rx) = mpsc::unbounded_channel::<SignInRequest>();
+    let (ev_tx, ev_rx) = mpsc::unbounded_channel::<SignInEvent>();
+    tokio::spawn(async move {
+        let mut running: Option<(Attempt, tokio::task::JoinHandle<()>)> = None;
+        while let Some(request) = req_rx.recv().await {
+            match request {
+                SignInRequest::Start { attempt } => {
+                    if let Some((_, task)) = running.take() {
+                        task.abort();
+                    }
+                    if let Some(dc) = &session.device_code {
+                        let tx = ev_tx.clone();
+                        dc.set_prompt(PromptSink::Callback(Arc::new(move |event| {
+                            let _ = tx.send(SignInEvent::Prompt { attempt, event });
+                        })));
+                        dc.allow_sign_in();
+                    }
+                    let session = session.clone();
+                    let tx = ev_tx.clone();
+                    let task = tokio::spawn(async move {
+                        let result = session.sign_in_classified().await.map(Box::new);
+                        let _ = tx.send(SignInEvent::Finished { attempt, result });
+                    });
+                    running = Some((attempt, task));
+                }
+                SignInRequest::Cancel { attempt } => {
+                    if let Some(dc) = &session.device_code {
+                        dc.cancel_sign_in();
+                    }
+                    if let Some((a, task)) = running.take() {
+                        if a == attempt {
+                            task.abort();
+                        } else {
+                            running = Some((a, task));
+                        }
+                    }
+                }
+            }
+        }
+        if let Some((_, task)) = running.take() {
+            task.abort();
+        }
+    });
+    (req_tx, ev_rx)
+}
