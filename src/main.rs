@@ -263,12 +263,25 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         }
         None if cli.demo => {
             let cfg = config::load(cli.overrides(), cli.config.as_deref())?;
-            let tenant = load_tenant(cli.demo_tenant.as_ref(), cli.users)?;
-            let own_domains = vec![tenant.domain.clone()];
-            let handle = sim::start(tenant, "127.0.0.1:0".parse()?).await.context("starting the Graph simulator")?;
-            handle.control().set_page_latency(cli.page_latency.0);
-            let tenant_id = auth::tenant_from_token_url(&handle.token_url())
-                .context("the simulator's token URL names no tenant")?;
+            // A fixture is read (and its errors reported) before the TUI starts; a generated
+            // tenant is built in the background while the TUI draws its first frame (300,000
+            // users take seconds): the simulator's port is bound now and answers once it is built.
+            let (tenant_id, domain, build): (String, String, Box<dyn FnOnce() -> Tenant + Send>) =
+                match cli.demo_tenant.as_ref() {
+                    Some(_) => {
+                        let tenant = load_tenant(cli.demo_tenant.as_ref(), cli.users)?;
+                        (tenant.tenant_id.clone(), tenant.domain.clone(), Box::new(move || tenant))
+                    }
+                    None => {
+                        let n = cli.users;
+                        (sim::demo::TENANT_ID.to_owned(), sim::demo::DOMAIN.to_owned(), Box::new(move || Tenant::demo(n)))
+                    }
+                };
+            let own_domains = vec![domain];
+            let latency = cli.page_latency.0;
+            let handle = sim::start_deferred("127.0.0.1:0".parse()?, build, move |c| c.set_page_latency(latency))
+                .await
+                .context("starting the Graph simulator")?;
             let credential = auth::demo_credential(&tenant_id, handle.addr().port())
                 .map_err(|e| anyhow::anyhow!("demo credential: {e}"))?;
             let base = url::Url::parse(&handle.graph_base())?;
@@ -290,7 +303,7 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             let channels = WorkerChannels { requests, replies };
             let audit = audit::AuditLog::new(audit_path);
             let result = run_tui(channels, Environment::from_process(), cfg.clipboard, settings, audit, None).await;
-            handle.shutdown();
+            handle.shutdown().await;
             result.map(|()| ExitCode::SUCCESS)
         }
         Some(Command::Doctor { demo: true }) => doctor_demo(&cli).await,

@@ -138,7 +138,11 @@ impl SimHandle {
 pub async fn start(tenant: tenant::Tenant, listen: SocketAddr) -> std::io::Result<SimHandle> {
     let listener = tokio::net::TcpListener::bind(listen).await?;
     let addr = listener.local_addr()?;
-    let shared = Shared::new(tenant, addr);
+    Ok(serve(listener, Shared::new(tenant, addr)))
+}
+
+fn serve(listener: tokio::net::TcpListener, shared: Arc<Shared>) -> SimHandle {
+    let addr = shared.addr;
     let app = routes::app(shared.clone()).into_make_service_with_connect_info::<ConnKill>();
     let (stop, mut stopped) = tokio::sync::watch::channel(false);
     let task = tokio::spawn(async move {
@@ -147,5 +151,61 @@ pub async fn start(tenant: tenant::Tenant, listen: SocketAddr) -> std::io::Resul
         };
         let _ = axum::serve(KillListener(listener), app).with_graceful_shutdown(shutdown).await;
     });
-    Ok(SimHandle { addr, shared, stop, task })
+    SimHandle { addr, shared, stop, task }
+}
+
+/// A simulator whose tenant is still being built (see [`start_deferred`]): its address is bound
+/// and known, and connections made before it serves wait in the listen backlog.
+pub struct PendingSim {
+    addr: SocketAddr,
+    task: tokio::task::JoinHandle<SimHandle>,
+}
+
+impl PendingSim {
+    /// The bound address.
+    pub fn addr(&self) -> SocketAddr {
+        self.addr
+    }
+
+    /// Graph root with version, e.g. `http://127.0.0.1:41234/v1.0`.
+    pub fn graph_base(&self) -> String {
+        format!("http://{}/v1.0", self.addr)
+    }
+
+    /// Stops the server if it runs, or its start if the tenant is still being built.
+    pub async fn shutdown(self) {
+        if self.task.is_finished() {
+            if let Ok(handle) = self.task.await {
+                handle.shutdown();
+            }
+        } else {
+            self.task.abort();
+        }
+    }
+}
+
+/// Binds `listen` at once, then builds the tenant with `build` on a blocking thread (a generated
+/// 300,000-user demo tenant takes seconds), applies `configure` (e.g. the page latency) and
+/// serves it. What connects meanwhile waits in the listen backlog and is answered once the
+/// tenant is ready, so `tapdesk --demo` can draw its first frame at once.
+///
+/// Errors: the address cannot be bound. A `build` that panics leaves the port unanswered (the
+/// client's requests time out).
+pub async fn start_deferred(
+    listen: SocketAddr,
+    build: impl FnOnce() -> tenant::Tenant + Send + 'static,
+    configure: impl FnOnce(&SimControl) + Send + 'static,
+) -> std::io::Result<PendingSim> {
+    let listener = tokio::net::TcpListener::bind(listen).await?;
+    let addr = listener.local_addr()?;
+    let task = tokio::spawn(async move {
+        let shared = match tokio::task::spawn_blocking(move || Shared::new(build(), addr)).await {
+            Ok(shared) => shared,
+            // The build panicked: nothing to serve (dropping the listener refuses connections).
+            Err(e) => std::panic::resume_unwind(e.into_panic()),
+        };
+        configure(&SimControl { shared: shared.clone() });
+        serve(listener, shared)
+    });
+    Ok(PendingSim { addr, task })
 }
