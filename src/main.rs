@@ -35,8 +35,8 @@ struct Cli {
     /// Run against the embedded Graph simulator on a fictional tenant (contoso.example).
     #[arg(long)]
     demo: bool,
-    /// Number of people in the generated demo tenant.
-    #[arg(long, default_value_t = DEMO_USERS, value_name = "N")]
+    /// Number of people in the generated demo tenant (1 to 1,000,000).
+    #[arg(long, default_value_t = DEMO_USERS, value_name = "N", value_parser = parse_users)]
     users: usize,
     /// Load the demo tenant from a JSON fixture instead of generating it.
     #[arg(long, value_name = "FILE")]
@@ -94,8 +94,8 @@ enum Command {
         /// Address to listen on.
         #[arg(long, default_value = "127.0.0.1:8080")]
         listen: SocketAddr,
-        /// Number of people in the generated tenant.
-        #[arg(long, default_value_t = DEMO_USERS, value_name = "N")]
+        /// Number of people in the generated tenant (1 to 1,000,000).
+        #[arg(long, default_value_t = DEMO_USERS, value_name = "N", value_parser = parse_users)]
         users: usize,
         /// Load the tenant from a JSON fixture instead of generating it.
         #[arg(long, value_name = "FILE")]
@@ -129,6 +129,18 @@ enum ConfigAction {
         #[arg(long)]
         force: bool,
     },
+}
+
+/// Most people a generated tenant may have: the simulator holds each with their methods in
+/// memory (about 2.7 KB a person), so a million takes about 3 GB.
+const MAX_USERS: usize = 1_000_000;
+
+fn parse_users(v: &str) -> Result<usize, String> {
+    v.trim()
+        .parse::<usize>()
+        .ok()
+        .filter(|n| (1..=MAX_USERS).contains(n))
+        .ok_or_else(|| format!("`{v}` is not a number of people from 1 to {MAX_USERS}"))
 }
 
 /// `--page-latency`: the simulator's time per page of users (`None` = as fast as it can).
@@ -217,8 +229,11 @@ async fn main() -> ExitCode {
     match run(Cli::parse()).await {
         Ok(code) => code,
         Err(e) => {
-            // One line per cause, no backtrace: the operator reads this.
-            eprintln!("tapdesk: {e:#}");
+            // One line per cause, no backtrace: the operator reads this. The text may quote a
+            // fixture or an STS answer: no control character reaches the terminal.
+            let text = format!("{e:#}");
+            let lines: Vec<_> = text.lines().map(|l| tapdesk::sanitize::clean_to(l, 4000)).collect();
+            eprintln!("tapdesk: {}", lines.join("\n"));
             ExitCode::FAILURE
         }
     }
@@ -266,17 +281,19 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             // A fixture is read (and its errors reported) before the TUI starts; a generated
             // tenant is built in the background while the TUI draws its first frame (300,000
             // users take seconds): the simulator's port is bound now and answers once it is built.
-            let (tenant_id, domain, build): (String, String, Box<dyn FnOnce() -> Tenant + Send>) =
-                match cli.demo_tenant.as_ref() {
-                    Some(_) => {
-                        let tenant = load_tenant(cli.demo_tenant.as_ref(), cli.users)?;
-                        (tenant.tenant_id.clone(), tenant.domain.clone(), Box::new(move || tenant))
-                    }
-                    None => {
-                        let n = cli.users;
-                        (sim::demo::TENANT_ID.to_owned(), sim::demo::DOMAIN.to_owned(), Box::new(move || Tenant::demo(n)))
-                    }
-                };
+            let (tenant_id, domain, build): (String, String, Box<dyn FnOnce() -> Tenant + Send>) = match cli
+                .demo_tenant
+                .as_ref()
+            {
+                Some(_) => {
+                    let tenant = load_tenant(cli.demo_tenant.as_ref(), cli.users)?;
+                    (tenant.tenant_id.clone(), tenant.domain.clone(), Box::new(move || tenant))
+                }
+                None => {
+                    let n = cli.users;
+                    (sim::demo::TENANT_ID.to_owned(), sim::demo::DOMAIN.to_owned(), Box::new(move || Tenant::demo(n)))
+                }
+            };
             let own_domains = vec![domain];
             let latency = cli.page_latency.0;
             let handle = sim::start_deferred("127.0.0.1:0".parse()?, build, move |c| c.set_page_latency(latency))

@@ -20,7 +20,9 @@ use std::time::{Duration, Instant};
 use crossterm::execute;
 use crossterm::terminal::{EnterAlternateScreen, enable_raw_mode};
 use ratatui::Terminal;
-use ratatui::backend::CrosstermBackend;
+use ratatui::backend::{Backend, ClearType, CrosstermBackend, WindowSize};
+use ratatui::buffer::{Cell, CellDiffOption};
+use ratatui::layout::{Position, Size};
 
 /// The environment variable that turns [`FrameStats`] on: the file to write them to at exit.
 pub const FRAME_STATS_ENV: &str = "TAPDESK_FRAME_STATS";
@@ -65,8 +67,178 @@ impl<W: Write> Write for CountingWriter<W> {
     }
 }
 
-/// tapdesk's terminal: crossterm on stdout through a [`CountingWriter`].
-pub type Term = Terminal<CrosstermBackend<CountingWriter<Stdout>>>;
+/// tapdesk's terminal: crossterm on stdout through a [`CountingWriter`], behind [`GapFill`].
+pub type Term = Terminal<GapFill<CrosstermBackend<CountingWriter<Stdout>>>>;
+
+/// Most bytes of cell text [`GapFill`] re-sends to avoid a cursor move (`ESC [ row ; col H` is 6
+/// to 8 bytes).
+const MAX_GAP_BYTES: usize = 6;
+
+/// A [`Backend`] wrapper that makes ratatui's buffer diff cheaper to send.
+///
+/// ratatui sends only the cells that changed; between two changed cells of one row that are not
+/// side by side, crossterm moves the cursor (`ESC [ row ; col H`, 6-8 bytes). When a keystroke
+/// replaces the Users list, old and new rows share letters by chance at the same columns, so a
+/// row costs several cursor moves. `GapFill` keeps a copy of what is on the screen and, when the
+/// unchanged cells between two changes on a row are few (at most [`MAX_GAP_BYTES`] bytes of
+/// text), narrow (one column each) and styled like the cell before them, sends them again
+/// instead: fewer bytes, same screen. Anything it cannot be sure of (wide characters, a region
+/// cleared, a resize before the next full clear) is sent as ratatui asked.
+#[derive(Debug)]
+pub struct GapFill<B> {
+    inner: B,
+    /// What the terminal shows, row-major, `width` × `height`; valid only while `known`.
+    shadow: Vec<Cell>,
+    width: u16,
+    height: u16,
+    known: bool,
+}
+
+impl<B: Backend> GapFill<B> {
+    /// Wraps `inner`, whose screen is blank (a fresh alternate screen, as ratatui assumes too).
+    pub fn new(inner: B) -> Self {
+        let (width, height) = inner.size().map(|s| (s.width, s.height)).unwrap_or((0, 0));
+        Self {
+            inner,
+            shadow: vec![Cell::default(); usize::from(width) * usize::from(height)],
+            width,
+            height,
+            known: true,
+        }
+    }
+
+    /// The wrapped backend.
+    pub fn inner(&self) -> &B {
+        &self.inner
+    }
+
+    fn index(&self, x: u16, y: u16) -> Option<usize> {
+        (x < self.width && y < self.height).then(|| usize::from(y) * usize::from(self.width) + usize::from(x))
+    }
+
+    fn same_style(a: &Cell, b: &Cell) -> bool {
+        a.fg == b.fg && a.bg == b.bg && a.underline_color == b.underline_color && a.modifier == b.modifier
+    }
+
+    fn narrow(c: &Cell) -> bool {
+        matches!(c.diff_option, CellDiffOption::None) && unicode_width::UnicodeWidthStr::width(c.symbol()) == 1
+    }
+
+    /// The unchanged cells between `(px, y)` (a changed cell, `prev`) and `x` on the same row, if
+    /// re-sending them is cheaper than a cursor move and cannot change the screen.
+    fn gap(&self, prev: &Cell, px: u16, x: u16, y: u16) -> Option<Vec<(u16, Cell)>> {
+        if !self.known || x <= px + 1 || !Self::narrow(prev) {
+            return None;
+        }
+        let mut cells = Vec::new();
+        let mut bytes = 0;
+        for gx in px + 1..x {
+            let c = &self.shadow[self.index(gx, y)?];
+            bytes += c.symbol().len();
+            if bytes > MAX_GAP_BYTES || !Self::narrow(c) || !Self::same_style(c, prev) {
+                return None;
+            }
+            cells.push((gx, c.clone()));
+        }
+        Some(cells)
+    }
+}
+
+impl<B: Backend> Backend for GapFill<B> {
+    type Error = B::Error;
+
+    fn draw<'a, I>(&mut self, content: I) -> Result<(), Self::Error>
+    where
+        I: Iterator<Item = (u16, u16, &'a Cell)>,
+    {
+        let size = self.inner.size()?;
+        if (size.width, size.height) != (self.width, self.height) {
+            // Resized without a clear: the copy no longer says what is on the screen.
+            self.known = false;
+            self.width = size.width;
+            self.height = size.height;
+            self.shadow = vec![Cell::default(); usize::from(size.width) * usize::from(size.height)];
+        }
+        let mut out: Vec<(u16, u16, Cell)> = Vec::new();
+        for (x, y, cell) in content {
+            if let Some((px, py, prev)) = out.last()
+                && *py == y
+                && let Some(fill) = self.gap(prev, *px, x, y)
+            {
+                out.extend(fill.into_iter().map(|(gx, c)| (gx, y, c)));
+            }
+            out.push((x, y, cell.clone()));
+        }
+        for (x, y, cell) in &out {
+            if let Some(i) = self.index(*x, *y) {
+                self.shadow[i] = cell.clone();
+            }
+        }
+        self.inner.draw(out.iter().map(|(x, y, c)| (*x, *y, c)))
+    }
+
+    fn append_lines(&mut self, n: u16) -> Result<(), Self::Error> {
+        self.known = false;
+        self.inner.append_lines(n)
+    }
+
+    fn hide_cursor(&mut self) -> Result<(), Self::Error> {
+        self.inner.hide_cursor()
+    }
+
+    fn show_cursor(&mut self) -> Result<(), Self::Error> {
+        self.inner.show_cursor()
+    }
+
+    fn get_cursor_position(&mut self) -> Result<Position, Self::Error> {
+        self.inner.get_cursor_position()
+    }
+
+    fn set_cursor_position<P: Into<Position>>(&mut self, position: P) -> Result<(), Self::Error> {
+        self.inner.set_cursor_position(position)
+    }
+
+    fn clear(&mut self) -> Result<(), Self::Error> {
+        self.inner.clear()?;
+        let size = self.inner.size()?;
+        self.width = size.width;
+        self.height = size.height;
+        self.shadow = vec![Cell::default(); usize::from(size.width) * usize::from(size.height)];
+        self.known = true;
+        Ok(())
+    }
+
+    fn clear_region(&mut self, clear_type: ClearType) -> Result<(), Self::Error> {
+        if clear_type == ClearType::All {
+            return self.clear();
+        }
+        self.known = false;
+        self.inner.clear_region(clear_type)
+    }
+
+    fn size(&self) -> Result<Size, Self::Error> {
+        self.inner.size()
+    }
+
+    fn window_size(&mut self) -> Result<WindowSize, Self::Error> {
+        self.inner.window_size()
+    }
+
+    fn flush(&mut self) -> Result<(), Self::Error> {
+        self.inner.flush()
+    }
+}
+
+/// Escape sequences tapdesk writes itself (OSC 52 for the clipboard) go straight through.
+impl<B: Write> Write for GapFill<B> {
+    fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
+        self.inner.write(buf)
+    }
+
+    fn flush(&mut self) -> io::Result<()> {
+        Write::flush(&mut self.inner)
+    }
+}
 
 /// Raw mode, alternate screen, a panic hook that restores the terminal first, and the
 /// [`Term`] with the counter of the bytes it writes. Undo with `ratatui::restore()`.
@@ -82,7 +254,7 @@ pub fn init() -> io::Result<(Term, ByteCounter)> {
     enable_raw_mode()?;
     execute!(io::stdout(), EnterAlternateScreen)?;
     let (writer, counter) = CountingWriter::new(io::stdout());
-    Ok((Terminal::new(CrosstermBackend::new(writer))?, counter))
+    Ok((Terminal::new(GapFill::new(CrosstermBackend::new(writer)))?, counter))
 }
 
 static PROCESS_START: OnceLock<Instant> = OnceLock::new();
@@ -193,6 +365,105 @@ mod tests {
         write!(w, " {}", 42).expect("write");
         assert_eq!(counter.get(), 8);
         assert_eq!(w.inner, b"hello 42");
+    }
+
+    /// Frames of pseudo-random rows (narrow and wide characters, two styles), drawn into a
+    /// ratatui `Terminal`.
+    fn frames() -> Vec<Vec<(String, bool)>> {
+        let words = ["Jim", "Jo", "Müller", "李娜", "Þóra", "jo.sato", "@contoso", ".example", "ab", "x"];
+        let mut seed: u64 = 0x9E37_79B9_7F4A_7C15;
+        let mut next = move |n: usize| {
+            seed = seed.wrapping_mul(6_364_136_223_846_793_005).wrapping_add(1_442_695_040_888_963_407);
+            ((seed >> 33) as usize) % n
+        };
+        (0..40)
+            .map(|_| {
+                (0..12)
+                    .map(|_| {
+                        let n = next(6);
+                        let text: Vec<&str> = (0..n).map(|_| words[next(words.len())]).collect();
+                        (text.join(if next(2) == 0 { " " } else { "" }), next(3) == 0)
+                    })
+                    .collect()
+            })
+            .collect()
+    }
+
+    fn draw<B: Backend>(t: &mut Terminal<B>, rows: &[(String, bool)]) {
+        use ratatui::style::{Modifier, Style};
+        use ratatui::text::{Line, Span};
+        use ratatui::widgets::Paragraph;
+        let lines: Vec<Line> = rows
+            .iter()
+            .map(|(text, dim)| {
+                let style = if *dim { Style::new().add_modifier(Modifier::DIM) } else { Style::new() };
+                Line::from(vec![Span::raw("> "), Span::styled(text.clone(), style), Span::raw(" |")])
+            })
+            .collect();
+        t.draw(|f| f.render_widget(Paragraph::new(lines), f.area())).ok();
+    }
+
+    #[test]
+    fn gap_fill_leaves_the_screen_exactly_as_ratatui_drew_it() {
+        use ratatui::backend::TestBackend;
+        let mut plain = Terminal::new(TestBackend::new(30, 12)).expect("terminal");
+        let mut filled = Terminal::new(GapFill::new(TestBackend::new(30, 12))).expect("terminal");
+        for (i, rows) in frames().iter().enumerate() {
+            draw(&mut plain, rows);
+            draw(&mut filled, rows);
+            assert_eq!(filled.backend().inner().buffer(), plain.backend().buffer(), "frame {i}");
+        }
+        // A resize (and the clear ratatui does then) keeps them equal.
+        plain.backend_mut().resize(24, 10);
+        filled.backend_mut().inner.resize(24, 10);
+        for rows in frames().iter().take(5) {
+            draw(&mut plain, rows);
+            draw(&mut filled, rows);
+            assert_eq!(filled.backend().inner().buffer(), plain.backend().buffer());
+        }
+    }
+
+    #[test]
+    fn gap_fill_writes_fewer_bytes_than_cursor_moves() {
+        #[derive(Clone, Default)]
+        struct Shared(std::rc::Rc<std::cell::RefCell<Vec<u8>>>);
+        impl Write for Shared {
+            fn write(&mut self, b: &[u8]) -> io::Result<usize> {
+                self.0.borrow_mut().extend_from_slice(b);
+                Ok(b.len())
+            }
+            fn flush(&mut self) -> io::Result<()> {
+                Ok(())
+            }
+        }
+        let area = ratatui::layout::Rect::new(0, 0, 30, 12);
+        let options = || ratatui::TerminalOptions { viewport: ratatui::Viewport::Fixed(area) };
+        let (a, b) = (Shared::default(), Shared::default());
+        let mut plain = Terminal::with_options(CrosstermBackend::new(a.clone()), options()).expect("terminal");
+        let mut filled =
+            Terminal::with_options(GapFill::new(CrosstermBackend::new(b.clone())), options()).expect("terminal");
+        // "jim.kim" → "jan.kin": the changed cells are 2 apart: one cursor move saved per row.
+        let one: Vec<(String, bool)> = (0..12).map(|_| ("jim.kim@contoso".to_owned(), false)).collect();
+        let two: Vec<(String, bool)> = (0..12).map(|_| ("jan.kin@contoso".to_owned(), false)).collect();
+        for rows in [&one, &two] {
+            a.0.borrow_mut().clear();
+            b.0.borrow_mut().clear();
+            draw(&mut plain, rows);
+            draw(&mut filled, rows);
+        }
+        let (pa, pb) = (a.0.borrow().len(), b.0.borrow().len());
+        assert!(pb < pa, "gap fill {pb} bytes, plain {pa}");
+        // ... and the frames of random rows never cost more.
+        let (mut total_a, mut total_b) = (0, 0);
+        for rows in frames() {
+            a.0.borrow_mut().clear();
+            b.0.borrow_mut().clear();
+            draw(&mut plain, &rows);
+            draw(&mut filled, &rows);
+            total_a += a.0.borrow().len();
+            total_b += b.0.borrow().len();
+        }
+        assert!(total_b <= total_a, "gap fill {total_b} bytes, plain {total_a}");
     }
 
     #[test]

@@ -69,7 +69,9 @@ pub(super) fn render(model: &Model, frame: &mut Frame, area: Rect) {
                 Span::styled(mark, Style::new().fg(Color::Cyan)),
                 Span::raw(name),
                 Span::raw(" "),
-                Span::styled(upn, Style::new().fg(Color::DarkGray)),
+                // DIM rather than a grey foreground: 9 bytes of escapes per row instead of 20,
+                // which matters when a keystroke replaces the whole list over SSH.
+                Span::styled(upn, Style::new().add_modifier(Modifier::DIM)),
             ]))
         })
         .collect();
