@@ -15,7 +15,8 @@
 //!    matcher's answer, ticks), the slowest frame while typing (all `update`s of the batch, the
 //!    `Cmd`s, and `Terminal::draw`), and the process's peak RSS (VmHWM) with every user cached.
 //!
-//! Terminal sizes: 80x24 and 120x40. Needs `tmux`.
+//! Terminal sizes: 80x24 and 120x40. Needs `tmux`. `cargo bench --bench app -- 300000 client`
+//! runs only the second kind.
 
 #![allow(clippy::expect_used)] // a benchmark harness: a broken runtime or tmux ends the run
 
@@ -34,6 +35,8 @@ fn main() {
         println!("app bench: skipped (run it with `cargo bench --bench app`)");
         return;
     }
+    // `client`: skip the `--demo` runs (two minutes each at 300,000 users, paging like a tenant).
+    let client_only = args.iter().any(|a| a == "client");
     let mut sizes: Vec<usize> = args.iter().filter_map(|a| a.parse().ok()).collect();
     if sizes.is_empty() {
         sizes = vec![300_000];
@@ -50,9 +53,11 @@ fn main() {
     let mut typing_rows = Vec::new();
     for &n in &sizes {
         for (w, h) in [(80u16, 24u16), (120, 40)] {
-            match demo_run(n, w, h) {
-                Ok(r) => demo_rows.push(r),
-                Err(e) => eprintln!("demo run {n} {w}x{h}: {e}"),
+            if !client_only {
+                match demo_run(n, w, h) {
+                    Ok(r) => demo_rows.push(r),
+                    Err(e) => eprintln!("demo run {n} {w}x{h}: {e}"),
+                }
             }
             match rt.block_on(client_run(n, w, h)) {
                 Ok((load, typing)) => {

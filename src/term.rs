@@ -84,6 +84,10 @@ const MAX_GAP_BYTES: usize = 6;
 /// text), narrow (one column each) and styled like the cell before them, sends them again
 /// instead: fewer bytes, same screen. Anything it cannot be sure of (wide characters, a region
 /// cleared, a resize before the next full clear) is sent as ratatui asked.
+///
+/// It also leaves out what would change nothing: a frame with no changed cell sends nothing
+/// (crossterm would still reset the colours), and showing, hiding or placing the cursor where it
+/// already is, is not sent again. So a frame drawn only because a second ticked costs 0 bytes.
 #[derive(Debug)]
 pub struct GapFill<B> {
     inner: B,
@@ -92,6 +96,10 @@ pub struct GapFill<B> {
     width: u16,
     height: u16,
     known: bool,
+    /// Cursor shown (`Some(true)`), hidden, or not known.
+    cursor_shown: Option<bool>,
+    /// Where tapdesk last put the cursor, while nothing has moved it since.
+    cursor_at: Option<Position>,
 }
 
 impl<B: Backend> GapFill<B> {
@@ -104,6 +112,8 @@ impl<B: Backend> GapFill<B> {
             width,
             height,
             known: true,
+            cursor_shown: None,
+            cursor_at: None,
         }
     }
 
@@ -169,25 +179,40 @@ impl<B: Backend> Backend for GapFill<B> {
             }
             out.push((x, y, cell.clone()));
         }
+        if out.is_empty() {
+            return Ok(());
+        }
         for (x, y, cell) in &out {
             if let Some(i) = self.index(*x, *y) {
                 self.shadow[i] = cell.clone();
             }
         }
+        self.cursor_at = None;
         self.inner.draw(out.iter().map(|(x, y, c)| (*x, *y, c)))
     }
 
     fn append_lines(&mut self, n: u16) -> Result<(), Self::Error> {
         self.known = false;
+        self.cursor_at = None;
         self.inner.append_lines(n)
     }
 
     fn hide_cursor(&mut self) -> Result<(), Self::Error> {
-        self.inner.hide_cursor()
+        if self.cursor_shown == Some(false) {
+            return Ok(());
+        }
+        self.inner.hide_cursor()?;
+        self.cursor_shown = Some(false);
+        Ok(())
     }
 
     fn show_cursor(&mut self) -> Result<(), Self::Error> {
-        self.inner.show_cursor()
+        if self.cursor_shown == Some(true) {
+            return Ok(());
+        }
+        self.inner.show_cursor()?;
+        self.cursor_shown = Some(true);
+        Ok(())
     }
 
     fn get_cursor_position(&mut self) -> Result<Position, Self::Error> {
@@ -195,10 +220,17 @@ impl<B: Backend> Backend for GapFill<B> {
     }
 
     fn set_cursor_position<P: Into<Position>>(&mut self, position: P) -> Result<(), Self::Error> {
-        self.inner.set_cursor_position(position)
+        let position = position.into();
+        if self.cursor_at == Some(position) {
+            return Ok(());
+        }
+        self.inner.set_cursor_position(position)?;
+        self.cursor_at = Some(position);
+        Ok(())
     }
 
     fn clear(&mut self) -> Result<(), Self::Error> {
+        self.cursor_at = None;
         self.inner.clear()?;
         let size = self.inner.size()?;
         self.width = size.width;
@@ -213,6 +245,7 @@ impl<B: Backend> Backend for GapFill<B> {
             return self.clear();
         }
         self.known = false;
+        self.cursor_at = None;
         self.inner.clear_region(clear_type)
     }
 
@@ -230,8 +263,10 @@ impl<B: Backend> Backend for GapFill<B> {
 }
 
 /// Escape sequences tapdesk writes itself (OSC 52 for the clipboard) go straight through.
+/// They may move the cursor, so it is placed again on the next frame.
 impl<B: Write> Write for GapFill<B> {
     fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
+        self.cursor_at = None;
         self.inner.write(buf)
     }
 
@@ -464,6 +499,44 @@ mod tests {
             total_b += b.0.borrow().len();
         }
         assert!(total_b <= total_a, "gap fill {total_b} bytes, plain {total_a}");
+    }
+
+    #[test]
+    fn a_frame_that_changes_nothing_writes_nothing() {
+        #[derive(Clone, Default)]
+        struct Shared(std::rc::Rc<std::cell::RefCell<Vec<u8>>>);
+        impl Write for Shared {
+            fn write(&mut self, b: &[u8]) -> io::Result<usize> {
+                self.0.borrow_mut().extend_from_slice(b);
+                Ok(b.len())
+            }
+            fn flush(&mut self) -> io::Result<()> {
+                Ok(())
+            }
+        }
+        let buf = Shared::default();
+        let area = ratatui::layout::Rect::new(0, 0, 20, 3);
+        let options = ratatui::TerminalOptions { viewport: ratatui::Viewport::Fixed(area) };
+        let mut t =
+            Terminal::with_options(GapFill::new(CrosstermBackend::new(buf.clone())), options).expect("terminal");
+        let frame = |f: &mut ratatui::Frame| {
+            f.render_widget(ratatui::widgets::Paragraph::new("/ jo"), f.area());
+            f.set_cursor_position((4, 0));
+        };
+        t.draw(frame).expect("draw");
+        assert!(!buf.0.borrow().is_empty());
+        buf.0.borrow_mut().clear();
+        t.draw(frame).expect("draw");
+        assert_eq!(buf.0.borrow().len(), 0, "{:?}", String::from_utf8_lossy(&buf.0.borrow()));
+        // A change is drawn, and the cursor placed again after it.
+        t.draw(|f| {
+            f.render_widget(ratatui::widgets::Paragraph::new("/ joh"), f.area());
+            f.set_cursor_position((5, 0));
+        })
+        .expect("draw");
+        let out = String::from_utf8_lossy(&buf.0.borrow()).into_owned();
+        assert!(out.contains('h') && out.ends_with("\x1b[1;6H"), "{out:?}");
+        assert!(!out.contains("\x1b[?25h"), "the cursor was shown already: {out:?}");
     }
 
     #[test]
