@@ -35,7 +35,8 @@ struct Cli {
     /// Run against the embedded Graph simulator on a fictional tenant (contoso.example).
     #[arg(long)]
     demo: bool,
-    /// Number of people in the generated demo tenant (1 to 1,000,000).
+    /// Number of people in the generated demo tenant (1 to 1,000,000; the named demo people are
+    /// always there).
     #[arg(long, default_value_t = DEMO_USERS, value_name = "N", value_parser = parse_users)]
     users: usize,
     /// Load the demo tenant from a JSON fixture instead of generating it.
@@ -94,12 +95,14 @@ enum Command {
         /// Address to listen on.
         #[arg(long, default_value = "127.0.0.1:8080")]
         listen: SocketAddr,
-        /// Number of people in the generated tenant (1 to 1,000,000).
+        /// Number of people in the generated tenant (1 to 1,000,000; the named demo people are
+        /// always there).
         #[arg(long, default_value_t = DEMO_USERS, value_name = "N", value_parser = parse_users)]
         users: usize,
-        /// Load the tenant from a JSON fixture instead of generating it.
+        /// Load the tenant from a JSON fixture instead of generating it (`--tenant` names the
+        /// tenant to sign in to elsewhere, so the fixture has its own name here).
         #[arg(long, value_name = "FILE")]
-        tenant: Option<PathBuf>,
+        fixture: Option<PathBuf>,
         /// Time per page of `GET /users`: `realistic` (150 ms + 0.25 ms per user), `none`, or a
         /// fixed number of milliseconds per page.
         #[arg(long, default_value = "realistic", value_name = "SPEED", value_parser = parse_page_latency)]
@@ -140,7 +143,7 @@ fn parse_users(v: &str) -> Result<usize, String> {
         .parse::<usize>()
         .ok()
         .filter(|n| (1..=MAX_USERS).contains(n))
-        .ok_or_else(|| format!("`{v}` is not a number of people from 1 to {MAX_USERS}"))
+        .ok_or_else(|| format!("`{v}` is not a number of people from 1 to 1,000,000"))
 }
 
 /// `--page-latency`: the simulator's time per page of users (`None` = as fast as it can).
@@ -231,9 +234,7 @@ async fn main() -> ExitCode {
         Err(e) => {
             // One line per cause, no backtrace: the operator reads this. The text may quote a
             // fixture or an STS answer: no control character reaches the terminal.
-            let text = format!("{e:#}");
-            let lines: Vec<_> = text.lines().map(|l| tapdesk::sanitize::clean_to(l, 4000)).collect();
-            eprintln!("tapdesk: {}", lines.join("\n"));
+            eprintln!("tapdesk: {}", tapdesk::sanitize::lines(&format!("{e:#}")));
             ExitCode::FAILURE
         }
     }
@@ -241,8 +242,8 @@ async fn main() -> ExitCode {
 
 async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
     match &cli.command {
-        Some(Command::Simulate { listen, users, tenant, page_latency }) => {
-            let tenant = load_tenant(tenant.as_ref(), *users)?;
+        Some(Command::Simulate { listen, users, fixture, page_latency }) => {
+            let tenant = load_tenant(fixture.as_ref(), *users)?;
             let handle = sim::start(tenant, *listen).await.with_context(|| format!("listening on {listen}"))?;
             handle.control().set_page_latency(page_latency.0);
             println!("Graph simulator on {}", handle.graph_base());
@@ -335,7 +336,7 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                 Err(e) => (Err(format!("{e:#}")), Cloud::default()),
             };
             let report = doctor::run(doctor::Setup { config, cloud, options: BuildOptions::default() }).await;
-            print!("{}", report.render());
+            print!("{}", tapdesk::sanitize::lines(&report.render()));
             Ok(if report.failed() { ExitCode::FAILURE } else { ExitCode::SUCCESS })
         }
         None => run_real_tenant(&cli).await,
@@ -430,6 +431,6 @@ async fn doctor_demo(cli: &Cli) -> anyhow::Result<ExitCode> {
     let options = BuildOptions { prompt: Some(prompt), ..BuildOptions::default() };
     let report = doctor::run(doctor::Setup { config: Ok(cfg), cloud, options }).await;
     handle.shutdown();
-    print!("{}", report.render());
+    print!("{}", tapdesk::sanitize::lines(&report.render()));
     Ok(if report.failed() { ExitCode::FAILURE } else { ExitCode::SUCCESS })
 }

@@ -81,7 +81,12 @@ pub async fn run_tui(
     let result = event_loop(&mut terminal, &written, worker, clipboard, settings, audit, signin).await;
     let _ = crossterm::execute!(std::io::stdout(), DisableBracketedPaste);
     ratatui::restore();
-    result
+    // Said once the terminal is back, where the operator can read it.
+    result.map(|note| {
+        if let Some(note) = note {
+            eprintln!("tapdesk: {}", crate::sanitize::lines(&note));
+        }
+    })
 }
 
 async fn event_loop(
@@ -92,7 +97,7 @@ async fn event_loop(
     settings: Settings,
     audit: AuditLog,
     signin: Option<SignInChannels>,
-) -> anyhow::Result<()> {
+) -> anyhow::Result<Option<String>> {
     let (match_tx, mut match_rx) = crate::search::spawn_matcher(settings.own_domains.clone());
     let mut model = Model::new(TimeZone::system(), Timestamp::now());
     model.settings = settings;
@@ -171,12 +176,11 @@ async fn event_loop(
         };
         queue.push_back(msg);
     }
-    if let Err(e) = stats.write() {
-        tracing::warn!("frame statistics not written: {e}");
-    }
+    let note =
+        stats.write().err().map(|e| format!("frame statistics not written ({}): {e}", crate::term::FRAME_STATS_ENV));
     // Whatever the way out, a pass tapdesk copied does not outlive it on the clipboard.
     let _ = clipboard.clear(terminal.backend_mut());
-    Ok(())
+    Ok(note)
 }
 
 fn signal(kind: tokio::signal::unix::SignalKind) -> std::io::Result<tokio::signal::unix::Signal> {

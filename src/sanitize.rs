@@ -70,6 +70,16 @@ pub fn clean_to(s: &str, max: usize) -> Cow<'_, str> {
     Cow::Owned(out)
 }
 
+/// Text for a plain (non-TUI) output such as `tapdesk doctor` or an error on stderr, which may
+/// quote directory or STS strings: every unsafe character except the line feed becomes U+FFFD;
+/// spacing and length are kept (columns stay aligned). Borrows when nothing changed.
+pub fn lines(s: &str) -> Cow<'_, str> {
+    if !s.chars().any(|c| c != '\n' && is_unsafe(c)) {
+        return Cow::Borrowed(s);
+    }
+    Cow::Owned(s.chars().map(|c| if c != '\n' && is_unsafe(c) { REPLACEMENT } else { c }).collect())
+}
+
 /// Longest directory string kept (Graph's own limit for `displayName` is 256); longer text is
 /// cut with `…`.
 pub const MAX_CHARS: usize = 256;
@@ -151,6 +161,17 @@ pub fn method(m: &mut AuthMethod) {
 
 #[cfg(test)]
 mod tests {
+
+    #[test]
+    fn lines_keeps_layout_and_drops_escapes() {
+        let text = "ok    Graph  GET /me: \u{1b}]0;OPNAME\u{7}Dana \u{1b}[31mOkafor\n  fix: x";
+        let out = lines(text);
+        assert!(!out.contains('\u{1b}') && !out.contains('\u{7}'), "{out:?}");
+        assert!(out.starts_with("ok    Graph  GET /me: "), "{out:?}");
+        assert!(out.contains("\n  fix: x"), "{out:?}");
+        assert!(matches!(lines("plain\ntext"), Cow::Borrowed(_)));
+    }
+
     use super::*;
 
     #[test]

@@ -127,7 +127,7 @@ async fn device_code_sign_in_inside_the_tui_then_the_users() {
     assert!(h.control().approve_device_code(&code, demo::DANA_OKAFOR_ID));
 
     // The list fills once the matcher (its own thread) has ranked the last page.
-    let s = t.wait_for("the directory", |s| s.contains("users loaded") && s.contains("dana.okafor@contoso"));
+    let s = t.wait_for("the directory", |s| s.contains("users loaded") && s.contains("Dana Okafor  dana.okafor@"));
     assert!(s.contains("Users (200)") && s.contains("Methods"), "{s}");
     assert!(!s.contains(&code), "the code is gone once signed in");
 
@@ -199,7 +199,7 @@ async fn a_refused_refresh_token_shows_the_code_again_in_the_tui() {
     launch(&t, &h);
     let code = code_on(&t.wait_for("the device code", |s| code_on(s).is_some())).unwrap();
     assert!(h.control().approve_device_code(&code, demo::DANA_OKAFOR_ID));
-    t.wait_for("the directory", |s| s.contains("users loaded") && s.contains("dana.okafor@contoso"));
+    t.wait_for("the directory", |s| s.contains("users loaded") && s.contains("Dana Okafor  dana.okafor@"));
 
     // The session ends (an administrator revoked it); the next Graph call needs the operator:
     // Enter selects the highlighted user (or, if a call still in flight asks first, the popup

@@ -134,3 +134,40 @@ fn doctor_with_azure_cli_not_logged_in() {
     assert!(out.contains("fix: run `az login --use-device-code`"), "{out}");
     assert!(out.contains("skip  Graph"), "{out}");
 }
+
+#[test]
+fn simulate_reads_a_fixture_and_bad_input_gets_a_clear_message() {
+    let home = tempfile::tempdir().unwrap();
+    // A fixture whose error text carries an escape sequence: named, and sanitised on stderr.
+    let bad = home.path().join("bad\u{1b}[31m.json");
+    std::fs::write(&bad, "{}").unwrap();
+    let o = tapdesk(home.path()).args(["simulate", "--listen", "127.0.0.1:0", "--fixture"]).arg(&bad).output().unwrap();
+    let (out, err) = text(&o);
+    assert_eq!(o.status.code(), Some(1), "{out}\n{err}");
+    assert!(err.starts_with("tapdesk: loading tenant fixture"), "{err}");
+    assert!(!err.contains('\u{1b}'), "{err:?}");
+    // A good fixture is served (the simulator stops on Ctrl-C; here it is killed once it printed).
+    let good = home.path().join("tenant.json");
+    std::fs::write(&good, serde_json::to_string(&Tenant::demo(30)).unwrap()).unwrap();
+    let mut child = tapdesk(home.path())
+        .args(["simulate", "--listen", "127.0.0.1:0", "--page-latency", "none", "--fixture"])
+        .arg(&good)
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut first = String::new();
+    std::io::BufRead::read_line(&mut std::io::BufReader::new(child.stdout.take().unwrap()), &mut first).unwrap();
+    let _ = child.kill();
+    let _ = child.wait();
+    assert!(first.starts_with("Graph simulator on http://127.0.0.1:"), "{first}");
+    // Out-of-range numbers are refused by name.
+    for (flag, value, says) in [
+        ("--users", "0", "not a number of people from 1 to 1,000,000"),
+        ("--page-latency", "soon", "not `realistic`, `none` or milliseconds per page"),
+    ] {
+        let o = tapdesk(home.path()).args(["simulate", flag, value]).output().unwrap();
+        let (_, err) = text(&o);
+        assert_eq!(o.status.code(), Some(2), "{err}");
+        assert!(err.contains(says), "{err}");
+    }
+}

@@ -136,10 +136,11 @@ fn graph_search_while_loading_is_merged_without_duplicates() {
         ),
         now(),
     );
-    // Avery (u-avery) is cached and is a local hit: shown once, from the cache; Siobhan from Graph.
+    // Avery (u-avery) is cached and is a local hit: shown once, from the cache; Siobhan from Graph,
+    // on top (not reachable otherwise until her page loads).
     update(&mut m, Msg::Matched(MatchReply { generation: g, query: t, hits: vec![1], matched: 1, indexed: 2 }), now());
     let ids: Vec<&str> = m.result_users().map(|u| u.id()).collect();
-    assert_eq!(ids, vec!["u-avery", "u-siobhan"]);
+    assert_eq!(ids, vec!["u-siobhan", "u-avery"]);
     assert_eq!(m.remote_hits.len(), 1);
 }
 
@@ -150,4 +151,35 @@ fn no_graph_search_once_the_directory_is_loaded() {
     let cmds = send(&mut m, ch('s'));
     let cmds2 = send(&mut m, ch('i'));
     assert!(!cmds.iter().chain(&cmds2).any(|c| matches!(c, Cmd::Graph(_, GraphRequest::SearchUsers { .. }))));
+}
+
+#[test]
+fn a_load_that_fails_part_way_keeps_searching_graph_for_the_rest() {
+    let (mut m, users) = loading();
+    update(
+        &mut m,
+        reply(
+            users,
+            GraphResponse::UsersPage {
+                result: Err(tapdesk::graph::GraphError::Transport("connection refused".into())),
+                total: None,
+                done: true,
+            },
+        ),
+        now(),
+    );
+    assert!(m.users_request.is_none());
+    assert!(m.directory_incomplete(), "2 of 6000 users cached");
+    assert!(m.status.text.contains("Loading the directory failed"), "{}", m.status.text);
+    update(
+        &mut m,
+        Msg::Key(crossterm::event::KeyEvent::new(KeyCode::Char('/'), crossterm::event::KeyModifiers::NONE)),
+        now(),
+    );
+    typed(&mut m, 't');
+    let cmds = typed(&mut m, 'h');
+    assert!(
+        cmds.iter().any(|c| matches!(c, Cmd::Graph(_, GraphRequest::SearchUsers { text, .. }) if text == "th")),
+        "{cmds:?}"
+    );
 }

@@ -378,10 +378,17 @@ impl Model {
         id
     }
 
-    /// The rows of the Users pane: the matcher's hits in the cache, then `$search` hits from
-    /// Graph that the cache does not hold yet (while loading).
+    /// The rows of the Users pane: first the `$search` hits from Graph that the cache does not
+    /// hold yet (while loading: Graph matches word starts, and these users cannot be reached any
+    /// other way yet), then the matcher's hits in the cache, best first.
     pub fn result_users(&self) -> impl Iterator<Item = &UserRow> {
-        self.results.iter().filter_map(|&i| self.users.get(i)).chain(self.remote_hits.iter())
+        self.remote_hits.iter().chain(self.results.iter().filter_map(|&i| self.users.get(i)))
+    }
+
+    /// The cache does not hold the whole directory yet: still loading, or the load failed part of
+    /// the way (then Graph's `$search` keeps finding the users the cache lacks).
+    pub fn directory_incomplete(&self) -> bool {
+        self.users_request.is_some() || self.users_error.is_some()
     }
 
     /// Number of rows in the Users pane.

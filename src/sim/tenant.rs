@@ -1,6 +1,6 @@
 //! The simulated tenant: users with their authentication methods, groups (nested), directory role
 //! assignments, the Temporary Access Pass policy and the signed-in operator. [`Tenant`] is also the
-//! `--tenant FILE` JSON fixture format; [`Tenant::demo`] builds the deterministic demo tenant.
+//! `--fixture FILE` JSON fixture format; [`Tenant::demo`] builds the deterministic demo tenant.
 //!
 //! # Fixture format (JSON, camelCase keys; times RFC 3339 UTC)
 //!
@@ -135,7 +135,8 @@ pub mod role_templates {
     ];
 }
 
-/// A whole simulated tenant; also the `--tenant FILE` JSON format (see the module docs).
+/// A whole simulated tenant; also the `--fixture FILE` / `--demo-tenant FILE` JSON format (see the
+/// module docs).
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
 #[serde(rename_all = "camelCase")]
 pub struct Tenant {

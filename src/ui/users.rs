@@ -13,18 +13,27 @@ pub(super) fn render(model: &Model, frame: &mut Frame, area: Rect) {
     let total = model.users_total.map_or(model.users.len() as u64, |t| t.max(model.users.len() as u64));
     // While loading, the count of loaded / total fits the title even at 80 columns; the gauge
     // below says how far.
-    let title = Line::from(if model.users_request.is_some() {
-        format!(" Users {}/{total} ", model.users.len())
-    } else {
-        format!(" Users ({}) ", model.users.len())
+    let title = Line::from(match (model.users_request.is_some(), model.users_total) {
+        (true, None) => " Users (loading…) ".to_owned(),
+        (true, Some(_)) => format!(" Users {}/{total} ", model.users.len()),
+        (false, _) if model.users_error.is_some() => format!(" Users {}/{total} ", model.users.len()),
+        (false, _) => format!(" Users ({}) ", model.users.len()),
     });
     let block = pane(title, focused(model, Focus::Users));
     let inner = block.inner(area);
     frame.render_widget(block, area);
     let loading_now = model.users_request.is_some();
-    let [search, list, gauge] =
-        Layout::vertical([Constraint::Length(1), Constraint::Min(1), Constraint::Length(u16::from(loading_now))])
-            .areas(inner);
+    // A load that failed part of the way says so under the list (the status line has the cause).
+    let partial = !loading_now && model.users_error.is_some() && !model.users.is_empty();
+    let [search, list, gauge] = Layout::vertical([
+        Constraint::Length(1),
+        Constraint::Min(1),
+        Constraint::Length(u16::from(loading_now || partial)),
+    ])
+    .areas(inner);
+    if partial {
+        frame.render_widget(Paragraph::new("incomplete: load failed").style(Style::new().fg(Color::Red)), gauge);
+    }
     if loading_now {
         let ratio = if total == 0 { 0.0 } else { (model.users.len() as f64 / total as f64).clamp(0.0, 1.0) };
         frame.render_widget(
@@ -57,14 +66,14 @@ pub(super) fn render(model: &Model, frame: &mut Frame, area: Rect) {
         return;
     }
     // Users found by Graph's $search that the cache has not loaded yet are marked with `⇣`.
-    let cached = model.results.len();
+    let remote = model.remote_hits.len();
     let items: Vec<ListItem> = model
         .result_users()
         .enumerate()
         .map(|(i, u)| {
             let name = u.name();
             let upn = u.user_principal_name().unwrap_or_default();
-            let mark = if i >= cached { "⇣ " } else { "" };
+            let mark = if i < remote { "⇣ " } else { "" };
             ListItem::new(Line::from(vec![
                 Span::styled(mark, Style::new().fg(Color::Cyan)),
                 Span::raw(name),

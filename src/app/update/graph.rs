@@ -252,14 +252,20 @@ pub(super) fn on_graph(model: &mut Model, reply: Reply) -> Vec<Cmd> {
             model.remote_search = None;
             if let Ok(mut found) = result
                 && text == model.query.trim()
-                && model.users_request.is_some()
+                && model.directory_incomplete()
             {
                 {
                     found.iter_mut().for_each(sanitize::user);
                     let cached: std::collections::HashSet<&str> =
                         model.results.iter().map(|&i| model.users[i].id()).collect();
                     found.retain(|u| !cached.contains(u.id.as_str()));
+                    // The highlighted user stays highlighted when Graph's hits appear above.
+                    let keep = model.highlighted_user().map(|u| u.id().to_owned());
                     model.remote_hits = UserRow::page(&found);
+                    model.result_row = keep
+                        .and_then(|k| model.result_users().position(|u| u.id() == k))
+                        .unwrap_or(0)
+                        .min(model.result_len().saturating_sub(1));
                 }
             }
             // The operator typed on meanwhile: search the newest text.

@@ -109,10 +109,11 @@ fn query_cmd(model: &mut Model) -> Cmd {
     })
 }
 
-/// A `$search` for the current query if the directory is loading and none is in flight.
+/// A `$search` for the current query if the directory is incomplete (loading, or its load
+/// failed) and none is in flight.
 pub(crate) fn remote_search(model: &mut Model) -> Option<Cmd> {
     let text = model.query.trim().to_owned();
-    if model.users_request.is_none() || text.chars().count() < 2 || model.remote_search.is_some() {
+    if !model.directory_incomplete() || text.chars().count() < 2 || model.remote_search.is_some() {
         if text.is_empty() {
             model.remote_hits.clear();
         }
