@@ -408,6 +408,20 @@ impl FrameStats {
 mod tests {
     use super::*;
 
+    /// A writer whose bytes the test reads back.
+    #[derive(Clone, Default)]
+    struct Shared(std::rc::Rc<std::cell::RefCell<Vec<u8>>>);
+
+    impl Write for Shared {
+        fn write(&mut self, b: &[u8]) -> io::Result<usize> {
+            self.0.borrow_mut().extend_from_slice(b);
+            Ok(b.len())
+        }
+        fn flush(&mut self) -> io::Result<()> {
+            Ok(())
+        }
+    }
+
     #[test]
     fn counting_writer_counts_what_it_passes_on() {
         let (mut w, counter) = CountingWriter::new(Vec::new());
@@ -579,17 +593,6 @@ mod tests {
 
     #[test]
     fn gap_fill_writes_fewer_bytes_than_cursor_moves() {
-        #[derive(Clone, Default)]
-        struct Shared(std::rc::Rc<std::cell::RefCell<Vec<u8>>>);
-        impl Write for Shared {
-            fn write(&mut self, b: &[u8]) -> io::Result<usize> {
-                self.0.borrow_mut().extend_from_slice(b);
-                Ok(b.len())
-            }
-            fn flush(&mut self) -> io::Result<()> {
-                Ok(())
-            }
-        }
         let area = ratatui::layout::Rect::new(0, 0, 30, 12);
         let options = || ratatui::TerminalOptions { viewport: ratatui::Viewport::Fixed(area) };
         let (a, b) = (Shared::default(), Shared::default());
@@ -622,17 +625,6 @@ mod tests {
 
     #[test]
     fn a_frame_that_changes_nothing_writes_nothing() {
-        #[derive(Clone, Default)]
-        struct Shared(std::rc::Rc<std::cell::RefCell<Vec<u8>>>);
-        impl Write for Shared {
-            fn write(&mut self, b: &[u8]) -> io::Result<usize> {
-                self.0.borrow_mut().extend_from_slice(b);
-                Ok(b.len())
-            }
-            fn flush(&mut self) -> io::Result<()> {
-                Ok(())
-            }
-        }
         let buf = Shared::default();
         let area = ratatui::layout::Rect::new(0, 0, 20, 3);
         let options = ratatui::TerminalOptions { viewport: ratatui::Viewport::Fixed(area) };
