@@ -112,16 +112,19 @@ fn covered() -> Cell {
 impl<B: Backend> GapFill<B> {
     /// Wraps `inner`, whose screen is blank (a fresh alternate screen, as ratatui assumes too).
     pub fn new(inner: B) -> Self {
-        let (width, height) = inner.size().map(|s| (s.width, s.height)).unwrap_or((0, 0));
-        Self {
-            inner,
-            shadow: vec![Cell::default(); usize::from(width) * usize::from(height)],
-            width,
-            height,
-            known: true,
-            cursor_shown: None,
-            cursor_at: None,
-        }
+        let size = inner.size().unwrap_or(Size::new(0, 0));
+        let mut g =
+            Self { inner, shadow: Vec::new(), width: 0, height: 0, known: true, cursor_shown: None, cursor_at: None };
+        g.blank(size, true);
+        g
+    }
+
+    /// The copy becomes a blank screen of `size`; `known` says whether the terminal shows that.
+    fn blank(&mut self, size: Size, known: bool) {
+        self.width = size.width;
+        self.height = size.height;
+        self.shadow = vec![Cell::default(); usize::from(size.width) * usize::from(size.height)];
+        self.known = known;
     }
 
     /// The wrapped backend.
@@ -171,10 +174,7 @@ impl<B: Backend> Backend for GapFill<B> {
         let size = self.inner.size()?;
         if (size.width, size.height) != (self.width, self.height) {
             // Resized without a clear: the copy no longer says what is on the screen.
-            self.known = false;
-            self.width = size.width;
-            self.height = size.height;
-            self.shadow = vec![Cell::default(); usize::from(size.width) * usize::from(size.height)];
+            self.blank(size, false);
         }
         let mut out: Vec<(u16, u16, Cell)> = Vec::new();
         for (x, y, cell) in content {
@@ -248,10 +248,7 @@ impl<B: Backend> Backend for GapFill<B> {
         self.cursor_at = None;
         self.inner.clear()?;
         let size = self.inner.size()?;
-        self.width = size.width;
-        self.height = size.height;
-        self.shadow = vec![Cell::default(); usize::from(size.width) * usize::from(size.height)];
-        self.known = true;
+        self.blank(size, true);
         Ok(())
     }
 

@@ -7,70 +7,16 @@
 
 #![allow(clippy::expect_used, clippy::unwrap_used)]
 
-use std::path::PathBuf;
-use std::process::{Command, Output};
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use tapdesk::sim::{self, SimHandle, StsSettings, Tenant, demo};
 
-struct Tmux {
-    socket: String,
-    dir: PathBuf,
-}
+mod tmux_support;
 
-impl Tmux {
-    fn start(name: &str) -> Self {
-        let ok = Command::new("tmux").arg("-V").output().map(|o| o.status.success()).unwrap_or(false);
-        assert!(ok, "tmux is not installed: `apt-get install -y tmux` (the CI script does this)");
-        let socket = format!("tapdesk-auth-e2e-{}-{name}", std::process::id());
-        let dir = std::env::temp_dir().join(&socket);
-        std::fs::create_dir_all(&dir).unwrap();
-        let conf = dir.join("tmux.conf");
-        std::fs::write(&conf, "set -g status off\nset -s escape-time 0\n").unwrap();
-        let t = Tmux { socket, dir };
-        let conf = conf.to_str().unwrap().to_owned();
-        let out = t.raw(&["-f", &conf, "new-session", "-d", "-x", "100", "-y", "30", "-s", "e2e", "sh"]);
-        assert!(out.status.success(), "tmux new-session: {}", String::from_utf8_lossy(&out.stderr));
-        t
-    }
+use tmux_support::Tmux;
 
-    fn raw(&self, args: &[&str]) -> Output {
-        Command::new("tmux").arg("-L").arg(&self.socket).args(args).output().unwrap()
-    }
-
-    fn send(&self, literal: &str, keys: &[&str]) {
-        if !literal.is_empty() {
-            assert!(self.raw(&["send-keys", "-t", "e2e", "-l", literal]).status.success());
-        }
-        let mut args = vec!["send-keys", "-t", "e2e"];
-        args.extend_from_slice(keys);
-        if !keys.is_empty() {
-            assert!(self.raw(&args).status.success());
-        }
-    }
-
-    fn screen(&self) -> String {
-        String::from_utf8_lossy(&self.raw(&["capture-pane", "-p", "-t", "e2e"]).stdout).into_owned()
-    }
-
-    fn wait_for(&self, what: &str, pred: impl Fn(&str) -> bool) -> String {
-        let deadline = Instant::now() + Duration::from_secs(30);
-        loop {
-            let s = self.screen();
-            if pred(&s) {
-                return s;
-            }
-            assert!(Instant::now() < deadline, "timed out waiting for {what}; screen:\n{s}");
-            std::thread::sleep(Duration::from_millis(100));
-        }
-    }
-}
-
-impl Drop for Tmux {
-    fn drop(&mut self) {
-        let _ = self.raw(&["kill-server"]);
-        let _ = std::fs::remove_dir_all(&self.dir);
-    }
+fn tmux(name: &str) -> Tmux {
+    Tmux::start("auth-e2e", name, (100, 30), "", Duration::from_secs(30))
 }
 
 async fn simulator() -> SimHandle {
@@ -112,7 +58,7 @@ fn polls(h: &SimHandle) -> usize {
 #[tokio::test(flavor = "multi_thread")]
 async fn device_code_sign_in_inside_the_tui_then_the_users() {
     let h = simulator().await;
-    let t = Tmux::start("signin");
+    let t = tmux("signin");
     launch(&t, &h);
     let s = t.wait_for("the device code in the TUI", |s| code_on(s).is_some());
     assert!(s.contains("Sign in to Microsoft Entra ID"), "{s}");
@@ -144,7 +90,7 @@ async fn device_code_sign_in_inside_the_tui_then_the_users() {
 #[tokio::test(flavor = "multi_thread")]
 async fn esc_cancels_the_sign_in_then_q_quits_with_the_terminal_restored() {
     let h = simulator().await;
-    let t = Tmux::start("esc");
+    let t = tmux("esc");
     launch(&t, &h);
     t.wait_for("the device code", |s| code_on(s).is_some());
     t.wait_for("a poll", |_| polls(&h) > 0);
@@ -166,7 +112,7 @@ async fn esc_cancels_the_sign_in_then_q_quits_with_the_terminal_restored() {
 #[tokio::test(flavor = "multi_thread")]
 async fn retry_gets_a_new_code_a_block_is_explained_in_the_tui_and_ctrl_c_quits() {
     let h = simulator().await;
-    let t = Tmux::start("block");
+    let t = tmux("block");
     launch(&t, &h);
     let first = code_on(&t.wait_for("the device code", |s| code_on(s).is_some())).unwrap();
     t.send("", &["Escape"]);
@@ -195,7 +141,7 @@ async fn a_refused_refresh_token_shows_the_code_again_in_the_tui() {
         access_token_lifetime_seconds: 60,
         ..StsSettings::default()
     });
-    let t = Tmux::start("again");
+    let t = tmux("again");
     launch(&t, &h);
     let code = code_on(&t.wait_for("the device code", |s| code_on(s).is_some())).unwrap();
     assert!(h.control().approve_device_code(&code, demo::DANA_OKAFOR_ID));

@@ -4,81 +4,15 @@
 
 #![allow(clippy::expect_used, clippy::unwrap_used)] // tests may panic
 
-use std::path::PathBuf;
-use std::process::{Command, Output};
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
-struct Tmux {
-    socket: String,
-    dir: PathBuf,
-}
+mod tmux_support;
 
-impl Tmux {
-    fn start(name: &str) -> Self {
-        let ok = Command::new("tmux").arg("-V").output().map(|o| o.status.success()).unwrap_or(false);
-        assert!(ok, "tmux is not installed: `apt-get install -y tmux` (the CI script does this)");
-        let socket = format!("tapdesk-e2e-{}-{name}", std::process::id());
-        let dir = std::env::temp_dir().join(&socket);
-        std::fs::create_dir_all(&dir).expect("temp dir");
-        let conf = dir.join("tmux.conf");
-        std::fs::write(&conf, "set -s set-clipboard on\nset -g status off\nset -s escape-time 0\n").expect("conf");
-        let t = Tmux { socket, dir };
-        let out = t.raw(&[
-            "-f",
-            conf.to_str().expect("utf8"),
-            "new-session",
-            "-d",
-            "-x",
-            "80",
-            "-y",
-            "24",
-            "-s",
-            "e2e",
-            "sh",
-        ]);
-        assert!(out.status.success(), "tmux new-session: {}", String::from_utf8_lossy(&out.stderr));
-        t
-    }
+use tmux_support::Tmux;
 
-    fn raw(&self, args: &[&str]) -> Output {
-        Command::new("tmux").arg("-L").arg(&self.socket).args(args).output().expect("run tmux")
-    }
-
-    fn keys(&self, keys: &[&str]) {
-        let mut args = vec!["send-keys", "-t", "e2e"];
-        args.extend_from_slice(keys);
-        let out = self.raw(&args);
-        assert!(out.status.success(), "send-keys {keys:?}");
-    }
-
-    fn literal(&self, text: &str) {
-        let out = self.raw(&["send-keys", "-t", "e2e", "-l", text]);
-        assert!(out.status.success());
-    }
-
-    fn screen(&self) -> String {
-        String::from_utf8_lossy(&self.raw(&["capture-pane", "-p", "-t", "e2e"]).stdout).into_owned()
-    }
-
-    /// Waits until `pred` holds for the screen (20 s at most) and returns that screen.
-    fn wait_for(&self, what: &str, pred: impl Fn(&str) -> bool) -> String {
-        let deadline = Instant::now() + Duration::from_secs(20);
-        loop {
-            let s = self.screen();
-            if pred(&s) {
-                return s;
-            }
-            assert!(Instant::now() < deadline, "timed out waiting for {what}; screen:\n{s}");
-            std::thread::sleep(Duration::from_millis(100));
-        }
-    }
-}
-
-impl Drop for Tmux {
-    fn drop(&mut self) {
-        let _ = self.raw(&["kill-server"]);
-        let _ = std::fs::remove_dir_all(&self.dir);
-    }
+/// A tmux server with an 80x24 window whose clipboard is on (OSC 52 lands in its paste buffer).
+fn tmux(name: &str) -> Tmux {
+    Tmux::start("e2e", name, (80, 24), "set -s set-clipboard on\n", Duration::from_secs(20))
 }
 
 /// The rows of the Users list (left pane) below the search line.
@@ -123,7 +57,7 @@ fn launch(t: &Tmux, dir: &std::path::Path) {
 
 #[test]
 fn operator_walks_the_whole_path_in_tmux() {
-    let t = Tmux::start("walk");
+    let t = tmux("walk");
     let dir = t.dir.clone();
     launch(&t, &dir);
 
@@ -202,7 +136,7 @@ fn operator_walks_the_whole_path_in_tmux() {
 
 #[test]
 fn ctrl_c_quits_and_restores_the_terminal() {
-    let t = Tmux::start("ctrlc");
+    let t = tmux("ctrlc");
     let dir = t.dir.clone();
     launch(&t, &dir);
     t.wait_for("the directory", |s| s.contains("users loaded"));
@@ -217,7 +151,7 @@ fn ctrl_c_quits_and_restores_the_terminal() {
 
 #[test]
 fn lost_key_recovery_for_avery_in_tmux() {
-    let t = Tmux::start("recover");
+    let t = tmux("recover");
     let dir = t.dir.clone();
     launch(&t, &dir);
     t.wait_for("the directory", |s| s.contains("users loaded"));

@@ -396,6 +396,14 @@ impl Model {
         self.results.len() + self.remote_hits.len()
     }
 
+    /// Highlights the row of user `id` if the results hold them, else the first row.
+    pub fn highlight(&mut self, id: Option<&str>) {
+        self.result_row = id
+            .and_then(|k| self.result_users().position(|u| u.id() == k))
+            .unwrap_or(0)
+            .min(self.result_len().saturating_sub(1));
+    }
+
     /// The user highlighted in the results, if any.
     pub fn highlighted_user(&self) -> Option<&UserRow> {
         self.result_users().nth(self.result_row)

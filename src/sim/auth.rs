@@ -57,8 +57,7 @@ pub const CLAIMS_CHALLENGE: &str =
 
 /// Issues and remembers a token acting for `oid` with every permission ([`ALL_SCOPES`]).
 pub(crate) fn mint(w: &mut World, oid: &str, client_id: &str) -> String {
-    let all: Vec<String> = ALL_SCOPES.iter().map(|s| s.to_string()).collect();
-    mint_with(w, oid, client_id, &all).0
+    mint_with(w, oid, client_id, &all_scopes()).0
 }
 
 /// Issues and remembers a token acting for `oid` with `scopes` as `scp`. Returns the token and its
@@ -89,13 +88,24 @@ pub(crate) fn mint_with(w: &mut World, oid: &str, client_id: &str, scopes: &[Str
         "uti": uuid::Uuid::new_v4().simple().to_string(),
         "ver": "1.0",
     });
-    let token = jwt_shaped(&payload);
-    let needs_claims = w.claims_required;
-    w.tokens.insert(
-        token.clone(),
-        TokenInfo { oid: oid.to_owned(), exp, scopes: scopes.to_vec(), needs_claims, app_only: false },
-    );
+    let token = remember(w, &payload, oid, exp, scopes.to_vec(), false);
     (token, lifetime)
+}
+
+/// Makes the JWT-shaped token for `payload` and remembers it as issued (challenged at once while
+/// a claims challenge is required).
+fn remember(
+    w: &mut World,
+    payload: &serde_json::Value,
+    oid: &str,
+    exp: i64,
+    scopes: Vec<String>,
+    app_only: bool,
+) -> String {
+    let token = jwt_shaped(payload);
+    let needs_claims = w.claims_required;
+    w.tokens.insert(token.clone(), TokenInfo { oid: oid.to_owned(), exp, scopes, needs_claims, app_only });
+    token
 }
 
 /// A JWT-shaped string for `payload`: a fixed RS256 header and 64 random bytes as the signature
@@ -159,12 +169,7 @@ pub(crate) fn mint_app(w: &mut World, app: &AppPrincipal, resource: &str) -> (St
         "uti": uuid::Uuid::new_v4().simple().to_string(),
         "ver": "1.0",
     });
-    let token = jwt_shaped(&payload);
-    let needs_claims = w.claims_required;
-    w.tokens.insert(
-        token.clone(),
-        TokenInfo { oid: app.oid.clone(), exp, scopes: app.roles.clone(), needs_claims, app_only: true },
-    );
+    let token = remember(w, &payload, &app.oid, exp, app.roles.clone(), true);
     (token, lifetime)
 }
 

@@ -7,19 +7,23 @@ use super::super::{Cmd, Loadable, Model, PassPopup, Popup, StatusKind, error_lin
 use super::{actions, refresh_methods, remote_search};
 use crate::directory::UserRow;
 use crate::graph::GraphError;
+use crate::graph::types::User;
 use crate::graph::worker::{GraphRequest, GraphResponse, Reply};
 use crate::sanitize;
 use crate::search::MatchRequest;
 
-fn display_name(model: &Model, user_id: &str) -> String {
+/// The user `user_id` as tapdesk knows them: the selected user, else their cached row.
+fn known_user(model: &Model, user_id: &str) -> Option<User> {
     model
         .selected
         .as_ref()
-        .map(|s| &s.user)
-        .filter(|u| u.id == user_id)
-        .and_then(|u| u.display_name.clone())
-        .or_else(|| model.users.iter().find(|u| u.id() == user_id).and_then(|u| u.display_name().map(str::to_owned)))
-        .unwrap_or_else(|| user_id.to_owned())
+        .filter(|s| s.user.id == user_id)
+        .map(|s| s.user.clone())
+        .or_else(|| model.users.iter().find(|u| u.id() == user_id).map(UserRow::to_user))
+}
+
+fn display_name(model: &Model, user_id: &str) -> String {
+    known_user(model, user_id).and_then(|u| u.display_name).unwrap_or_else(|| user_id.to_owned())
 }
 
 pub(super) fn on_graph(model: &mut Model, reply: Reply) -> Vec<Cmd> {
@@ -262,10 +266,7 @@ pub(super) fn on_graph(model: &mut Model, reply: Reply) -> Vec<Cmd> {
                     // The highlighted user stays highlighted when Graph's hits appear above.
                     let keep = model.highlighted_user().map(|u| u.id().to_owned());
                     model.remote_hits = UserRow::page(&found);
-                    model.result_row = keep
-                        .and_then(|k| model.result_users().position(|u| u.id() == k))
-                        .unwrap_or(0)
-                        .min(model.result_len().saturating_sub(1));
+                    model.highlight(keep.as_deref());
                 }
             }
             // The operator typed on meanwhile: search the newest text.
@@ -286,12 +287,7 @@ fn on_tap_created(
     if model.creating.as_ref().is_some_and(|(rid, _)| *rid == id) {
         model.creating = None;
     }
-    let user = model
-        .selected
-        .as_ref()
-        .filter(|s| s.user.id == user_id)
-        .map(|s| s.user.clone())
-        .or_else(|| model.users.iter().find(|u| u.id() == user_id).map(UserRow::to_user));
+    let user = known_user(model, &user_id);
     let name = user.as_ref().and_then(|u| u.display_name.clone()).unwrap_or_else(|| user_id.clone());
     let upn = user.as_ref().and_then(|u| u.user_principal_name.clone()).unwrap_or_default();
     let mut cmds: Vec<Cmd> =

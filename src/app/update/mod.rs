@@ -139,10 +139,7 @@ fn on_matched(model: &mut Model, reply: MatchReply) -> Vec<Cmd> {
     // A remote hit that the cache now holds shows once, from the cache.
     let cached: std::collections::HashSet<&str> = model.results.iter().map(|&i| model.users[i].id()).collect();
     model.remote_hits.retain(|u| !cached.contains(u.id()));
-    model.result_row = keep
-        .and_then(|k| model.result_users().position(|u| u.id() == k))
-        .unwrap_or(0)
-        .min(model.result_len().saturating_sub(1));
+    model.highlight(keep.as_deref());
     if model.select_when_ready && model.results_query == model.query {
         model.select_when_ready = false;
         return actions::select_user(model);
