@@ -347,8 +347,8 @@ fn demo_run(n: usize, w: u16, h: u16) -> Result<LoadRow, String> {
 }
 
 async fn client_run(n: usize, w: u16, h: u16) -> Result<(LoadRow, Typing), String> {
-    let tenant = tapdesk::sim::tenant::Tenant::demo(n);
-    let handle = tapdesk::sim::start(tenant, "127.0.0.1:0".parse().map_err(|e| format!("{e}"))?)
+    let tenant = tapdesk_sim::tenant::Tenant::demo(n);
+    let handle = tapdesk_sim::start(tenant, "127.0.0.1:0".parse().map_err(|e| format!("{e}"))?)
         .await
         .map_err(|e| e.to_string())?;
     let dir = tempdir(&format!("client-{n}-{w}"))?;
@@ -357,11 +357,11 @@ async fn client_run(n: usize, w: u16, h: u16) -> Result<(LoadRow, Typing), Strin
         "env TZ=UTC AZURE_CLIENT_SECRET={secret} TAPDESK_FRAME_STATS={stats} {bin} --auth client-secret \
          --tenant {tenant} --client-id {client} --authority-host {a} --graph-url {a} --clipboard off \
          --audit-log {audit}",
-        secret = tapdesk::auth::DEMO_CLIENT_SECRET,
+        secret = tapdesk_sim::contract::CLIENT_SECRET,
         stats = stats.display(),
         bin = bin(),
         tenant = handle.tenant_id(),
-        client = tapdesk::auth::DEMO_CLIENT_ID,
+        client = tapdesk_sim::contract::CLIENT_ID,
         a = handle.authority(),
         audit = dir.join("audit.jsonl").display(),
     );

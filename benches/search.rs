@@ -27,8 +27,9 @@ use nucleo_matcher::pattern::{CaseMatching, Normalization, Pattern};
 use nucleo_matcher::{Config, Matcher, Utf32String};
 use rayon::prelude::*;
 use tapdesk::directory::UserRow;
-use tapdesk::graph::types::User;
-use tapdesk::search::{Engine, MatchReply, MatchRequest, spawn_matcher, synth};
+use tapdesk_graph::types::User;
+use tapdesk::search::{Engine, MatchReply, MatchRequest, spawn_matcher};
+use tapdesk_sim::synth;
 
 const WORDS: &[&str] = &["john smith", "jsmith", "müller", "obrien", "zz-no-match"];
 const LIMIT: usize = 50;
@@ -497,12 +498,12 @@ async fn load_async(n: usize) -> Result<(), Box<dyn std::error::Error>> {
     use std::ops::ControlFlow;
     use tapdesk::graph::client::GraphClient;
     let t = Instant::now();
-    let tenant = tapdesk::sim::tenant::Tenant::demo(n);
+    let tenant = tapdesk_sim::tenant::Tenant::demo(n);
     let build = t.elapsed();
     let domain = tenant.domain.clone();
-    let handle = tapdesk::sim::start(tenant, "127.0.0.1:0".parse()?).await?;
+    let handle = tapdesk_sim::start(tenant, "127.0.0.1:0".parse()?).await?;
     let tenant_id = tapdesk::auth::tenant_from_token_url(&handle.token_url()).ok_or("no tenant in the token URL")?;
-    let credential = tapdesk::auth::demo_credential(&tenant_id, handle.addr().port()).map_err(|e| e.to_string())?;
+    let credential = tapdesk::auth::demo::credential(&tenant_id, handle.addr().port()).map_err(|e| e.to_string())?;
     let base = url::Url::parse(&handle.graph_base())?;
     let client = GraphClient::new(base, credential, vec!["https://graph.microsoft.com/.default".into()])?;
     let (tx, mut rx) = spawn_matcher(vec![domain]);

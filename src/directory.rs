@@ -9,7 +9,7 @@
 //! else about a user (job title, department, `accountEnabled`, roles, groups …) is read on demand
 //! when the operator selects them (`GET /users/{id}`, the user card).
 
-use crate::graph::types::User;
+use tapdesk_graph::types::User;
 
 /// One cached user: `id`, `displayName`, `userPrincipalName` and `mail` in one boxed string,
 /// separated by NUL (which Graph strings never contain after [`crate::sanitize`]; a NUL that

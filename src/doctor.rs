@@ -18,7 +18,7 @@ use std::fmt::Write as _;
 use crate::auth::Cloud;
 use crate::auth::signin::{BuildOptions, Session, SignedIn};
 use crate::config::Config;
-use crate::graph::GraphError;
+use tapdesk_graph::GraphError;
 use crate::graph::client::GraphClient;
 
 /// Role template ids (the same in every tenant).
@@ -324,7 +324,7 @@ fn permissions_lines(r: &mut Report, signed: &SignedIn) {
 async fn role_line(r: &mut Report, client: &GraphClient, me: &str) {
     match client.get_user_card(me).await {
         Ok(card) => {
-            let roles: Vec<&crate::graph::types::DirectoryObject> =
+            let roles: Vec<&tapdesk_graph::types::DirectoryObject> =
                 card.member_of.iter().filter(|o| o.is_role()).collect();
             let names: Vec<String> =
                 roles.iter().map(|o| o.display_name.clone().unwrap_or_else(|| o.id.clone())).collect();

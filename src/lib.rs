@@ -9,14 +9,16 @@
 //! - [`directory`]: the cached directory's compact rows ([`directory::UserRow`]).
 //! - [`search`]: fuzzy user search (fuzzy-matcher).
 //! - [`phonetic`]: reading a pass out: grouping and a spelling alphabet.
-//! - [`graph`]: Microsoft Graph v1.0 types, errors, HTTP client and the background worker.
+//! - [`graph`]: the Graph HTTP client and the background worker that owns it.
 //! - [`auth`]: sign-in (device code, Azure CLI, app-only, the demo's), clouds, token claims and
 //!   the features they allow; the device-code sign-in worker whose prompt the TUI draws.
 //! - [`config`]: the TOML configuration file, `TAPDESK_*` variables and their precedence.
 //! - [`doctor`]: `tapdesk doctor`, the line-by-line self-check of a real-tenant setup.
 //! - [`clipboard`]: arboard / OSC 52.
 //! - [`sanitize`]: directory text made safe for the terminal.
-//! - [`sim`]: the Graph simulator (axum) behind `--demo`, `tapdesk simulate` and the tests.
+//!
+//! The Graph vocabulary (types, errors, OData, the request/response protocol) is the
+//! `tapdesk_graph` crate; the simulator behind `--demo` is `tapdesk_sim` (feature `demo`).
 //! - [`term`]: the terminal (through a byte-counting writer) and per-frame statistics.
 //! - [`run`]: the terminal, the event loop, and the wiring of all of the above.
 
@@ -33,6 +35,5 @@ pub mod phonetic;
 pub mod run;
 pub mod sanitize;
 pub mod search;
-pub mod sim;
 pub mod term;
 pub mod ui;

@@ -19,7 +19,8 @@ use tapdesk::clipboard::{ClipboardMode, Environment};
 use tapdesk::graph::client::GraphClient;
 use tapdesk::graph::worker;
 use tapdesk::run::{SignInChannels, WorkerChannels, run_tui};
-use tapdesk::sim::{self, tenant::Tenant};
+#[cfg(feature = "demo")]
+use tapdesk_sim::{self as sim, tenant::Tenant};
 use tapdesk::{audit, auth, config, doctor};
 
 /// Default number of people in the demo tenant.
@@ -148,23 +149,40 @@ fn parse_users(v: &str) -> Result<usize, String> {
 
 /// `--page-latency`: the simulator's time per page of users (`None` = as fast as it can).
 #[derive(Debug, Clone, Copy)]
-struct PageLatencyArg(Option<sim::PageLatency>);
+enum PageLatencyArg {
+    /// The simulator's realistic latency (`PageLatency::REALISTIC`).
+    Realistic,
+    /// No latency.
+    None,
+    /// A fixed number of milliseconds per page.
+    PerPageMs(u64),
+}
 
 fn parse_page_latency(v: &str) -> Result<PageLatencyArg, String> {
     match v.trim() {
-        "realistic" => Ok(PageLatencyArg(Some(sim::PageLatency::REALISTIC))),
-        "none" | "0" => Ok(PageLatencyArg(None)),
+        "realistic" => Ok(PageLatencyArg::Realistic),
+        "none" | "0" => Ok(PageLatencyArg::None),
         ms => ms
             .parse::<u64>()
             .ok()
             .filter(|&ms| ms <= 60_000)
-            .map(|ms| {
-                PageLatencyArg(Some(sim::PageLatency {
-                    per_page: std::time::Duration::from_millis(ms),
-                    per_user: std::time::Duration::ZERO,
-                }))
-            })
+            .map(PageLatencyArg::PerPageMs)
             .ok_or_else(|| format!("`{v}` is not `realistic`, `none` or milliseconds per page (0 to 60000)")),
+    }
+}
+
+#[cfg(feature = "demo")]
+impl PageLatencyArg {
+    /// The simulator's setting for this choice.
+    fn latency(self) -> Option<sim::PageLatency> {
+        match self {
+            PageLatencyArg::Realistic => Some(sim::PageLatency::REALISTIC),
+            PageLatencyArg::None => None,
+            PageLatencyArg::PerPageMs(ms) => Some(sim::PageLatency {
+                per_page: std::time::Duration::from_millis(ms),
+                per_user: std::time::Duration::ZERO,
+            }),
+        }
     }
 }
 
@@ -217,6 +235,7 @@ impl Cli {
     }
 }
 
+#[cfg(feature = "demo")]
 fn load_tenant(file: Option<&PathBuf>, users: usize) -> anyhow::Result<Tenant> {
     match file {
         Some(path) => {
@@ -243,28 +262,7 @@ async fn main() -> ExitCode {
 async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
     match &cli.command {
         Some(Command::Simulate { listen, users, fixture, page_latency }) => {
-            let tenant = load_tenant(fixture.as_ref(), *users)?;
-            let handle = sim::start(tenant, *listen).await.with_context(|| format!("listening on {listen}"))?;
-            handle.control().set_page_latency(page_latency.0);
-            println!("Graph simulator on {}", handle.graph_base());
-            println!("Token endpoint   {}", handle.token_url());
-            println!(
-                "Client id {} / secret {} (client_credentials); public client {} (device code, sign in at {}/devicelogin).",
-                auth::DEMO_CLIENT_ID,
-                auth::DEMO_CLIENT_SECRET,
-                sim::demo::PUBLIC_CLIENT_ID,
-                handle.authority()
-            );
-            println!(
-                "Sign in with: tapdesk --tenant {} --client-id {} --authority-host {a} --graph-url {a}",
-                handle.tenant_id(),
-                sim::demo::PUBLIC_CLIENT_ID,
-                a = handle.authority()
-            );
-            println!("Ctrl-C stops.");
-            tokio::signal::ctrl_c().await?;
-            handle.shutdown();
-            Ok(ExitCode::SUCCESS)
+            simulate(*listen, *users, fixture.as_ref(), *page_latency).await
         }
         Some(Command::Config { action: ConfigAction::Path }) => {
             let path = cli.config_path().context("no configuration directory on this system (is HOME set?)")?;
@@ -277,53 +275,7 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             println!("Wrote {}", path.display());
             Ok(ExitCode::SUCCESS)
         }
-        None if cli.demo => {
-            let cfg = config::load(cli.overrides(), cli.config.as_deref())?;
-            // A fixture is read (and its errors reported) before the TUI starts; a generated
-            // tenant is built in the background while the TUI draws its first frame (300,000
-            // users take seconds): the simulator's port is bound now and answers once it is built.
-            let (tenant_id, domain, build): (String, String, Box<dyn FnOnce() -> Tenant + Send>) = match cli
-                .demo_tenant
-                .as_ref()
-            {
-                Some(_) => {
-                    let tenant = load_tenant(cli.demo_tenant.as_ref(), cli.users)?;
-                    (tenant.tenant_id.clone(), tenant.domain.clone(), Box::new(move || tenant))
-                }
-                None => {
-                    let n = cli.users;
-                    (sim::demo::TENANT_ID.to_owned(), sim::demo::DOMAIN.to_owned(), Box::new(move || Tenant::demo(n)))
-                }
-            };
-            let own_domains = vec![domain];
-            let latency = cli.page_latency.0;
-            let handle = sim::start_deferred("127.0.0.1:0".parse()?, build, move |c| c.set_page_latency(latency))
-                .await
-                .context("starting the Graph simulator")?;
-            let credential = auth::demo_credential(&tenant_id, handle.addr().port())
-                .map_err(|e| anyhow::anyhow!("demo credential: {e}"))?;
-            let base = url::Url::parse(&handle.graph_base())?;
-            let client = GraphClient::new(base, credential, vec!["https://graph.microsoft.com/.default".into()])?;
-            let (requests, replies) = worker::spawn(client);
-            let settings = Settings {
-                clipboard_clear_secs: cfg.clipboard_clear_seconds,
-                require_justification: cfg.require_ticket,
-                tenant: format!("{tenant_id} (demo)"),
-                own_domains,
-                ..Settings::default()
-            };
-            // The demo keeps its own log unless --audit-log names one: demo work never mixes with real work.
-            let audit_path = cli
-                .audit_log
-                .clone()
-                .or_else(|| audit::default_path(true))
-                .context("no data directory for the audit log: pass --audit-log FILE")?;
-            let channels = WorkerChannels { requests, replies };
-            let audit = audit::AuditLog::new(audit_path);
-            let result = run_tui(channels, Environment::from_process(), cfg.clipboard, settings, audit, None).await;
-            handle.shutdown().await;
-            result.map(|()| ExitCode::SUCCESS)
-        }
+        None if cli.demo => run_demo(&cli).await,
         Some(Command::Doctor { demo: true }) => doctor_demo(&cli).await,
         Some(Command::Doctor { demo: false }) => {
             let cfg = config::load(cli.overrides(), cli.config.as_deref()).map_err(|e| e.to_string());
@@ -341,6 +293,106 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         }
         None => run_real_tenant(&cli).await,
     }
+}
+
+/// `tapdesk simulate`: the Graph simulator alone on `listen`, until Ctrl-C.
+#[cfg(feature = "demo")]
+async fn simulate(
+    listen: SocketAddr,
+    users: usize,
+    fixture: Option<&PathBuf>,
+    page_latency: PageLatencyArg,
+) -> anyhow::Result<ExitCode> {
+    let tenant = load_tenant(fixture, users)?;
+    let handle = sim::start(tenant, listen).await.with_context(|| format!("listening on {listen}"))?;
+    handle.control().set_page_latency(page_latency.latency());
+    println!("Graph simulator on {}", handle.graph_base());
+    println!("Token endpoint   {}", handle.token_url());
+    println!(
+        "Client id {} / secret {} (client_credentials); public client {} (device code, sign in at {}/devicelogin).",
+        sim::contract::CLIENT_ID,
+        sim::contract::CLIENT_SECRET,
+        sim::contract::PUBLIC_CLIENT_ID,
+        handle.authority()
+    );
+    println!(
+        "Sign in with: tapdesk --tenant {} --client-id {} --authority-host {a} --graph-url {a}",
+        handle.tenant_id(),
+        sim::contract::PUBLIC_CLIENT_ID,
+        a = handle.authority()
+    );
+    println!("Ctrl-C stops.");
+    tokio::signal::ctrl_c().await?;
+    handle.shutdown();
+    Ok(ExitCode::SUCCESS)
+}
+
+/// `tapdesk --demo`: the TUI against the embedded simulator on the demo tenant.
+#[cfg(feature = "demo")]
+async fn run_demo(cli: &Cli) -> anyhow::Result<ExitCode> {
+    let cfg = config::load(cli.overrides(), cli.config.as_deref())?;
+    // A fixture is read (and its errors reported) before the TUI starts; a generated
+    // tenant is built in the background while the TUI draws its first frame (300,000
+    // users take seconds): the simulator's port is bound now and answers once it is built.
+    let (tenant_id, own_domains, build): (String, Vec<String>, Box<dyn FnOnce() -> Tenant + Send>) = match cli
+        .demo_tenant
+        .as_ref()
+    {
+        Some(_) => {
+            let tenant = load_tenant(cli.demo_tenant.as_ref(), cli.users)?;
+            (tenant.tenant_id.clone(), vec![tenant.domain.clone()], Box::new(move || tenant))
+        }
+        None => {
+            let n = cli.users;
+            // The generated staff come from the shared synthetic directory, on its domains.
+            (sim::contract::TENANT_ID.to_owned(), sim::synth::own_domains(), Box::new(move || Tenant::demo(n)))
+        }
+    };
+    let latency = cli.page_latency.latency();
+    let handle = sim::start_deferred("127.0.0.1:0".parse()?, build, move |c| c.set_page_latency(latency))
+        .await
+        .context("starting the Graph simulator")?;
+    let credential = auth::demo::credential(&tenant_id, handle.addr().port())
+        .map_err(|e| anyhow::anyhow!("demo credential: {e}"))?;
+    let base = url::Url::parse(&handle.graph_base())?;
+    let client = GraphClient::new(base, credential, vec!["https://graph.microsoft.com/.default".into()])?;
+    let (requests, replies) = worker::spawn(client);
+    let settings = Settings {
+        clipboard_clear_secs: cfg.clipboard_clear_seconds,
+        require_justification: cfg.require_ticket,
+        tenant: format!("{tenant_id} (demo)"),
+        own_domains,
+        ..Settings::default()
+    };
+    // The demo keeps its own log unless --audit-log names one: demo work never mixes with real work.
+    let audit_path = cli
+        .audit_log
+        .clone()
+        .or_else(|| audit::default_path(true))
+        .context("no data directory for the audit log: pass --audit-log FILE")?;
+    let channels = WorkerChannels { requests, replies };
+    let audit = audit::AuditLog::new(audit_path);
+    let result = run_tui(channels, Environment::from_process(), cfg.clipboard, settings, audit, None).await;
+    handle.shutdown().await;
+    result.map(|()| ExitCode::SUCCESS)
+}
+
+#[cfg(not(feature = "demo"))]
+const NO_DEMO: &str = "this tapdesk was built without the `demo` feature (the Graph simulator): build it with `cargo build --features demo`";
+
+#[cfg(not(feature = "demo"))]
+async fn simulate(_: SocketAddr, _: usize, _: Option<&PathBuf>, _: PageLatencyArg) -> anyhow::Result<ExitCode> {
+    anyhow::bail!(NO_DEMO)
+}
+
+#[cfg(not(feature = "demo"))]
+async fn run_demo(_: &Cli) -> anyhow::Result<ExitCode> {
+    anyhow::bail!(NO_DEMO)
+}
+
+#[cfg(not(feature = "demo"))]
+async fn doctor_demo(_: &Cli) -> anyhow::Result<ExitCode> {
+    anyhow::bail!(NO_DEMO)
 }
 
 /// Runs the TUI against the configured tenant exactly like `--demo` runs it against the
@@ -402,6 +454,7 @@ async fn run_real_tenant(cli: &Cli) -> anyhow::Result<ExitCode> {
 
 /// `tapdesk doctor --demo`: the doctor against the embedded simulator, signing in by device code
 /// (approved automatically as the demo operator, Dana Okafor).
+#[cfg(feature = "demo")]
 async fn doctor_demo(cli: &Cli) -> anyhow::Result<ExitCode> {
     let tenant = load_tenant(cli.demo_tenant.as_ref(), cli.users)?;
     let domain = tenant.domain.clone();
@@ -413,7 +466,7 @@ async fn doctor_demo(cli: &Cli) -> anyhow::Result<ExitCode> {
         config::Overrides {
             auth: Some(AuthMode::DeviceCode),
             tenant: Some(domain),
-            client_id: Some(sim::demo::PUBLIC_CLIENT_ID.to_owned()),
+            client_id: Some(sim::contract::PUBLIC_CLIENT_ID.to_owned()),
             ..config::Overrides::default()
         },
         config::Overrides::default(),

@@ -24,7 +24,7 @@ use crate::app::{Cmd, Model, Msg, init, start_sign_in, update};
 use crate::audit::AuditLog;
 use crate::auth::worker::{SignInEvent, SignInRequest};
 use crate::clipboard::{Clipboard, ClipboardMode, CopyOutcome, Environment};
-use crate::graph::worker::{GraphRequest, Reply, RequestId};
+use tapdesk_graph::protocol::{GraphRequest, Reply, RequestId};
 use crate::search::MatchRequest;
 use crate::term::{FrameStats, Term};
 use crate::ui::view;

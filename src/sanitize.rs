@@ -10,7 +10,7 @@
 
 use std::borrow::Cow;
 
-use crate::graph::types::{AuthMethod, User, UserCard};
+use tapdesk_graph::types::{AuthMethod, User, UserCard};
 
 /// The replacement shown for a removed character.
 pub const REPLACEMENT: char = '\u{FFFD}';
@@ -122,7 +122,7 @@ pub fn card(c: &mut UserCard) {
 }
 
 /// Cleans the displayed parts of the TAP policy (target ids and types, state).
-pub fn policy(p: &mut crate::graph::types::TapPolicy) {
+pub fn policy(p: &mut tapdesk_graph::types::TapPolicy) {
     clean_in_place(&mut p.state);
     for t in p.include_targets.iter_mut().chain(p.exclude_targets.iter_mut()) {
         clean_in_place(&mut t.id);

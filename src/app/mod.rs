@@ -24,9 +24,9 @@ pub use update::{init, start_sign_in, update};
 
 use crate::clipboard::{ClearOutcome, CopyOutcome};
 use crate::directory::UserRow;
-use crate::graph::GraphError;
-use crate::graph::types::{AuthMethod, TapMethod, TapPolicy, User, UserCard};
-use crate::graph::worker::{GraphRequest, Reply, RequestId};
+use tapdesk_graph::GraphError;
+use tapdesk_graph::types::{AuthMethod, TapMethod, TapPolicy, User, UserCard};
+use tapdesk_graph::protocol::{GraphRequest, Reply, RequestId};
 use tap_form::{Justification, TapForm};
 
 /// Most users the Users pane lists for a query.

@@ -3,7 +3,7 @@
 //! against Graph's ranges before the PATCH: lifetimes 10..=43,200 minutes with
 //! minimum <= default <= maximum, length 8..=48.
 
-use crate::graph::types::{TAP_POLICY_ODATA_TYPE, TapPolicy, TapPolicyPatch, UserCard};
+use tapdesk_graph::types::{TAP_POLICY_ODATA_TYPE, TapPolicy, TapPolicyPatch, UserCard};
 
 /// Fields of the policy form, in order.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -200,7 +200,7 @@ mod tests {
     #[test]
     fn read_only_without_the_role() {
         let card = UserCard {
-            member_of: vec![crate::graph::types::DirectoryObject {
+            member_of: vec![tapdesk_graph::types::DirectoryObject {
                 odata_type: "#microsoft.graph.directoryRole".into(),
                 id: "r".into(),
                 display_name: Some("Authentication Administrator".into()),

@@ -13,7 +13,7 @@
 
 use jiff::Timestamp;
 
-use crate::graph::types::{AuthMethod, DirectoryObject, TapPolicy, UserCard};
+use tapdesk_graph::types::{AuthMethod, DirectoryObject, TapPolicy, UserCard};
 
 /// Role template ids (the same in every tenant).
 pub mod roles {

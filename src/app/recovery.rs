@@ -3,8 +3,8 @@
 //! summary. Every step can be skipped (`s`), every result is shown, and a failure stops the flow
 //! with its reason.
 
-use crate::graph::types::User;
-use crate::graph::worker::RequestId;
+use tapdesk_graph::types::User;
+use tapdesk_graph::protocol::RequestId;
 
 /// Where the flow is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -5,7 +5,7 @@
 use jiff::Timestamp;
 use jiff::tz::TimeZone;
 
-use crate::graph::types::{TapCreateRequest, TapPolicy};
+use tapdesk_graph::types::{TapCreateRequest, TapPolicy};
 
 /// Graph's absolute lifetime bounds in minutes (10 minutes to 30 days), used when the policy could
 /// not be read.

@@ -29,7 +29,7 @@ use azure_identity::{
 };
 
 use super::cloud::Cloud;
-use super::{DEMO_AUTHORITY, Loopback};
+use super::{LOOPBACK_AUTHORITY, Loopback};
 
 /// Environment variable holding the client secret.
 pub const SECRET_ENV: &str = "AZURE_CLIENT_SECRET";
@@ -63,7 +63,7 @@ pub fn client_options(cloud: &Cloud, retries: Retries) -> ClientOptions {
     match port {
         Some(port) if cloud.authority_is_loopback_http() => {
             let mut custom = CustomConfiguration::default();
-            custom.authority_host = DEMO_AUTHORITY.to_owned();
+            custom.authority_host = LOOPBACK_AUTHORITY.to_owned();
             options.cloud = Some(Arc::new(custom.into()));
             options.transport = Some(Transport::new(Arc::new(Loopback::new(port))));
         }

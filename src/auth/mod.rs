@@ -14,7 +14,7 @@
 //! For the demo the credential is azure_identity's own `ClientSecretCredential` (app id
 //! `tapdesk-demo`), pointed at the simulator's token endpoint
 //! (`POST /{tenantId}/oauth2/v2.0/token`). azure_identity refuses an authority that is not
-//! `https://`, so the credential is given the https authority [`DEMO_AUTHORITY`] and a transport
+//! `https://`, so the credential is given the https authority [`LOOPBACK_AUTHORITY`] and a transport
 //! ([`Loopback`]) that sends each of its requests to the simulator on 127.0.0.1 instead
 //! (../shared/CRATES.md §1.4).
 
@@ -25,6 +25,8 @@ pub mod capabilities;
 pub mod challenge;
 pub mod claims;
 pub mod cloud;
+#[cfg(feature = "demo")]
+pub mod demo;
 pub mod device_code;
 pub mod signin;
 pub mod sts;
@@ -33,19 +35,12 @@ pub mod worker;
 pub use cloud::{Cloud, CloudName};
 pub use signin::{OperatorIdentity, Session, SignedIn};
 
-use std::sync::Arc;
 
-use azure_core::cloud::CustomConfiguration;
-use azure_core::credentials::{Secret, TokenCredential};
-use azure_core::http::{AsyncRawResponse, ClientOptions, HttpClient, Request, RetryOptions, Transport};
-use azure_identity::{ClientSecretCredential, ClientSecretCredentialOptions};
+use azure_core::http::{AsyncRawResponse, HttpClient, Request};
 
-/// The https authority the demo credential believes it talks to; [`Loopback`] reroutes it.
-pub const DEMO_AUTHORITY: &str = "https://login.simulator.example";
-/// Client (application) id the simulator accepts for the demo.
-pub const DEMO_CLIENT_ID: &str = "tapdesk-demo";
-/// Client secret the simulator accepts for the demo (not a real secret).
-pub const DEMO_CLIENT_SECRET: &str = "demo-secret";
+/// The https authority a loopback credential poses as (the contract with the simulator, defined
+/// once in [`tapdesk_graph::loopback::AUTHORITY`]); [`Loopback`] reroutes it.
+pub use tapdesk_graph::loopback::AUTHORITY as LOOPBACK_AUTHORITY;
 
 /// An azure_core [`HttpClient`] that sends every request to `http://127.0.0.1:{port}` with the same
 /// path and query: the bridge between an https-only credential and the local simulator.
@@ -75,29 +70,6 @@ impl HttpClient for Loopback {
     }
 }
 
-/// The demo credential: azure_identity's `ClientSecretCredential` for [`DEMO_CLIENT_ID`] in
-/// `tenant_id`, whose token requests go to the simulator on `port`. Retries are off, so a failure
-/// shows at once.
-///
-/// # Errors
-/// azure_core's error if the tenant id is not a valid tenant id.
-pub fn demo_credential(tenant_id: &str, port: u16) -> azure_core::Result<Arc<dyn TokenCredential>> {
-    let mut cloud = CustomConfiguration::default();
-    cloud.authority_host = DEMO_AUTHORITY.to_owned();
-    let client_options = ClientOptions {
-        cloud: Some(Arc::new(cloud.into())),
-        transport: Some(Transport::new(Arc::new(Loopback::new(port)))),
-        retry: RetryOptions::none(),
-        ..Default::default()
-    };
-    let cred = ClientSecretCredential::new(
-        tenant_id,
-        DEMO_CLIENT_ID.to_owned(),
-        Secret::new(DEMO_CLIENT_SECRET),
-        Some(ClientSecretCredentialOptions { client_options }),
-    )?;
-    Ok(cred)
-}
 
 /// The tenant id in a token URL of the form `http(s)://host/{tenantId}/oauth2/v2.0/token`.
 pub fn tenant_from_token_url(token_url: &str) -> Option<String> {

@@ -354,7 +354,7 @@ impl std::fmt::Display for SignInFailure {
 
 /// An azure_core error and its sources as one line (no repeats).
 pub fn error_text(e: &azure_core::Error) -> String {
-    crate::graph::client::error_chain(e)
+    tapdesk_graph::error::error_chain(e)
 }
 
 /// Placeholder before the real credential is chosen (never used to call Graph).

@@ -32,9 +32,9 @@ use reqwest::{Method, StatusCode};
 use serde::de::DeserializeOwned;
 use zeroize::Zeroizing;
 
-use super::error::GraphError;
-use super::odata;
-use super::types::{
+use tapdesk_graph::error::{GraphError, error_chain};
+use tapdesk_graph::odata;
+use tapdesk_graph::types::{
     self, AuthMethod, CreatedTap, DirectoryObject, Page, TapCreateRequest, TapMethod, TapPolicy, TapPolicyPatch, User,
     UserCard,
 };
@@ -208,22 +208,6 @@ fn build_http(total: Duration, connect: Duration) -> Result<reqwest::Client, Gra
         .map_err(|e| GraphError::Transport(error_chain(&e)))
 }
 
-/// `e` and its sources as one line joined with `: `, each text once (transport and sign-in errors;
-/// callers strip the URL first, it may carry search text).
-pub(crate) fn error_chain(e: &(dyn std::error::Error + 'static)) -> String {
-    let mut out = e.to_string();
-    let mut src = e.source();
-    while let Some(s) = src {
-        let t = s.to_string();
-        if !out.contains(&t) {
-            out.push_str(": ");
-            out.push_str(&t);
-        }
-        src = s.source();
-    }
-    out
-}
-
 fn transport_error(e: reqwest::Error) -> GraphError {
     let timeout = e.is_timeout();
     let e = e.without_url();
@@ -239,7 +223,7 @@ fn header_str(headers: &HeaderMap, name: &str) -> Option<String> {
 /// `innerError.request-id` is used.
 fn api_error(status: StatusCode, headers: &HeaderMap, body: &[u8]) -> GraphError {
     let request_id = header_str(headers, "request-id").or_else(|| {
-        serde_json::from_slice::<super::error::ErrorEnvelope>(body)
+        serde_json::from_slice::<tapdesk_graph::error::ErrorEnvelope>(body)
             .ok()
             .and_then(|e| e.error.inner_error)
             .and_then(|i| i.get("request-id").and_then(|r| r.as_str()).map(str::to_owned))

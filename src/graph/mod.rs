@@ -1,10 +1,7 @@
-//! Microsoft Graph: typed payloads ([`types`]), errors ([`error`]), OData/URL escaping
-//! ([`odata`]), the HTTP client ([`client`]) and the background worker that owns it ([`worker`]).
+//! Microsoft Graph over HTTP: the client ([`client`]: reqwest, tokens from azure_identity, paging,
+//! throttling, claims challenges) and the background worker that owns it ([`worker`]). The
+//! vocabulary they speak (types, errors, OData escaping, the request/response protocol) is the
+//! `tapdesk_graph` crate, which has no runtime.
 
 pub mod client;
-pub mod error;
-pub mod odata;
-pub mod types;
 pub mod worker;
-
-pub use error::GraphError;

@@ -19,7 +19,6 @@
 mod engine;
 pub mod fold;
 mod rank;
-pub mod synth;
 mod worker;
 
 use std::sync::Mutex;
@@ -28,7 +27,7 @@ pub use engine::{Engine, SearchResult};
 pub use worker::{MatchReply, MatchRequest, spawn_matcher};
 
 use crate::directory::UserRow;
-use crate::graph::types::User;
+use tapdesk_graph::types::User;
 
 /// The three properties a user's search key is built from (see [`fold::push_key`]); implemented
 /// by Graph's [`User`] and the cache's compact [`UserRow`].

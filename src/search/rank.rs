@@ -254,7 +254,7 @@ pub(crate) fn decode_index(hit: u64) -> usize {
 mod tests {
     use super::*;
     use crate::search::fold::Query;
-    use crate::search::synth;
+    use tapdesk_sim::synth;
 
     #[test]
     fn score_bound_holds_on_the_synthetic_directory() {

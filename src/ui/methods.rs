@@ -11,7 +11,7 @@ use ratatui::widgets::{Cell, Paragraph, Row, Table, TableState};
 use super::{date, focused, pane};
 use crate::app::preflight::Severity;
 use crate::app::{Focus, Loadable, Model};
-use crate::graph::types::{AuthMethod, TapMethod};
+use tapdesk_graph::types::{AuthMethod, TapMethod};
 
 pub(super) fn render(model: &Model, frame: &mut Frame, area: Rect) {
     let Some(sel) = &model.selected else {

@@ -242,7 +242,7 @@ pub(super) fn render_policy(e: &crate::app::policy_editor::PolicyEditor, frame: 
     };
     let p = &e.original;
     let targets =
-        |t: &[crate::graph::types::PolicyTarget]| {
+        |t: &[tapdesk_graph::types::PolicyTarget]| {
             if t.is_empty() {
                 "none".to_owned()
             } else {

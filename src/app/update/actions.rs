@@ -9,9 +9,9 @@ use super::super::{
     AuditDraft, Cmd, Confirm, ConfirmField, Focus, Loadable, Model, PendingAction, Popup, Selected, StatusKind,
 };
 use crate::audit::AuditEvent;
-use crate::graph::GraphError;
-use crate::graph::types::{AuthMethod, TapCreateRequest, User};
-use crate::graph::worker::{GraphRequest, RequestId};
+use tapdesk_graph::GraphError;
+use tapdesk_graph::types::{AuthMethod, TapCreateRequest, User};
+use tapdesk_graph::protocol::{GraphRequest, RequestId};
 
 pub(super) fn name_of(u: &User) -> String {
     u.display_name.clone().unwrap_or_else(|| u.id.clone())

@@ -6,9 +6,9 @@ use super::super::tap_form::TapForm;
 use super::super::{Cmd, Loadable, Model, PassPopup, Popup, StatusKind, error_line};
 use super::{actions, refresh_methods, remote_search};
 use crate::directory::UserRow;
-use crate::graph::GraphError;
-use crate::graph::types::User;
-use crate::graph::worker::{GraphRequest, GraphResponse, Reply};
+use tapdesk_graph::GraphError;
+use tapdesk_graph::types::User;
+use tapdesk_graph::protocol::{GraphRequest, GraphResponse, Reply};
 use crate::sanitize;
 use crate::search::MatchRequest;
 
@@ -281,7 +281,7 @@ fn on_tap_created(
     model: &mut Model,
     id: u64,
     user_id: String,
-    result: Result<crate::graph::types::CreatedTap, GraphError>,
+    result: Result<tapdesk_graph::types::CreatedTap, GraphError>,
 ) -> Vec<Cmd> {
     // Never dropped as stale: the pass exists only in this answer.
     if model.creating.as_ref().is_some_and(|(rid, _)| *rid == id) {

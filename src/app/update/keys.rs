@@ -399,7 +399,7 @@ fn on_policy_key(model: &mut Model, key: KeyEvent) -> Vec<Cmd> {
                     },
                 );
                 model.set_status(StatusKind::Info, "Saving the TAP policy…");
-                return vec![Cmd::Graph(id, crate::graph::worker::GraphRequest::UpdateTapPolicy { patch })];
+                return vec![Cmd::Graph(id, tapdesk_graph::protocol::GraphRequest::UpdateTapPolicy { patch })];
             }
         },
         _ => {}

@@ -18,7 +18,7 @@ use jiff::Timestamp;
 
 use super::{Cmd, Loadable, Model, Msg, RESULT_LIMIT, StatusKind};
 use crate::clipboard::{ClearOutcome, CopyOutcome};
-use crate::graph::worker::GraphRequest;
+use tapdesk_graph::protocol::GraphRequest;
 use crate::search::{MatchReply, MatchRequest};
 
 /// The commands to run at start: load the directory, the TAP policy and who the operator is, and

@@ -7,8 +7,8 @@ use super::super::recovery::{Key, Outcome, Recovery, Step};
 use super::super::{Cmd, Model, StatusKind};
 use super::actions::{self, describe_method, name_of};
 use crate::app::preflight;
-use crate::graph::GraphError;
-use crate::graph::types::{AuthMethod, TapCreateRequest};
+use tapdesk_graph::GraphError;
+use tapdesk_graph::types::{AuthMethod, TapCreateRequest};
 
 /// `F`: starts the flow for the selected user (their methods must be loaded).
 pub(super) fn start(model: &mut Model) {

@@ -1,0 +1,332 @@
+//! `update` tests of the helpdesk workflow (issue 5): deleting a method with a confirmation that
+//! names it, the default-method refusal explained, revoking sessions, ticket and verification
+//! (optional and required), a start in local time, and the audit line each write leaves.
+
+#![allow(clippy::expect_used, clippy::unwrap_used)] // tests may panic
+
+use crate::common;
+
+use common::*;
+use crossterm::event::KeyCode;
+use tapdesk::app::tap_form::{Field, Verification};
+use tapdesk::app::{Cmd, Focus, Model, PendingAction, Popup, StatusKind};
+use tapdesk::audit::AuditEvent;
+use tapdesk_graph::GraphError;
+use tapdesk_graph::protocol::{GraphRequest, GraphResponse};
+
+fn audits(cmds: &[Cmd]) -> Vec<AuditEvent> {
+    cmds.iter()
+        .filter_map(|c| match c {
+            Cmd::Audit(e) => Some((**e).clone()),
+            _ => None,
+        })
+        .collect()
+}
+
+/// Avery selected, cursor on her FIDO2 key in the Methods pane.
+fn on_fido2() -> Model {
+    let mut m = avery_selected();
+    assert_eq!(m.focus, Focus::Methods);
+    send(&mut m, ch('j'));
+    send(&mut m, ch('j'));
+    m
+}
+
+#[test]
+fn delete_names_the_method_and_the_user_then_audits() {
+    let mut m = on_fido2();
+    assert!(send(&mut m, ch('d')).is_empty(), "nothing is sent before the confirmation");
+    let Popup::Confirm(c) = &m.popup else { panic!("a confirmation") };
+    assert_eq!(c.question, "Delete FIDO2 security key 'YubiKey 5 NFC' created 2024-05-01 from Avery Quinn?");
+    assert!(matches!(&c.action, PendingAction::DeleteMethod { segment, method_id, .. }
+        if segment == "fido2Methods" && method_id == "-2_GRUg2-HYz6_1YG4YRAQ2"));
+    // Ticket typed into the confirmation, verification picked with the arrows.
+    type_str(&mut m, "INC-7");
+    send(&mut m, key(KeyCode::Tab));
+    send(&mut m, key(KeyCode::Right));
+    let cmds = send(&mut m, key(KeyCode::Enter));
+    let id = graph_id(&cmds, |r| {
+        matches!(r, GraphRequest::DeleteMethod { user_id, segment, method_id }
+            if user_id == "u-avery" && segment == "fido2Methods" && method_id == "-2_GRUg2-HYz6_1YG4YRAQ2")
+    });
+    assert!(matches!(m.popup, Popup::None));
+    let cmds = send(
+        &mut m,
+        reply(
+            id,
+            GraphResponse::MethodDeleted {
+                user_id: "u-avery".into(),
+                method_id: "x".into(),
+                result: Ok(Some("req-del-1".into())),
+            },
+        ),
+    );
+    assert_eq!(m.status.kind, StatusKind::Ok);
+    assert!(m.status.text.contains("Deleted FIDO2 security key 'YubiKey 5 NFC'"), "{}", m.status.text);
+    graph_id(&cmds, |r| matches!(r, GraphRequest::ListMethods { .. }));
+    let a = audits(&cmds);
+    assert_eq!(a.len(), 1);
+    assert_eq!(a[0].action, "deleteAuthenticationMethod");
+    assert_eq!(a[0].target_upn, "avery.quinn@contoso.example");
+    assert_eq!(a[0].ticket.as_deref(), Some("INC-7"));
+    assert_eq!(a[0].verification.as_deref(), Some("call-back to the number on file"));
+    assert_eq!(a[0].result, "success");
+    assert_eq!(a[0].parameters["methodId"], "-2_GRUg2-HYz6_1YG4YRAQ2");
+    assert_eq!(a[0].request_id.as_deref(), Some("req-del-1"), "Graph's request-id on success too");
+}
+
+#[test]
+fn esc_cancels_a_delete_and_keeps_what_was_typed() {
+    let mut m = on_fido2();
+    send(&mut m, ch('d'));
+    type_str(&mut m, "INC-9");
+    assert!(send(&mut m, key(KeyCode::Esc)).is_empty());
+    assert!(matches!(m.popup, Popup::None));
+    assert!(m.status.text.contains("nothing was changed"));
+    assert_eq!(m.just.ticket, "INC-9", "the ticket survives for the next action");
+}
+
+#[test]
+fn the_password_and_unknown_types_are_not_deletable() {
+    let mut m = avery_selected();
+    send(&mut m, ch('d'));
+    assert!(matches!(m.popup, Popup::None));
+    assert!(m.status.text.contains("password cannot be deleted"), "{}", m.status.text);
+}
+
+#[test]
+fn default_method_refusal_is_explained_with_the_way_out() {
+    let mut m = avery_selected();
+    send(&mut m, ch('j'));
+    send(&mut m, ch('d'));
+    let cmds = send(&mut m, key(KeyCode::Enter));
+    let id = graph_id(
+        &cmds,
+        |r| matches!(r, GraphRequest::DeleteMethod { segment, .. } if segment == "microsoftAuthenticatorMethods"),
+    );
+    let err = GraphError::Api {
+        status: 400,
+        code: "badRequest".into(),
+        message:
+            "Cannot delete default method with other methods configured. Please change default method before deletion."
+                .into(),
+        request_id: Some("req-42".into()),
+    };
+    let cmds = send(
+        &mut m,
+        reply(
+            id,
+            GraphResponse::MethodDeleted { user_id: "u-avery".into(), method_id: "auth-1".into(), result: Err(err) },
+        ),
+    );
+    assert_eq!(m.status.kind, StatusKind::Error);
+    assert!(m.status.text.contains("default sign-in method"), "{}", m.status.text);
+    assert!(m.status.text.contains("https://aka.ms/mysecurityinfo"), "{}", m.status.text);
+    let a = audits(&cmds);
+    assert_eq!(a[0].result, "refused");
+    assert_eq!(a[0].request_id.as_deref(), Some("req-42"));
+}
+
+#[test]
+fn revoke_sessions_after_confirmation() {
+    let mut m = avery_selected();
+    send(&mut m, ch('r'));
+    let Popup::Confirm(c) = &m.popup else { panic!("confirmation") };
+    assert!(c.question.starts_with("Revoke all sign-in sessions of Avery Quinn?"));
+    let cmds = send(&mut m, key(KeyCode::Enter));
+    let id = graph_id(&cmds, |r| matches!(r, GraphRequest::RevokeSessions { user_id } if user_id == "u-avery"));
+    let cmds = send(&mut m, reply(id, GraphResponse::SessionsRevoked { user_id: "u-avery".into(), result: Ok(None) }));
+    assert!(m.status.text.contains("Revoked Avery Quinn's sign-in sessions"));
+    assert_eq!(audits(&cmds)[0].action, "revokeSignInSessions");
+}
+
+#[test]
+fn required_justification_blocks_until_given() {
+    let mut m = avery_selected();
+    m.settings.require_justification = true;
+    send(&mut m, ch('t'));
+    assert!(send(&mut m, key(KeyCode::Enter)).is_empty());
+    assert!(m.form.error.as_deref().is_some_and(|e| e.contains("ticket")), "{:?}", m.form.error);
+    // Ticket: down to the field and type (q, j, k are text there).
+    send(&mut m, key(KeyCode::Down));
+    send(&mut m, key(KeyCode::Down));
+    assert_eq!(m.form.field, Field::Ticket);
+    type_str(&mut m, "INC-qjk");
+    assert_eq!(m.just.ticket, "INC-qjk");
+    assert!(send(&mut m, key(KeyCode::Enter)).is_empty());
+    assert!(m.form.error.as_deref().is_some_and(|e| e.contains("verified")));
+    send(&mut m, key(KeyCode::Down));
+    send(&mut m, ch(' '));
+    assert_eq!(m.just.verification, Some(Verification::CallBack));
+    let cmds = send(&mut m, key(KeyCode::Enter));
+    let id = graph_id(&cmds, |r| matches!(r, GraphRequest::CreateTap { .. }));
+    let cmds = send(
+        &mut m,
+        reply(id, GraphResponse::TapCreated { user_id: "u-avery".into(), result: Ok(created_tap("S3cr%t!x")) }),
+    );
+    let a = audits(&cmds);
+    assert_eq!(a.len(), 1);
+    assert_eq!(a[0].action, "createTemporaryAccessPass");
+    assert_eq!(a[0].ticket.as_deref(), Some("INC-qjk"));
+    assert_eq!(a[0].parameters["lifetimeInMinutes"], 60);
+    assert_eq!(a[0].parameters["isUsableOnce"], false);
+    let line = serde_json::to_string(&a[0]).expect("json");
+    assert!(!line.contains("S3cr%t!x"), "the audit line never holds the pass: {line}");
+}
+
+#[test]
+fn a_start_in_local_time_is_sent_as_utc() {
+    let mut m = avery_selected();
+    m.tz = jiff::tz::TimeZone::get("America/Chicago").expect("tz");
+    send(&mut m, ch('t'));
+    send(&mut m, key(KeyCode::Up));
+    assert_eq!(m.form.field, Field::Start);
+    type_str(&mut m, "2026-12-07 09:00");
+    let cmds = send(&mut m, key(KeyCode::Enter));
+    let Some(Cmd::Graph(_, GraphRequest::CreateTap { body, .. })) = cmds.first() else { panic!("{cmds:?}") };
+    assert_eq!(body.start_date_time.map(|t| t.to_string()).as_deref(), Some("2026-12-07T15:00:00Z"));
+    let json = serde_json::to_string(body).expect("json");
+    assert!(json.contains("\"startDateTime\":\"2026-12-07T15:00:00Z\""), "{json}");
+}
+
+#[test]
+fn a_start_in_the_past_is_refused_in_the_form() {
+    let mut m = avery_selected();
+    send(&mut m, ch('t'));
+    send(&mut m, key(KeyCode::Up));
+    type_str(&mut m, "2026-11-29 09:00");
+    assert!(send(&mut m, key(KeyCode::Enter)).is_empty());
+    assert_eq!(m.form.error_field, Some(Field::Start));
+    assert!(m.form.error.as_deref().is_some_and(|e| e.contains("in the past")));
+    assert_eq!(m.form.start, "2026-11-29 09:00", "kept as typed");
+}
+
+#[test]
+fn a_pass_disabled_by_policy_is_flagged() {
+    let mut m = avery_selected();
+    send(&mut m, ch('t'));
+    let cmds = send(&mut m, key(KeyCode::Enter));
+    let id = graph_id(&cmds, |r| matches!(r, GraphRequest::CreateTap { .. }));
+    let tap: tapdesk_graph::types::CreatedTap = serde_json::from_value(serde_json::json!({
+        "id": "t", "temporaryAccessPass": "abcdefgh", "startDateTime": "2026-11-30T09:00:00Z",
+        "lifetimeInMinutes": 60, "isUsableOnce": false, "isUsable": false, "methodUsabilityReason": "DisabledByPolicy"
+    }))
+    .expect("tap");
+    send(&mut m, reply(id, GraphResponse::TapCreated { user_id: "u-avery".into(), result: Ok(tap) }));
+    assert_eq!(m.status.kind, StatusKind::Error);
+    assert!(m.status.text.contains("disabled by policy"), "{}", m.status.text);
+}
+
+#[test]
+fn quitting_with_a_copied_pass_clears_the_clipboard() {
+    let mut m = avery_selected();
+    send(&mut m, ch('t'));
+    let cmds = send(&mut m, key(KeyCode::Enter));
+    let id = graph_id(&cmds, |r| matches!(r, GraphRequest::CreateTap { .. }));
+    send(
+        &mut m,
+        reply(id, GraphResponse::TapCreated { user_id: "u-avery".into(), result: Ok(created_tap("abcdefgh")) }),
+    );
+    send(&mut m, tapdesk::app::Msg::Copied(tapdesk::clipboard::CopyOutcome::Osc52 { fallback_reason: None }));
+    assert!(m.clipboard_clear_at.is_some());
+    // After 30 s the tick clears it.
+    let later = now().checked_add(jiff::SignedDuration::from_secs(31)).expect("ts");
+    assert_eq!(tapdesk::app::update(&mut m, tapdesk::app::Msg::Tick, later), vec![Cmd::ClearClipboard]);
+    // A second copy, then quit: cleared on the way out.
+    send(&mut m, tapdesk::app::Msg::Copied(tapdesk::clipboard::CopyOutcome::Native));
+    assert_eq!(send(&mut m, ch('q')), vec![Cmd::ClearClipboard]);
+    assert!(m.quit);
+}
+
+#[test]
+fn a_new_caller_starts_with_no_ticket_or_verification() {
+    let mut m = avery_selected();
+    m.just.ticket = "INC-AVERY-1".into();
+    m.just.cycle(true);
+    // Same user again: kept.
+    send(&mut m, ch('/'));
+    send(&mut m, key(KeyCode::Enter));
+    assert_eq!(m.just.ticket, "INC-AVERY-1");
+    // Another caller: cleared.
+    send(&mut m, ch('/'));
+    send(&mut m, ctrl('u'));
+    type_str(&mut m, "noor");
+    send(&mut m, key(KeyCode::Enter));
+    assert_eq!(m.selected.as_ref().unwrap().user.id, "u-noor");
+    assert!(m.just.ticket.is_empty() && m.just.verification.is_none());
+}
+
+#[test]
+fn letters_typed_in_the_form_never_run_global_actions() {
+    let mut m = avery_selected();
+    send(&mut m, ch('t'));
+    send(&mut m, key(KeyCode::Up));
+    assert_eq!(m.form.field, Field::Start);
+    for c in "tomorrow 09:00".chars() {
+        assert!(send(&mut m, ch(c)).is_empty());
+    }
+    assert!(matches!(m.popup, Popup::None), "no revoke confirmation from the 'r'");
+    assert!(!m.quit);
+    assert_eq!(m.form.start, "ooow 09:00", "only what Start takes was kept");
+    send(&mut m, ch('x'));
+    assert!(m.form.error.as_deref().is_some_and(|e| e.contains("Start takes")), "{:?}", m.form.error);
+    send(&mut m, key(KeyCode::Down));
+    send(&mut m, ch('q'));
+    assert!(!m.quit, "q in the lifetime field does not quit");
+    // j/k still move outside free-text fields.
+    send(&mut m, ch('j'));
+    assert_eq!(m.form.field, Field::OneTime);
+}
+
+#[test]
+fn after_an_audit_failure_no_more_actions_are_taken() {
+    let mut m = avery_selected();
+    send(&mut m, tapdesk::app::Msg::AuditFailed("/dev/full: No space left on device".into()));
+    send(&mut m, ch('t'));
+    assert!(send(&mut m, key(KeyCode::Enter)).is_empty());
+    assert!(m.status.text.contains("audit log cannot be written"), "{}", m.status.text);
+    send(&mut m, key(KeyCode::Esc));
+    send(&mut m, ch('r'));
+    assert!(send(&mut m, key(KeyCode::Enter)).is_empty());
+}
+
+#[test]
+fn features_the_token_does_not_allow_are_refused_with_the_reason() {
+    let mut m = avery_selected();
+    let mut caps = tapdesk::auth::capabilities::Capabilities::unknown();
+    caps.create_tap = Err("the token lacks UserAuthMethod-TAP.ReadWrite.All".into());
+    caps.revoke_sessions = Err("the token lacks User.RevokeSessions.All".into());
+    m.settings.capabilities = caps;
+    send(&mut m, ch('t'));
+    assert!(send(&mut m, key(KeyCode::Enter)).is_empty());
+    assert!(m.status.text.contains("UserAuthMethod-TAP.ReadWrite.All"), "{}", m.status.text);
+    send(&mut m, key(KeyCode::Esc));
+    send(&mut m, ch('r'));
+    assert!(matches!(m.popup, Popup::None));
+    assert!(m.status.text.contains("User.RevokeSessions.All"), "{}", m.status.text);
+}
+
+#[test]
+fn a_refused_delete_stays_on_the_status_line_after_the_methods_refresh() {
+    let mut m = avery_selected();
+    send(&mut m, ch('j'));
+    send(&mut m, ch('d'));
+    let cmds = send(&mut m, key(KeyCode::Enter));
+    let id = graph_id(&cmds, |r| matches!(r, GraphRequest::DeleteMethod { .. }));
+    let err = GraphError::Api {
+        status: 400,
+        code: "badRequest".into(),
+        message: "Cannot delete default method with other methods configured.".into(),
+        request_id: None,
+    };
+    let cmds = send(
+        &mut m,
+        reply(
+            id,
+            GraphResponse::MethodDeleted { user_id: "u-avery".into(), method_id: "auth-1".into(), result: Err(err) },
+        ),
+    );
+    let refresh = graph_id(&cmds, |r| matches!(r, GraphRequest::ListMethods { .. }));
+    send(&mut m, reply(refresh, GraphResponse::Methods { user_id: "u-avery".into(), result: Ok(avery_methods()) }));
+    assert!(m.status.text.contains("default sign-in method"), "{}", m.status.text);
+}
