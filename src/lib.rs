@@ -5,7 +5,7 @@
 //! - [`app`]: the `Model`, the `Msg`s that change it, the pure `update`, and the `Cmd`s it asks for.
 //! - [`ui`]: `view`, which only draws the model (ratatui).
 //! - [`audit`]: the operator's audit log (JSON lines, mode 0600).
-//! - [`keymap`]: the actions and their default keys (also the help overlay).
+//! - [`keymap`]: the actions and their default keys, from `assets/keymap.toml` (also the help overlay).
 //! - [`directory`]: the cached directory's compact rows ([`directory::UserRow`]).
 //! - [`search`]: fuzzy user search (fuzzy-matcher).
 //! - [`phonetic`]: reading a pass out: grouping and a spelling alphabet.

@@ -55,7 +55,8 @@ pub struct SignInChannels {
 /// already says who is signed in.
 ///
 /// # Errors
-/// Terminal I/O errors (after the terminal has been restored).
+/// Terminal I/O errors (after the terminal has been restored); a built-in keymap that does not
+/// read (a bug).
 pub async fn run_tui(
     worker: WorkerChannels,
     clipboard_env: Environment,
@@ -67,6 +68,11 @@ pub async fn run_tui(
     use std::io::IsTerminal;
     if !std::io::stdout().is_terminal() || !std::io::stdin().is_terminal() {
         anyhow::bail!("tapdesk needs a terminal: run it in a terminal (or tmux), not with input or output redirected");
+    }
+    // The built-in keymap is ours: if it does not read, that is a bug to report, not a console
+    // without keys.
+    if let Some(e) = crate::keymap::default_error() {
+        anyhow::bail!("tapdesk's built-in keymap is broken (a bug, please report it): {e}");
     }
     // An action must never go unrecorded: refuse to start if the audit log cannot be written.
     audit.check_writable().map_err(|e| {

@@ -11,14 +11,19 @@ use ratatui::widgets::{Cell, Paragraph, Row, Table, TableState};
 use super::{date, focused, pane};
 use crate::app::preflight::Severity;
 use crate::app::{Focus, Loadable, Model};
+use crate::keymap::{Action, key_hint};
 use tapdesk_graph::types::{AuthMethod, TapMethod};
 
 pub(super) fn render(model: &Model, frame: &mut Frame, area: Rect) {
     let Some(sel) = &model.selected else {
         let block = pane(Line::from(" Methods "), focused(model, Focus::Methods));
-        let p = Paragraph::new("Select a user: / to search, Enter to select.")
-            .style(Style::new().fg(Color::DarkGray))
-            .block(block);
+        let p = Paragraph::new(format!(
+            "Select a user: {} to search, {} to select.",
+            key_hint(Action::Search),
+            key_hint(Action::Select)
+        ))
+        .style(Style::new().fg(Color::DarkGray))
+        .block(block);
         frame.render_widget(p, area);
         return;
     };

@@ -21,6 +21,7 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, BorderType, Paragraph};
 
 use crate::app::{Focus, Model, Popup, StatusKind};
+use crate::keymap::{Action, key_hint};
 
 /// Draws the whole screen.
 pub fn view(model: &Model, frame: &mut Frame) {
@@ -107,7 +108,8 @@ fn render_status(model: &Model, frame: &mut Frame, area: Rect) {
     } else {
         model.settings.identity.clone()
     };
-    let hint = if who.is_empty() { " ? keys  q quit ".to_owned() } else { format!(" {who} · ? keys ") };
+    let (help, quit) = (key_hint(Action::Help), key_hint(Action::Quit));
+    let hint = if who.is_empty() { format!(" {help} keys  {quit} quit ") } else { format!(" {who} · {help} keys ") };
     let hint_len = unicode_width::UnicodeWidthStr::width(hint.as_str());
     // The hint gives way to a long status text.
     let text_width = unicode_width::UnicodeWidthStr::width(model.status.text.as_str());

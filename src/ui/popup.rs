@@ -1,4 +1,4 @@
-//! Popups: the new pass, and the keys help (generated from [`crate::keymap::BINDINGS`]).
+//! Popups: the new pass, and the keys help (generated from [`crate::keymap::bindings`]).
 
 use jiff::Timestamp;
 use jiff::tz::TimeZone;
@@ -13,7 +13,7 @@ use super::{local_time, utc_time};
 use crate::app::PassPopup;
 use crate::app::tap_form::format_minutes;
 use crate::clipboard::CopyOutcome;
-use crate::keymap::BINDINGS;
+use crate::keymap::{Action, bindings, key_hint};
 
 /// Where users go next with their pass.
 pub const NEXT_URL: &str = "https://aka.ms/mysecurityinfo";
@@ -151,9 +151,9 @@ pub(super) fn render_pass(
     lines.push(Line::raw(format!("{pad}{lifetime}, {usage}; {}", countdown(now, start, end))));
     lines.push(Line::raw(format!("Next   the user signs in at {NEXT_URL}")));
     lines.push(Line::from(vec![
-        Span::styled("c", Style::new().fg(Color::Cyan)),
+        Span::styled(key_hint(Action::Copy), Style::new().fg(Color::Cyan)),
         Span::raw(" copy   "),
-        Span::styled("Esc", Style::new().fg(Color::Cyan)),
+        Span::styled(key_hint(Action::Back), Style::new().fg(Color::Cyan)),
         Span::raw(" close (tapdesk then forgets the pass)"),
     ]));
     if let Some(c) = &p.copied {
@@ -295,14 +295,20 @@ pub(super) fn render_policy(e: &crate::app::policy_editor::PolicyEditor, frame: 
 
 /// The keys help overlay.
 pub(super) fn render_help(frame: &mut Frame, area: Rect) {
-    let mut lines: Vec<Line> = BINDINGS
+    let mut lines: Vec<Line> = bindings()
         .iter()
         .map(|b| {
-            Line::from(vec![Span::styled(format!("{:<11}", b.keys), Style::new().fg(Color::Cyan)), Span::raw(b.help)])
+            Line::from(vec![
+                Span::styled(format!("{:<11}", b.display), Style::new().fg(Color::Cyan)),
+                Span::raw(b.help.as_str()),
+            ])
         })
         .collect();
     lines.push(Line::raw(""));
-    lines.push(Line::styled("Esc or ? closes this help.", Style::new().fg(Color::DarkGray)));
+    lines.push(Line::styled(
+        format!("{} or {} closes this help.", key_hint(Action::Back), key_hint(Action::Help)),
+        Style::new().fg(Color::DarkGray),
+    ));
     let height = (lines.len() as u16 + 2).min(area.height);
     let rect = area.centered(Constraint::Length(62.min(area.width)), Constraint::Length(height));
     frame.render_widget(Clear, rect);

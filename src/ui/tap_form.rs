@@ -9,6 +9,7 @@ use ratatui::widgets::{Paragraph, Wrap};
 use super::{clock_both, focused, pane};
 use crate::app::tap_form::{Field, compact_minutes, lifetime_bounds, parse_start};
 use crate::app::{Focus, Loadable, Model};
+use crate::keymap::{Action, key_hint};
 
 pub(super) fn render(model: &Model, frame: &mut Frame, area: Rect) {
     let is_focused = focused(model, Focus::TapForm);
@@ -108,9 +109,13 @@ pub(super) fn render(model: &Model, frame: &mut Frame, area: Rect) {
     } else if let Some(b) = blocked {
         lines.push(Line::styled(format!("✗ Issue disabled: {b}"), Style::new().fg(Color::Red)));
     } else if is_focused {
-        lines.push(Line::styled("Enter: issue the pass  ↑↓: field  Esc: back", Style::new().fg(Color::Cyan)));
+        let (issue, back) = (key_hint(Action::Select), key_hint(Action::Back));
+        lines.push(Line::styled(
+            format!("{issue}: issue the pass  ↑↓: field  {back}: back"),
+            Style::new().fg(Color::Cyan),
+        ));
     } else {
-        lines.push(Line::styled("t: fill this form", dim));
+        lines.push(Line::styled(format!("{}: fill this form", key_hint(Action::TapForm)), dim));
     }
     frame.render_widget(Paragraph::new(lines).wrap(Wrap { trim: false }), inner);
     if is_focused {
