@@ -181,12 +181,13 @@ impl Overrides {
     }
 }
 
-/// TAP defaults for the form (the tenant policy still bounds them).
+/// The `[tap]` settings: what the TAP form starts with. The tenant policy still bounds them; a
+/// value it does not allow is shown with a note next to the field, not clamped.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct TapDefaults {
-    /// Lifetime in minutes; `None` = the policy's default.
+    /// Lifetime in minutes (10–43,200); `None` = the policy's `defaultLifetimeInMinutes`.
     pub lifetime_minutes: Option<u32>,
-    /// One-time pass; `None` = the policy's default.
+    /// One-time pass; `None` = the policy's `isUsableOnce`.
     pub one_time: Option<bool>,
 }
 
