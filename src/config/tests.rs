@@ -278,3 +278,17 @@ fn explicit_file_must_exist_default_may_not() {
     assert_eq!(o.tap_one_time, Some(true));
     assert!(src.found);
 }
+
+#[test]
+fn every_setting_takes_part_in_precedence() {
+    let full = parse(&uncommented(TEMPLATE)).unwrap();
+    let below = Overrides::default().or(full.clone());
+    let above = full.clone().or(Overrides::default());
+    for s in SETTINGS {
+        assert!(s.is_set(&below), "a lower layer fills `{}`", s.key);
+        assert!(s.is_set(&above), "a higher layer keeps `{}`", s.key);
+    }
+    let env = Overrides::from_env([("TAPDESK_TAP_LIFETIME_MINUTES".to_owned(), "90".to_owned())]).unwrap();
+    assert_eq!(env.clone().or(full.clone()).tap_lifetime_minutes, Some(90));
+    assert_eq!(full.or(env).tap_lifetime_minutes, Some(60));
+}
