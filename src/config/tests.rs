@@ -25,7 +25,7 @@ fn commented_key(line: &str) -> Option<&str> {
     (!k.is_empty() && k.chars().all(|c| c == '_' || c.is_ascii_lowercase())).then_some(k)
 }
 
-/// `(key path, line)` of every commented setting in the template, with the `[table]` it sits under.
+/// The key path (`tap.one_time`) of every commented setting in `template`, in order.
 fn template_keys(template: &str) -> Vec<String> {
     let mut table: Option<&str> = None;
     let mut out = Vec::new();
