@@ -13,6 +13,8 @@ use std::io::Write;
 use crossterm::Command;
 use crossterm::clipboard::CopyToClipboard;
 
+pub use crate::config::ClipboardMode;
+
 /// What the process can see of where it runs (read once from the environment).
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Environment {
@@ -100,20 +102,6 @@ pub fn osc52_bytes(text: &str, env: &Environment) -> String {
         out.push_str("\x1b\\");
     }
     out
-}
-
-/// Which clipboard route to use (the `clipboard` setting).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, clap::ValueEnum)]
-pub enum ClipboardMode {
-    /// Desktop clipboard on a local session with a display, OSC 52 otherwise (and as fallback).
-    #[default]
-    Auto,
-    /// Desktop clipboard only (arboard); fails rather than fall back.
-    Native,
-    /// OSC 52 to the terminal only.
-    Osc52,
-    /// Never copy; the operator reads the pass from the screen.
-    Off,
 }
 
 /// What clearing the clipboard did.

@@ -360,6 +360,7 @@ async fn run_demo(cli: &Cli) -> anyhow::Result<ExitCode> {
     let settings = Settings {
         clipboard_clear_secs: cfg.clipboard_clear_seconds,
         require_justification: cfg.require_ticket,
+        tap_defaults: cfg.tap,
         tenant: format!("{tenant_id} (demo)"),
         own_domains,
         ..Settings::default()
@@ -405,6 +406,7 @@ async fn run_real_tenant(cli: &Cli) -> anyhow::Result<ExitCode> {
     let mut settings = Settings {
         clipboard_clear_secs: cfg.clipboard_clear_seconds,
         require_justification: cfg.require_ticket,
+        tap_defaults: cfg.tap,
         ..Settings::default()
     };
     let signin = match &session.device_code {

@@ -196,7 +196,7 @@ pub struct Status {
     pub kind: StatusKind,
 }
 
-/// Operator settings that change behaviour (from the command line; later the config file).
+/// Operator settings that change behaviour (from the command line, the environment and the config file).
 #[derive(Debug, Clone)]
 pub struct Settings {
     /// Seconds after a copy at which the clipboard is cleared if it still holds the pass (0 = never).
@@ -216,6 +216,9 @@ pub struct Settings {
     /// What the token's permissions allow (from its `scp`/`roles`); a feature whose entry is
     /// `Err` is refused with that sentence.
     pub capabilities: crate::auth::capabilities::Capabilities,
+    /// What the TAP form starts with (the `[tap]` settings); unset parts come from the tenant's
+    /// policy.
+    pub tap_defaults: crate::config::TapDefaults,
 }
 
 impl Settings {
@@ -241,6 +244,7 @@ impl Default for Settings {
             identity: String::new(),
             app_only_operator: None,
             capabilities: crate::auth::capabilities::Capabilities::unknown(),
+            tap_defaults: crate::config::TapDefaults::default(),
         }
     }
 }

@@ -5,6 +5,7 @@
 use jiff::Timestamp;
 use jiff::tz::TimeZone;
 
+use crate::config::TapDefaults;
 use tapdesk_graph::types::{TapCreateRequest, TapPolicy};
 
 /// Graph's absolute lifetime bounds in minutes (10 minutes to 30 days), used when the policy could
@@ -161,20 +162,57 @@ pub struct TapForm {
     pub error: Option<String>,
     /// The field the error is about.
     pub error_field: Option<Field>,
+    /// The `[tap]` settings the form was prefilled with (kept to say when the tenant's policy
+    /// does not allow them: [`TapForm::lifetime_note`], [`TapForm::one_time_note`]).
+    pub configured: TapDefaults,
 }
 
 impl TapForm {
     /// A form prefilled from the policy: start now, lifetime = `defaultLifetimeInMinutes`,
     /// one-time = `isUsableOnce`. Without a policy: 60 minutes, one-time.
     pub fn from_policy(policy: Option<&TapPolicy>) -> Self {
-        match policy {
-            Some(p) => Self {
-                lifetime: p.default_lifetime_in_minutes.to_string(),
-                one_time: p.is_usable_once,
-                ..Self::default()
-            },
-            None => Self { lifetime: "60".into(), one_time: true, ..Self::default() },
+        Self::prefilled(policy, TapDefaults::default())
+    }
+
+    /// A form prefilled from the `[tap]` settings where they are set, else from the policy as
+    /// [`TapForm::from_policy`]: start now, lifetime in minutes, one-time. A configured value the
+    /// policy does not allow is kept as configured (never clamped); the form says so next to the
+    /// field and refuses to submit it.
+    pub fn prefilled(policy: Option<&TapPolicy>, configured: TapDefaults) -> Self {
+        let (lifetime, one_time) = policy.map_or((60, true), |p| (p.default_lifetime_in_minutes, p.is_usable_once));
+        Self {
+            lifetime: configured.lifetime_minutes.unwrap_or(lifetime).to_string(),
+            one_time: configured.one_time.unwrap_or(one_time),
+            configured,
+            ..Self::default()
         }
+    }
+
+    /// A note for next to the Lifetime field when it still holds the configured
+    /// `tap.lifetime_minutes` and the tenant's policy (once known) does not allow it, e.g.
+    /// `tap.lifetime_minutes 12h is outside the policy's 1h–8h`. `None` otherwise.
+    pub fn lifetime_note(&self, policy: Option<&TapPolicy>) -> Option<String> {
+        let configured = self.configured.lifetime_minutes?;
+        policy?;
+        if parse_lifetime(&self.lifetime).ok() != Some(configured) {
+            return None;
+        }
+        let (min, max) = lifetime_bounds(policy);
+        (configured < min || configured > max).then(|| {
+            format!(
+                "tap.lifetime_minutes {} is outside the policy's {}–{}",
+                compact_minutes(configured),
+                compact_minutes(min),
+                compact_minutes(max)
+            )
+        })
+    }
+
+    /// A note for next to the One-time field when `tap.one_time = false` was configured, the box
+    /// is still unticked and the tenant's policy allows one-time passes only. `None` otherwise.
+    pub fn one_time_note(&self, policy: Option<&TapPolicy>) -> Option<String> {
+        (self.configured.one_time == Some(false) && !self.one_time && policy.is_some_and(|p| p.is_usable_once))
+            .then(|| "tap.one_time = false, but the policy allows one-time passes only".to_owned())
     }
 
     /// Builds the create request, or says which field is wrong and why (in words fit to show
@@ -374,6 +412,28 @@ mod tests {
         assert!(f3.request(Some(&p), now, &tz).is_err());
         let p1 = policy(true);
         assert!(f.request(Some(&p1), now, &tz).unwrap_err().1.contains("one-time"));
+    }
+
+    #[test]
+    fn configured_defaults_win_over_the_policy_and_are_never_clamped() {
+        let p = policy(false);
+        let configured = TapDefaults { lifetime_minutes: Some(720), one_time: Some(true) };
+        let f = TapForm::prefilled(Some(&p), configured);
+        assert_eq!((f.lifetime.as_str(), f.one_time), ("720", true));
+        assert_eq!(
+            f.lifetime_note(Some(&p)).as_deref(),
+            Some("tap.lifetime_minutes 12h is outside the policy's 1h–8h")
+        );
+        assert_eq!(f.lifetime_note(None), None, "no note before the policy is known");
+        let edited = TapForm { lifetime: "2h".into(), ..f.clone() };
+        assert_eq!(edited.lifetime_note(Some(&p)), None, "the note is about the configured value only");
+        let ok = TapForm::prefilled(Some(&p), TapDefaults { lifetime_minutes: Some(120), one_time: None });
+        assert_eq!((ok.lifetime.as_str(), ok.one_time, ok.lifetime_note(Some(&p))), ("120", false, None));
+        let multi =
+            TapForm::prefilled(Some(&policy(true)), TapDefaults { lifetime_minutes: None, one_time: Some(false) });
+        assert!(!multi.one_time);
+        assert!(multi.one_time_note(Some(&policy(true))).is_some_and(|n| n.contains("one-time passes only")));
+        assert_eq!(TapForm::prefilled(None, TapDefaults::default()), TapForm::from_policy(None));
     }
 
     #[test]

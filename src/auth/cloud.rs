@@ -18,41 +18,10 @@
 
 use azure_core::cloud::{CloudConfiguration, CustomConfiguration};
 
+pub use crate::config::CloudName;
+
 /// Microsoft Graph's well-known application id: some tokens carry it as `aud` instead of the URL.
 pub const GRAPH_APP_ID: &str = "00000003-0000-0000-c000-000000000000";
-
-/// The four Microsoft clouds tapdesk knows by name (`--cloud`, config `cloud`, `TAPDESK_CLOUD`).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Hash, serde::Deserialize, serde::Serialize, clap::ValueEnum)]
-#[serde(rename_all = "kebab-case")]
-pub enum CloudName {
-    /// Global Azure (also Microsoft 365 GCC).
-    #[default]
-    Global,
-    /// US Government L4 (GCC High).
-    Usgov,
-    /// US Government L5 (DoD).
-    UsgovDod,
-    /// Azure China, operated by 21Vianet.
-    China,
-}
-
-impl CloudName {
-    /// The spelling used on the command line and in the config file (`global`, `usgov`, ...).
-    pub fn as_str(self) -> &'static str {
-        match self {
-            CloudName::Global => "global",
-            CloudName::Usgov => "usgov",
-            CloudName::UsgovDod => "usgov-dod",
-            CloudName::China => "china",
-        }
-    }
-}
-
-impl std::fmt::Display for CloudName {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
 
 /// Where tapdesk signs in and which Graph it calls. Built with [`Cloud::named`] for a real cloud, or
 /// [`Cloud::custom`] for the simulator (`tapdesk simulate`) and tests.

@@ -32,6 +32,7 @@ pub mod signin;
 pub mod sts;
 pub mod worker;
 
+pub use crate::config::AuthMode;
 pub use cloud::{Cloud, CloudName};
 pub use signin::{OperatorIdentity, Session, SignedIn};
 
@@ -75,55 +76,4 @@ impl HttpClient for Loopback {
 pub fn tenant_from_token_url(token_url: &str) -> Option<String> {
     let url = url::Url::parse(token_url).ok()?;
     url.path_segments()?.next().filter(|s| !s.is_empty()).map(str::to_owned)
-}
-
-/// How tapdesk signs in (`--auth`, config `auth`, `TAPDESK_AUTH`).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Hash, serde::Deserialize, serde::Serialize, clap::ValueEnum)]
-#[serde(rename_all = "kebab-case")]
-pub enum AuthMode {
-    /// The operator signs in on another device with a code (delegated; the default).
-    #[default]
-    DeviceCode,
-    /// The account of `az login` on this machine (delegated).
-    AzureCli,
-    /// App-only: the app's client secret from the environment (`AZURE_CLIENT_SECRET`).
-    ClientSecret,
-    /// App-only: a PKCS#12 certificate (`certificate` setting); needs the `client-cert` build feature.
-    ClientCertificate,
-    /// App-only: the Azure managed identity of this VM or App Service.
-    ManagedIdentity,
-    /// App-only: Kubernetes workload identity (`AZURE_FEDERATED_TOKEN_FILE`).
-    WorkloadIdentity,
-}
-
-impl AuthMode {
-    /// The spelling used on the command line and in the config file (`device-code`, ...).
-    pub fn as_str(self) -> &'static str {
-        match self {
-            AuthMode::DeviceCode => "device-code",
-            AuthMode::AzureCli => "azure-cli",
-            AuthMode::ClientSecret => "client-secret",
-            AuthMode::ClientCertificate => "client-certificate",
-            AuthMode::ManagedIdentity => "managed-identity",
-            AuthMode::WorkloadIdentity => "workload-identity",
-        }
-    }
-
-    /// Whether tokens act as the application rather than a person (labelled app-only everywhere;
-    /// the audit log then records the app).
-    pub fn is_app_only(self) -> bool {
-        matches!(
-            self,
-            AuthMode::ClientSecret
-                | AuthMode::ClientCertificate
-                | AuthMode::ManagedIdentity
-                | AuthMode::WorkloadIdentity
-        )
-    }
-}
-
-impl std::fmt::Display for AuthMode {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.as_str())
-    }
 }

@@ -73,12 +73,18 @@ pub(super) fn render(model: &Model, frame: &mut Frame, area: Rect) {
         Line::from(vec![
             label(Field::Lifetime, "Lifetime"),
             value(Field::Lifetime, form.lifetime.clone()),
-            Span::styled(format!("  allowed {}–{}", compact_minutes(min), compact_minutes(max)), dim),
+            match form.lifetime_note(policy) {
+                Some(note) => Span::styled(format!("  {note}"), Style::new().fg(Color::Red)),
+                None => Span::styled(format!("  allowed {}–{}", compact_minutes(min), compact_minutes(max)), dim),
+            },
         ]),
         Line::from(vec![
             label(Field::OneTime, "One-time"),
             value(Field::OneTime, (if form.one_time { "[x] yes" } else { "[ ] no (multi-use)" }).to_owned()),
-            Span::styled(if one_time_locked { "  required by policy" } else { "" }, dim),
+            match form.one_time_note(policy) {
+                Some(note) => Span::styled(format!("  {note}"), Style::new().fg(Color::Red)),
+                None => Span::styled(if one_time_locked { "  required by policy" } else { "" }, dim),
+            },
         ]),
         Line::from(vec![
             label(Field::Ticket, "Ticket"),

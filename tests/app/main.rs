@@ -15,3 +15,4 @@ mod search_flow;
 mod signin_flow;
 mod view_snapshots;
 mod search_engine;
+mod tap_defaults;

@@ -36,7 +36,7 @@ pub(super) fn select_user(model: &mut Model) -> Vec<Cmd> {
     });
     // A new caller: a fresh form; the ticket and verification belong to the call, so they are
     // kept only when the same user is selected again.
-    model.form = TapForm::from_policy(model.policy.ready());
+    model.form = TapForm::prefilled(model.policy.ready(), model.settings.tap_defaults);
     model.focus = Focus::Methods;
     model.set_status(StatusKind::Info, format!("Loading the authentication methods of {name}…"));
     vec![

@@ -77,7 +77,7 @@ pub(super) fn on_graph(model: &mut Model, reply: Reply) -> Vec<Cmd> {
                     sanitize::policy(&mut p);
                     if model.selected.is_some() && model.creating.is_none() {
                         let field = model.form.field;
-                        model.form = TapForm { field, ..TapForm::from_policy(Some(&p)) };
+                        model.form = TapForm { field, ..TapForm::prefilled(Some(&p), model.settings.tap_defaults) };
                     }
                     model.policy = Loadable::Ready(p);
                 }
