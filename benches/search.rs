@@ -27,8 +27,8 @@ use nucleo_matcher::pattern::{CaseMatching, Normalization, Pattern};
 use nucleo_matcher::{Config, Matcher, Utf32String};
 use rayon::prelude::*;
 use tapdesk::directory::UserRow;
-use tapdesk_graph::types::User;
 use tapdesk::search::{Engine, MatchReply, MatchRequest, spawn_matcher};
+use tapdesk_graph::types::User;
 use tapdesk_sim::synth;
 
 const WORDS: &[&str] = &["john smith", "jsmith", "müller", "obrien", "zz-no-match"];

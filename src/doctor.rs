@@ -18,8 +18,8 @@ use std::fmt::Write as _;
 use crate::auth::Cloud;
 use crate::auth::signin::{BuildOptions, Session, SignedIn};
 use crate::config::Config;
-use tapdesk_graph::GraphError;
 use crate::graph::client::GraphClient;
+use tapdesk_graph::GraphError;
 
 /// Role template ids (the same in every tenant).
 pub mod roles {

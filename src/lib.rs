@@ -19,6 +19,7 @@
 //!
 //! The Graph vocabulary (types, errors, OData, the request/response protocol) is the
 //! `tapdesk_graph` crate; the simulator behind `--demo` is `tapdesk_sim` (feature `demo`).
+//! - [`timefmt`]: timestamps in the operator's zone and in UTC (for `app` and `ui`).
 //! - [`term`]: the terminal (through a byte-counting writer) and per-frame statistics.
 //! - [`run`]: the terminal, the event loop, and the wiring of all of the above.
 
@@ -36,4 +37,9 @@ pub mod run;
 pub mod sanitize;
 pub mod search;
 pub mod term;
+pub mod timefmt;
 pub mod ui;
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used)]
+mod architecture_tests;

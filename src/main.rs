@@ -12,16 +12,18 @@ use clap::{Parser, Subcommand};
 
 use tapdesk::app::Settings;
 use tapdesk::app::signin::SignIn;
-use tapdesk::auth::device_code::{PromptEvent, PromptSink};
+#[cfg(feature = "demo")]
+use tapdesk::auth::device_code::PromptEvent;
+use tapdesk::auth::device_code::PromptSink;
 use tapdesk::auth::signin::{BuildOptions, Session};
 use tapdesk::auth::{AuthMode, Cloud, CloudName};
 use tapdesk::clipboard::{ClipboardMode, Environment};
 use tapdesk::graph::client::GraphClient;
 use tapdesk::graph::worker;
 use tapdesk::run::{SignInChannels, WorkerChannels, run_tui};
+use tapdesk::{audit, auth, config, doctor};
 #[cfg(feature = "demo")]
 use tapdesk_sim::{self as sim, tenant::Tenant};
-use tapdesk::{audit, auth, config, doctor};
 
 /// Default number of people in the demo tenant.
 const DEMO_USERS: usize = 2000;
@@ -149,6 +151,7 @@ fn parse_users(v: &str) -> Result<usize, String> {
 
 /// `--page-latency`: the simulator's time per page of users (`None` = as fast as it can).
 #[derive(Debug, Clone, Copy)]
+#[cfg_attr(not(feature = "demo"), allow(dead_code))]
 enum PageLatencyArg {
     /// The simulator's realistic latency (`PageLatency::REALISTIC`).
     Realistic,
@@ -334,20 +337,18 @@ async fn run_demo(cli: &Cli) -> anyhow::Result<ExitCode> {
     // A fixture is read (and its errors reported) before the TUI starts; a generated
     // tenant is built in the background while the TUI draws its first frame (300,000
     // users take seconds): the simulator's port is bound now and answers once it is built.
-    let (tenant_id, own_domains, build): (String, Vec<String>, Box<dyn FnOnce() -> Tenant + Send>) = match cli
-        .demo_tenant
-        .as_ref()
-    {
-        Some(_) => {
-            let tenant = load_tenant(cli.demo_tenant.as_ref(), cli.users)?;
-            (tenant.tenant_id.clone(), vec![tenant.domain.clone()], Box::new(move || tenant))
-        }
-        None => {
-            let n = cli.users;
-            // The generated staff come from the shared synthetic directory, on its domains.
-            (sim::contract::TENANT_ID.to_owned(), sim::synth::own_domains(), Box::new(move || Tenant::demo(n)))
-        }
-    };
+    let (tenant_id, own_domains, build): (String, Vec<String>, Box<dyn FnOnce() -> Tenant + Send>) =
+        match cli.demo_tenant.as_ref() {
+            Some(_) => {
+                let tenant = load_tenant(cli.demo_tenant.as_ref(), cli.users)?;
+                (tenant.tenant_id.clone(), vec![tenant.domain.clone()], Box::new(move || tenant))
+            }
+            None => {
+                let n = cli.users;
+                // The generated staff come from the shared synthetic directory, on its domains.
+                (sim::contract::TENANT_ID.to_owned(), sim::synth::own_domains(), Box::new(move || Tenant::demo(n)))
+            }
+        };
     let latency = cli.page_latency.latency();
     let handle = sim::start_deferred("127.0.0.1:0".parse()?, build, move |c| c.set_page_latency(latency))
         .await

@@ -24,10 +24,10 @@ use crate::app::{Cmd, Model, Msg, init, start_sign_in, update};
 use crate::audit::AuditLog;
 use crate::auth::worker::{SignInEvent, SignInRequest};
 use crate::clipboard::{Clipboard, ClipboardMode, CopyOutcome, Environment};
-use tapdesk_graph::protocol::{GraphRequest, Reply, RequestId};
 use crate::search::MatchRequest;
 use crate::term::{FrameStats, Term};
 use crate::ui::view;
+use tapdesk_graph::protocol::{GraphRequest, Reply, RequestId};
 
 /// The two ends of the Graph worker's channels, as seen from the render loop.
 pub struct WorkerChannels {

@@ -22,12 +22,12 @@ use secrecy::SecretString;
 
 pub use update::{init, start_sign_in, update};
 
-use crate::clipboard::{ClearOutcome, CopyOutcome};
+use crate::clipboard::outcome::{ClearOutcome, CopyOutcome};
 use crate::directory::UserRow;
-use tapdesk_graph::GraphError;
-use tapdesk_graph::types::{AuthMethod, TapMethod, TapPolicy, User, UserCard};
-use tapdesk_graph::protocol::{GraphRequest, Reply, RequestId};
 use tap_form::{Justification, TapForm};
+use tapdesk_graph::GraphError;
+use tapdesk_graph::protocol::{GraphRequest, Reply, RequestId};
+use tapdesk_graph::types::{AuthMethod, TapMethod, TapPolicy, User, UserCard};
 
 /// Most users the Users pane lists for a query.
 pub const RESULT_LIMIT: usize = 200;
@@ -225,7 +225,7 @@ impl Settings {
     /// Takes who signed in from `signed` (identity, tenant, own domains, capabilities), keeping
     /// the operator's other settings: what `main` does before the TUI for non-interactive sign-in,
     /// and `update` does when the in-TUI device-code sign-in succeeds.
-    pub fn apply_sign_in(&mut self, signed: &crate::auth::SignedIn) {
+    pub fn apply_sign_in(&mut self, signed: &crate::auth::events::SignedIn) {
         self.tenant = signed.identity.tenant.clone();
         self.own_domains = signed.own_domains();
         self.identity = signed.status_text();
@@ -444,7 +444,7 @@ impl Model {
 #[derive(Debug)]
 pub enum Msg {
     /// The matcher worker ranked the users for a query.
-    Matched(crate::search::MatchReply),
+    Matched(crate::search::protocol::MatchReply),
     /// A key press (only `KeyEventKind::Press` reaches here).
     Key(crossterm::event::KeyEvent),
     /// Text pasted into the terminal (bracketed paste).
@@ -458,7 +458,7 @@ pub enum Msg {
     /// Writing the audit log failed (the I/O error in words).
     AuditFailed(String),
     /// The sign-in worker's news: the code to show, signed in, failed.
-    SignIn(crate::auth::worker::SignInEvent),
+    SignIn(crate::auth::events::SignInEvent),
     /// The clipboard service did (or did not) copy the sign-in `user_code`.
     UserCodeCopied(CopyOutcome),
     /// Time passed.
@@ -476,12 +476,12 @@ pub enum Cmd {
     /// Clear what tapdesk copied, if the clipboard still holds it; answer [`Msg::ClipboardCleared`].
     ClearClipboard,
     /// Append one line to the audit log.
-    Audit(Box<crate::audit::AuditEvent>),
+    Audit(Box<crate::audit::event::AuditEvent>),
     /// Send to the matcher worker (ranking runs there, never in `update`); it answers
     /// [`Msg::Matched`].
-    Match(crate::search::MatchRequest),
+    Match(crate::search::protocol::MatchRequest),
     /// Send to the sign-in worker (start an attempt, or cancel it); it answers [`Msg::SignIn`].
-    SignIn(crate::auth::worker::SignInRequest),
+    SignIn(crate::auth::events::SignInRequest),
     /// Copy the `user_code` of the shown sign-in prompt (read from the model), then answer
     /// [`Msg::UserCodeCopied`].
     CopyUserCode,

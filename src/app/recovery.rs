@@ -3,8 +3,8 @@
 //! summary. Every step can be skipped (`s`), every result is shown, and a failure stops the flow
 //! with its reason.
 
-use tapdesk_graph::types::User;
 use tapdesk_graph::protocol::RequestId;
+use tapdesk_graph::types::User;
 
 /// Where the flow is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -1,13 +1,13 @@
 //! The device-code sign-in as the TUI sees it: which attempt is current, and what the popup shows
 //! (asking for a code, the code with its countdown, cancelled, failed). The sign-in itself runs in
-//! [`crate::auth::worker`]; `update` drives this state from its [`crate::auth::worker::SignInEvent`]s
+//! [`crate::auth::worker`]; `update` drives this state from its [`crate::auth::events::SignInEvent`]s
 //! and the keys.
 
 use jiff::Timestamp;
 
-use crate::auth::device_code::DeviceCodePrompt;
-use crate::auth::signin::FailureKind;
-use crate::auth::worker::Attempt;
+use crate::auth::events::Attempt;
+use crate::auth::events::DeviceCodePrompt;
+use crate::auth::events::FailureKind;
 use crate::sanitize;
 
 /// Longest user code shown (Entra's are 9 characters); a longer one is cut, never wrapped.

@@ -33,6 +33,7 @@ use serde::Deserialize;
 use super::cache::{DEFAULT_REFRESH_MARGIN, TokenCache};
 use super::challenge::ClaimsChallengeHandler;
 use super::cloud::Cloud;
+pub use super::events::{DeviceCodeError, DeviceCodePrompt, PromptEvent};
 use super::sts::StsError;
 
 /// The `grant_type` of device-code polls.
@@ -42,37 +43,6 @@ pub const DEVICE_CODE_GRANT: &str = "urn:ietf:params:oauth:grant-type:device_cod
 /// a Microsoft multi-tenant public client that tenants can consent to for delegated Graph
 /// permissions. Tenants that prefer their own registration set `client_id`.
 pub const DEFAULT_CLIENT_ID: &str = "14d82eec-204b-4c2f-b7e8-296a70dab67e";
-
-/// What the operator must see to sign in: where to go, the code, and which tenant and app they
-/// are signing in to (device-code phishing is real: the operator checks these).
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct DeviceCodePrompt {
-    /// Where to enter the code, e.g. `https://microsoft.com/devicelogin`.
-    pub verification_uri: String,
-    /// The code to type there (short-lived, single use).
-    pub user_code: String,
-    /// The STS's own sentence (`message`), when it sent one.
-    pub message: Option<String>,
-    /// When the code stops working.
-    pub expires_at: jiff::Timestamp,
-    /// Tenant signed in to (as configured: id, domain or `organizations`).
-    pub tenant: String,
-    /// Application name shown to the operator.
-    pub app_name: String,
-    /// Application (client) id.
-    pub client_id: String,
-}
-
-/// What happened to a prompt, for sinks that show it until it is over.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum PromptEvent {
-    /// Show this code.
-    Show(DeviceCodePrompt),
-    /// Signed in: hide the code.
-    SignedIn,
-    /// The sign-in ended without a token (the sentence says why).
-    Failed(String),
-}
 
 /// Where the user code goes.
 #[derive(Clone)]
@@ -121,30 +91,6 @@ impl Default for DeviceCodeOptions {
             max_transport_failures: 3,
         }
     }
-}
-
-/// Why a device-code sign-in or refresh failed. Holds no secret.
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-pub enum DeviceCodeError {
-    /// The STS refused (declined, expired, Conditional Access, consent, public client flows off, ...).
-    #[error("{0}")]
-    Sts(StsError),
-    /// The code expired while polling.
-    #[error("the sign-in code expired before the sign-in finished. Get a new code and enter it within the time shown.")]
-    Expired,
-    /// The STS could not be reached, or timed out.
-    #[error("cannot reach the sign-in service {0}")]
-    Transport(String),
-    /// The STS answered something unreadable.
-    #[error("unexpected answer from the sign-in service: {0}")]
-    BadAnswer(String),
-    /// A new sign-in is needed but no prompt can be shown now.
-    #[error("the sign-in session ended and a new sign-in is needed: quit tapdesk and start it again")]
-    SignInNeeded,
-    /// The operator cancelled the sign-in ([`DeviceCodeCredential::cancel_sign_in`]); no new one
-    /// starts until [`DeviceCodeCredential::allow_sign_in`].
-    #[error("the sign-in was cancelled: press r to sign in again")]
-    Cancelled,
 }
 
 #[derive(Deserialize)]

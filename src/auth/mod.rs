@@ -10,6 +10,7 @@
 //! - [`challenge`]: continuous access evaluation (a 401 with a claims challenge).
 //! - [`signin`]: building the credential for an [`AuthMode`] and reading who signed in.
 //! - [`worker`]: the device-code sign-in in the background, its prompt sent to the TUI.
+//! - [`events`]: the sign-in protocol (requests, events, prompt, who signed in): plain data.
 //!
 //! For the demo the credential is azure_identity's own `ClientSecretCredential` (app id
 //! `tapdesk-demo`), pointed at the simulator's token endpoint
@@ -28,6 +29,7 @@ pub mod cloud;
 #[cfg(feature = "demo")]
 pub mod demo;
 pub mod device_code;
+pub mod events;
 pub mod signin;
 pub mod sts;
 pub mod worker;
@@ -35,7 +37,6 @@ pub mod worker;
 pub use crate::config::AuthMode;
 pub use cloud::{Cloud, CloudName};
 pub use signin::{OperatorIdentity, Session, SignedIn};
-
 
 use azure_core::http::{AsyncRawResponse, HttpClient, Request};
 
@@ -70,7 +71,6 @@ impl HttpClient for Loopback {
         self.inner.execute_request(&rerouted).await
     }
 }
-
 
 /// The tenant id in a token URL of the form `http(s)://host/{tenantId}/oauth2/v2.0/token`.
 pub fn tenant_from_token_url(token_url: &str) -> Option<String> {

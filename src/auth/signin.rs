@@ -20,6 +20,7 @@ use super::challenge::ClaimsChallengeHandler;
 use super::claims::Claims;
 use super::cloud::Cloud;
 use super::device_code::{DEFAULT_CLIENT_ID, DeviceCodeCredential, DeviceCodeError, DeviceCodeOptions, PromptSink};
+pub use super::events::{FailureKind, OperatorIdentity, SignInFailure, SignedIn};
 use crate::config::Config;
 
 /// Name shown with the device code when the client id is tapdesk's default.
@@ -68,35 +69,6 @@ impl std::fmt::Debug for Session {
             .field("scopes", &self.scopes)
             .finish_non_exhaustive()
     }
-}
-
-/// Who is signed in, for the status bar and the audit log.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct OperatorIdentity {
-    /// The operator's UPN (or name, or object id); for app-only, `{app name} (app-only)`.
-    pub display: String,
-    /// The tenant: its domain when known, else its id.
-    pub tenant: String,
-    /// Tokens act as the application, not a person.
-    pub app_only: bool,
-}
-
-/// The result of signing in.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct SignedIn {
-    /// Operator and tenant.
-    pub identity: OperatorIdentity,
-    /// The first token's claims.
-    pub claims: Claims,
-    /// What the token allows.
-    pub capabilities: Capabilities,
-    /// How.
-    pub auth: AuthMode,
-    /// Which cloud (`global`, `usgov`, ..., `custom`).
-    pub cloud: String,
-    /// When the credential says the first token expires (may differ from the `exp` claim, e.g. the
-    /// Azure CLI's `expiresOn`); `None` when only the claims are known.
-    pub expires_on: Option<jiff::Timestamp>,
 }
 
 fn is_guid(s: &str) -> bool {
@@ -308,28 +280,6 @@ impl Session {
     }
 }
 
-/// What kind of failure ended a sign-in (what the TUI offers next).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum FailureKind {
-    /// The operator cancelled it ([`DeviceCodeError::Cancelled`]).
-    Cancelled,
-    /// The device code expired (`expires_in` passed, or the STS said `expired_token`): a new code
-    /// is needed.
-    Expired,
-    /// Anything else: declined, Conditional Access, consent, configuration, network.
-    Other,
-}
-
-/// A sign-in that ended without a token. Holds no token or device code.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct SignInFailure {
-    /// One line for the operator: the STS description with its `AADSTSnnnnn` code and the fix
-    /// when there is one ([`super::sts`]).
-    pub text: String,
-    /// What kind.
-    pub kind: FailureKind,
-}
-
 impl SignInFailure {
     /// Reads a credential's error: the sentence of [`error_text`] with the fix for its AADSTS
     /// code, and the kind from the [`DeviceCodeError`] inside, when there is one.
@@ -343,12 +293,6 @@ impl SignInFailure {
             _ => FailureKind::Other,
         };
         SignInFailure { text: super::sts::explain_message(&error_text(e)), kind }
-    }
-}
-
-impl std::fmt::Display for SignInFailure {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(&self.text)
     }
 }
 

@@ -20,46 +20,9 @@ use std::sync::Arc;
 
 use tokio::sync::mpsc;
 
-use super::device_code::{PromptEvent, PromptSink};
-use super::signin::{Session, SignInFailure, SignedIn};
-
-/// Number of a sign-in attempt (1, 2, ... per process); answers of older attempts are dropped.
-pub type Attempt = u64;
-
-/// What the render loop asks of the sign-in worker.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum SignInRequest {
-    /// Start a device-code sign-in (stopping any older attempt's task).
-    Start {
-        /// This attempt's number.
-        attempt: Attempt,
-    },
-    /// Cancel the sign-in in progress (Esc) and stop polling.
-    Cancel {
-        /// The attempt cancelled.
-        attempt: Attempt,
-    },
-}
-
-/// What the sign-in worker tells the render loop.
-#[derive(Debug)]
-pub enum SignInEvent {
-    /// The credential's prompt: the code to show ([`PromptEvent::Show`], untrusted STS strings,
-    /// to sanitize before drawing), then [`PromptEvent::SignedIn`] or [`PromptEvent::Failed`].
-    Prompt {
-        /// The attempt whose prompt sink sent it.
-        attempt: Attempt,
-        /// What happened.
-        event: PromptEvent,
-    },
-    /// The attempt's task ended: who signed in (boxed: the claims are large), or why not.
-    Finished {
-        /// The attempt.
-        attempt: Attempt,
-        /// Who signed in, or why not.
-        result: Result<Box<SignedIn>, SignInFailure>,
-    },
-}
+use super::device_code::PromptSink;
+pub use super::events::{Attempt, PromptEvent, SignInEvent, SignInRequest};
+use super::signin::Session;
 
 /// Starts the worker for `session` (whose credential must be the device-code one to show a
 /// prompt) on the current tokio runtime. It stops when the request sender is dropped, aborting

@@ -32,13 +32,13 @@ use reqwest::{Method, StatusCode};
 use serde::de::DeserializeOwned;
 use zeroize::Zeroizing;
 
+use crate::auth::challenge::{ClaimsChallengeHandler, parse_claims_challenge};
 use tapdesk_graph::error::{GraphError, error_chain};
 use tapdesk_graph::odata;
 use tapdesk_graph::types::{
     self, AuthMethod, CreatedTap, DirectoryObject, Page, TapCreateRequest, TapMethod, TapPolicy, TapPolicyPatch, User,
     UserCard,
 };
-use crate::auth::challenge::{ClaimsChallengeHandler, parse_claims_challenge};
 
 /// Properties of the caller-verification card (`$select` of `GET /users/{id}`).
 pub const USER_CARD_SELECT: &str = "id,displayName,userPrincipalName,mail,userType,jobTitle,department,officeLocation,\

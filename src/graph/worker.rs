@@ -5,7 +5,6 @@
 //! Start it with [`spawn`] (inside a tokio runtime). It stops when the request sender is dropped;
 //! requests still in flight finish (or stop early if the reply receiver is gone).
 
-
 use std::ops::ControlFlow;
 
 use tokio::sync::mpsc;
@@ -102,8 +101,8 @@ async fn serve(client: GraphClient, id: RequestId, request: GraphRequest, tx: mp
 #[allow(clippy::expect_used, clippy::unwrap_used)]
 mod tests {
     use super::*;
-    use tapdesk_graph::error::GraphError;
     use std::sync::Arc;
+    use tapdesk_graph::error::GraphError;
 
     use azure_core::credentials::{AccessToken, TokenCredential, TokenRequestOptions};
 

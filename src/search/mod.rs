@@ -18,13 +18,15 @@
 
 mod engine;
 pub mod fold;
+pub mod protocol;
 mod rank;
 mod worker;
 
 use std::sync::Mutex;
 
 pub use engine::{Engine, SearchResult};
-pub use worker::{MatchReply, MatchRequest, spawn_matcher};
+pub use protocol::{MatchReply, MatchRequest};
+pub use worker::spawn_matcher;
 
 use crate::directory::UserRow;
 use tapdesk_graph::types::User;

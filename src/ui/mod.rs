@@ -12,8 +12,6 @@ pub mod signin;
 mod tap_form;
 mod users;
 
-use jiff::Timestamp;
-use jiff::tz::TimeZone;
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::style::{Color, Modifier, Style};
@@ -22,6 +20,7 @@ use ratatui::widgets::{Block, BorderType, Paragraph};
 
 use crate::app::{Focus, Model, Popup, StatusKind};
 use crate::keymap::{Action, key_hint};
+pub use crate::timefmt::{clock_both, date, local_time, utc_time};
 
 /// Draws the whole screen.
 pub fn view(model: &Model, frame: &mut Frame) {
@@ -72,28 +71,6 @@ pub(crate) fn pane(title: Line<'static>, focused: bool) -> Block<'static> {
 
 pub(crate) fn focused(model: &Model, f: Focus) -> bool {
     model.focus == f && matches!(model.popup, Popup::None) && model.recovery.is_none()
-}
-
-/// `YYYY-MM-DD` in the operator's time zone.
-pub fn date(ts: Timestamp, tz: &TimeZone) -> String {
-    ts.to_zoned_datetime(tz.clone()).strftime("%Y-%m-%d").to_string()
-}
-
-/// `HH:MM` in the operator's zone, and the zone's abbreviation.
-pub fn local_time(ts: Timestamp, tz: &TimeZone) -> String {
-    ts.to_zoned_datetime(tz.clone()).strftime("%Y-%m-%d %H:%M %Z").to_string()
-}
-
-/// `HH:MM ZONE` in the operator's zone, and ` · HH:MM UTC` after it when the zone is not UTC.
-pub fn clock_both(ts: Timestamp, tz: &TimeZone) -> String {
-    let local = ts.to_zoned_datetime(tz.clone()).strftime("%H:%M %Z").to_string();
-    let utc = ts.to_zoned_datetime(TimeZone::UTC).strftime("%H:%M UTC").to_string();
-    if local == utc { utc } else { format!("{local} · {utc}") }
-}
-
-/// `YYYY-MM-DD HH:MM UTC`.
-pub fn utc_time(ts: Timestamp) -> String {
-    ts.to_zoned_datetime(TimeZone::UTC).strftime("%Y-%m-%d %H:%M UTC").to_string()
 }
 
 fn render_status(model: &Model, frame: &mut Frame, area: Rect) {

@@ -7,12 +7,12 @@
 #[path = "../support/common.rs"]
 mod common;
 
-mod update_flow;
-mod workflow;
-mod recovery;
 mod policy;
+mod recovery;
+mod search_engine;
 mod search_flow;
 mod signin_flow;
-mod view_snapshots;
-mod search_engine;
 mod tap_defaults;
+mod update_flow;
+mod view_snapshots;
+mod workflow;

@@ -12,8 +12,8 @@ use crossterm::event::KeyCode;
 use tapdesk::app::Popup;
 use tapdesk::app::policy_editor::PolicyEditor;
 use tapdesk::graph::client::GraphClient;
-use tapdesk_graph::types::{DirectoryObject, TapCreateRequest};
 use tapdesk_graph::protocol::{GraphRequest, GraphResponse};
+use tapdesk_graph::types::{DirectoryObject, TapCreateRequest};
 use tapdesk_sim::{self as sim, demo, tenant::Tenant};
 
 #[test]

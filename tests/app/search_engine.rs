@@ -4,9 +4,9 @@
 
 use std::sync::atomic::{AtomicUsize, Ordering};
 
+use tapdesk::search::{Engine, SearchIndex};
 use tapdesk_graph::types::User;
 use tapdesk_sim::synth::{self, SplitMix64};
-use tapdesk::search::{Engine, SearchIndex};
 
 fn user(name: &str, upn: &str, mail: Option<&str>) -> User {
     User {

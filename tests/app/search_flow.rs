@@ -10,8 +10,8 @@ use common::*;
 use crossterm::event::KeyCode;
 use jiff::tz::TimeZone;
 use tapdesk::app::{Cmd, Model, Msg, init, update};
-use tapdesk_graph::protocol::{GraphRequest, GraphResponse};
 use tapdesk::search::{MatchReply, MatchRequest};
+use tapdesk_graph::protocol::{GraphRequest, GraphResponse};
 
 /// A model whose directory is still loading (first page only), with no matcher attached: the
 /// test plays the worker by hand.

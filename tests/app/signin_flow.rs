@@ -14,8 +14,8 @@ use tapdesk::auth::device_code::PromptEvent;
 use tapdesk::auth::signin::{FailureKind, SignInFailure};
 use tapdesk::auth::worker::{SignInEvent, SignInRequest};
 use tapdesk::clipboard::CopyOutcome;
-use tapdesk_graph::protocol::GraphRequest;
 use tapdesk::search::MatchRequest;
+use tapdesk_graph::protocol::GraphRequest;
 
 fn finished(attempt: u64, result: Result<tapdesk::auth::SignedIn, SignInFailure>) -> Msg {
     Msg::SignIn(SignInEvent::Finished { attempt, result: result.map(Box::new) })

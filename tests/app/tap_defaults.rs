@@ -12,8 +12,8 @@ use jiff::tz::TimeZone;
 use tapdesk::app::tap_form::Field;
 use tapdesk::app::{Cmd, Model, init};
 use tapdesk::config::TapDefaults;
-use tapdesk_graph::types::{TapCreateRequest, TapPolicy};
 use tapdesk_graph::protocol::{GraphRequest, GraphResponse};
+use tapdesk_graph::types::{TapCreateRequest, TapPolicy};
 
 /// `avery_selected`, but with `defaults` in the settings from the start (as `main` sets them).
 fn avery_with(defaults: TapDefaults) -> Model {

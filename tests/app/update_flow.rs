@@ -10,8 +10,8 @@ use secrecy::ExposeSecret;
 use tapdesk::app::{Cmd, Focus, Loadable, Popup, StatusKind};
 use tapdesk::clipboard::CopyOutcome;
 use tapdesk_graph::GraphError;
-use tapdesk_graph::types::TapCreateRequest;
 use tapdesk_graph::protocol::{GraphRequest, GraphResponse};
+use tapdesk_graph::types::TapCreateRequest;
 
 #[test]
 fn typing_narrows_the_list_and_ranks_avery_first() {

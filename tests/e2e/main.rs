@@ -7,7 +7,7 @@
 #[path = "../support/tmux.rs"]
 mod tmux;
 
-mod e2e_tmux;
-mod auth_e2e_tmux;
 mod auth_app_only_e2e;
+mod auth_e2e_tmux;
 mod doctor_cli;
+mod e2e_tmux;

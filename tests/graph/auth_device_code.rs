@@ -15,8 +15,8 @@ use tapdesk::auth::cloud::Cloud;
 use tapdesk::auth::device_code::{DeviceCodeCredential, DeviceCodeOptions, PromptEvent, PromptSink};
 use tapdesk::auth::signin::{BuildOptions, Session};
 use tapdesk::config::{self, Config, ConfigSource, Overrides};
-use tapdesk_graph::GraphError;
 use tapdesk::graph::client::GraphClient;
+use tapdesk_graph::GraphError;
 use tapdesk_sim::{self as sim, SimControl, SimHandle, StsSettings, Tenant, demo};
 
 const SCOPES: [&str; 2] =

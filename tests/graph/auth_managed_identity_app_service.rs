@@ -111,7 +111,6 @@ async fn case_tokens_and_graph_calls() {
         app_only::managed_identity(&cloud(&h), Some("0a9b8c7d-6e5f-4a4b-9c3d-2e1f0a9b8c05"), Retries::None).unwrap();
     let e = sts::explain_message(&error_text(&cred.get_token(&[GRAPH_SCOPE], None).await.unwrap_err()));
     assert!(e.contains("The requested identity has not been assigned to this resource"), "{e}");
-
 }
 
 #[tokio::test]

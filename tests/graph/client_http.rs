@@ -14,8 +14,8 @@ use std::time::{Duration, Instant};
 
 use azure_core::credentials::{AccessToken, TokenCredential, TokenRequestOptions};
 use secrecy::ExposeSecret;
-use tapdesk_graph::GraphError;
 use tapdesk::graph::client::{DIRECTORY_SELECT, GraphClient, RetryPolicy, USER_SELECT};
+use tapdesk_graph::GraphError;
 use tapdesk_graph::types::TapCreateRequest;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::TcpListener;
@@ -557,9 +557,9 @@ async fn guest_upn_is_one_encoded_segment() {
 
 mod sim {
     use super::*;
-    use tapdesk_graph::types::AuthMethod;
     use tapdesk::graph::worker;
     use tapdesk_graph::protocol::{GraphRequest, GraphResponse};
+    use tapdesk_graph::types::AuthMethod;
     use tapdesk_sim::demo::{AVERY_FIDO2_ID, AVERY_QUINN_ID, DANA_OKAFOR_ID, KAI_MEYER_ID, SIOBHAN_OBRIEN_ID};
     use tapdesk_sim::{Fault, FaultRule, SimHandle, Tenant};
 

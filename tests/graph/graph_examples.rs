@@ -9,8 +9,8 @@ use std::path::PathBuf;
 use jiff::Timestamp;
 use secrecy::ExposeSecret;
 use serde_json::Value;
-use tapdesk_graph::GraphError;
 use tapdesk::graph::client::{decode_created_tap, decode_entity, decode_page};
+use tapdesk_graph::GraphError;
 use tapdesk_graph::types::{
     AuthMethod, EmailMethod, Fido2Method, PasswordMethod, PhoneMethod, TapCreateRequest, TapMethod, TapPolicy, User,
     unwrap_entity,

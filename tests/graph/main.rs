@@ -9,9 +9,6 @@ mod common;
 #[path = "../support/sim.rs"]
 mod sim;
 
-mod client_http;
-mod graph_examples;
-mod search_worker;
 mod auth_app_only;
 mod auth_azure_cli;
 mod auth_client_certificate;
@@ -19,8 +16,11 @@ mod auth_device_code;
 mod auth_managed_identity_app_service;
 mod auth_signin_worker;
 mod auth_sim_sts;
+mod client_http;
 mod doctor_sim;
+mod graph_examples;
 mod preflight_sim;
+mod search_worker;
 mod sim_control;
 mod sim_http;
 mod sim_shapes;

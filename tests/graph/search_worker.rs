@@ -4,8 +4,8 @@
 use std::time::Duration;
 
 use tapdesk::directory::UserRow;
-use tapdesk_sim::synth;
 use tapdesk::search::{Engine, MatchReply, MatchRequest, spawn_matcher};
+use tapdesk_sim::synth;
 use tokio::sync::mpsc::UnboundedReceiver;
 
 fn next(rx: &mut UnboundedReceiver<MatchReply>) -> MatchReply {

@@ -6,8 +6,8 @@ use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use jiff::Timestamp;
 use jiff::tz::TimeZone;
 use tapdesk::app::{Cmd, Model, Msg, init, update};
-use tapdesk_graph::types::{AuthMethod, CreatedTap, DirectoryObject, TapPolicy, User, UserCard};
 use tapdesk_graph::protocol::{GraphRequest, GraphResponse, Reply, RequestId};
+use tapdesk_graph::types::{AuthMethod, CreatedTap, DirectoryObject, TapPolicy, User, UserCard};
 
 /// 2026-11-30 09:00:00 UTC.
 pub fn now() -> Timestamp {

@@ -80,7 +80,6 @@ pub fn fold(s: &str) -> String {
     out
 }
 
-
 /// ASCII UPN form of a name part, as an HR system would make it: German umlauts as `ae`/`oe`/`ue`,
 /// other letters through [`fold`], then only `a-z`, `0-9` and `-` kept (apostrophes, spaces and
 /// non-Latin scripts dropped): `Müller` → `mueller`, `O'Brien` → `obrien`, `van der Berg` →

@@ -175,4 +175,3 @@ pub struct Reply {
     /// The answer.
     pub response: GraphResponse,
 }
-

@@ -8,11 +8,11 @@ use std::collections::HashSet;
 use jiff::{SignedDuration, Timestamp};
 
 use super::demo_names as names;
-use crate::synth::{self, Kind, Person};
 use super::demo_people::{at, authenticator, fido2, fixed_people, method, password, phone, ts};
 use super::tenant::{
     self, MethodDetail, SimClient, SimGroup, SimRole, SimSettings, SimUser, Tenant, role_templates as rt,
 };
+use crate::synth::{self, Kind, Person};
 use tapdesk_graph::types::PolicyTarget;
 
 pub use crate::contract::{CLIENT_ID, CLIENT_SECRET, DOMAIN, PAA_CLIENT_ID, PUBLIC_CLIENT_ID, TENANT_ID};

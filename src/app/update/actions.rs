@@ -8,10 +8,10 @@ use super::super::tap_form::TapForm;
 use super::super::{
     AuditDraft, Cmd, Confirm, ConfirmField, Focus, Loadable, Model, PendingAction, Popup, Selected, StatusKind,
 };
-use crate::audit::AuditEvent;
+use crate::audit::event::AuditEvent;
 use tapdesk_graph::GraphError;
-use tapdesk_graph::types::{AuthMethod, TapCreateRequest, User};
 use tapdesk_graph::protocol::{GraphRequest, RequestId};
+use tapdesk_graph::types::{AuthMethod, TapCreateRequest, User};
 
 pub(super) fn name_of(u: &User) -> String {
     u.display_name.clone().unwrap_or_else(|| u.id.clone())
@@ -149,7 +149,7 @@ pub(crate) fn describe_method(m: &AuthMethod, tz: &jiff::tz::TimeZone) -> String
         s.push_str(&format!(" '{n}'"));
     }
     if let Some(c) = m.created() {
-        s.push_str(&format!(" created {}", crate::ui::date(c, tz)));
+        s.push_str(&format!(" created {}", crate::timefmt::date(c, tz)));
     }
     s
 }

@@ -6,11 +6,11 @@ use super::super::tap_form::TapForm;
 use super::super::{Cmd, Loadable, Model, PassPopup, Popup, StatusKind, error_line};
 use super::{actions, refresh_methods, remote_search};
 use crate::directory::UserRow;
-use tapdesk_graph::GraphError;
-use tapdesk_graph::types::User;
-use tapdesk_graph::protocol::{GraphRequest, GraphResponse, Reply};
 use crate::sanitize;
-use crate::search::MatchRequest;
+use crate::search::protocol::MatchRequest;
+use tapdesk_graph::GraphError;
+use tapdesk_graph::protocol::{GraphRequest, GraphResponse, Reply};
+use tapdesk_graph::types::User;
 
 /// The user `user_id` as tapdesk knows them: the selected user, else their cached row.
 fn known_user(model: &Model, user_id: &str) -> Option<User> {
@@ -171,7 +171,7 @@ pub(super) fn on_graph(model: &mut Model, reply: Reply) -> Vec<Cmd> {
                     let when = taps[0]
                         .base
                         .created_date_time
-                        .map(|t| crate::ui::local_time(t, &model.tz))
+                        .map(|t| crate::timefmt::local_time(t, &model.tz))
                         .unwrap_or_else(|| "at an unknown time".into());
                     format!(
                         "A pass created {when} exists for {name}, but its code never reached tapdesk. Issue again (Enter) to replace it with a new code."
@@ -293,7 +293,8 @@ fn on_tap_created(
     let mut cmds: Vec<Cmd> =
         actions::audit(model, id, result.as_ref().map(|c| c.request_id.clone())).into_iter().collect();
     let done = result.as_ref().map(|c| {
-        let until = c.method.end_date_time().map(|e| format!(", valid until {}", crate::ui::local_time(e, &model.tz)));
+        let until =
+            c.method.end_date_time().map(|e| format!(", valid until {}", crate::timefmt::local_time(e, &model.tz)));
         format!("Issued a one-time pass{}.", until.unwrap_or_default())
     });
     super::recovery::on_result(model, id, done);

@@ -17,9 +17,9 @@ pub use signin::start_sign_in;
 use jiff::Timestamp;
 
 use super::{Cmd, Loadable, Model, Msg, RESULT_LIMIT, StatusKind};
-use crate::clipboard::{ClearOutcome, CopyOutcome};
+use crate::clipboard::outcome::{ClearOutcome, CopyOutcome};
+use crate::search::protocol::{MatchReply, MatchRequest};
 use tapdesk_graph::protocol::GraphRequest;
-use crate::search::{MatchReply, MatchRequest};
 
 /// The commands to run at start: load the directory, the TAP policy and who the operator is, and
 /// ask the matcher for the (blank) query so the list fills while pages arrive.

@@ -11,12 +11,12 @@ use crossterm::event::{KeyCode, KeyEvent};
 use super::super::signin::{CodePrompt, Phase, SignIn};
 use super::super::{Cmd, Model, StatusKind};
 use super::{init, quit};
-use crate::auth::device_code::{DeviceCodeError, PromptEvent};
-use crate::auth::signin::FailureKind;
-use crate::auth::worker::{SignInEvent, SignInRequest};
-use crate::clipboard::CopyOutcome;
+use crate::auth::events::FailureKind;
+use crate::auth::events::{DeviceCodeError, PromptEvent};
+use crate::auth::events::{SignInEvent, SignInRequest};
+use crate::clipboard::outcome::CopyOutcome;
 use crate::sanitize;
-use crate::search::MatchRequest;
+use crate::search::protocol::MatchRequest;
 
 /// Starts the first sign-in attempt for `signin` (tenant, app): the popup shows "asking for a
 /// code" and the worker is told to start. The directory loads once it succeeds.

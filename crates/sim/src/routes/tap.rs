@@ -14,11 +14,11 @@ use serde_json::{Map, Value, json};
 
 use super::methods::{View, fmt_time, method_json, segment};
 use super::{Action, authorize, context_key, find_user};
-use tapdesk_graph::types::{PolicyTarget, TapPolicy};
 use crate::errors::ApiError;
 use crate::http::{Caller, ReqCtx, json_response};
 use crate::state::Shared;
 use crate::tenant::{MethodDetail, SimMethod};
+use tapdesk_graph::types::{PolicyTarget, TapPolicy};
 
 const TAP_CONFIG_TYPE: &str = "#microsoft.graph.temporaryAccessPassAuthenticationMethodConfiguration";
 

@@ -1,0 +1,61 @@
+//! What a copy or a clear did ([`CopyOutcome`], [`ClearOutcome`]) and the status line for each:
+//! plain data the render loop sends to `app` as a `Msg` (the clipboard I/O is in [`super`]).
+
+/// What happened when the pass was copied (the status line says exactly this).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum CopyOutcome {
+    /// The desktop clipboard (arboard) took the text.
+    Native,
+    /// The OSC 52 sequence was written to the terminal; whether the terminal honoured it cannot be
+    /// known. `fallback_reason` says why the desktop clipboard was not used when it was tried.
+    Osc52 {
+        /// Why arboard was tried and failed, if it was.
+        fallback_reason: Option<String>,
+    },
+    /// Nothing was copied.
+    Failed(String),
+}
+
+impl CopyOutcome {
+    /// One line for the status bar.
+    pub fn message(&self) -> String {
+        match self {
+            CopyOutcome::Native => "Copied the pass to the desktop clipboard.".into(),
+            CopyOutcome::Osc52 { fallback_reason: None } => {
+                "Sent to your terminal's clipboard (OSC 52); cannot confirm.".into()
+            }
+            CopyOutcome::Osc52 { fallback_reason: Some(r) } => format!(
+                "Desktop clipboard unavailable ({r}); sent to your terminal's clipboard (OSC 52) instead; cannot confirm."
+            ),
+            CopyOutcome::Failed(e) => {
+                format!("Could not copy the pass: {e}. Read it from the screen.")
+            }
+        }
+    }
+}
+
+/// What clearing the clipboard did.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ClearOutcome {
+    /// The desktop clipboard still held the pass and is now empty.
+    Cleared,
+    /// The desktop clipboard holds something else now; left alone.
+    LeftAlone,
+    /// The terminal's clipboard was overwritten with a single space (OSC 52 cannot read back, and
+    /// tmux drops an empty payload).
+    Overwritten,
+    /// Clearing failed.
+    Failed(String),
+}
+
+impl ClearOutcome {
+    /// One line for the status bar.
+    pub fn message(&self) -> String {
+        match self {
+            ClearOutcome::Cleared => "Cleared the pass from the desktop clipboard.".into(),
+            ClearOutcome::LeftAlone => "The desktop clipboard holds something else now; left it alone.".into(),
+            ClearOutcome::Overwritten => "Overwrote your terminal's clipboard to remove the pass.".into(),
+            ClearOutcome::Failed(e) => format!("Could not clear the clipboard: {e}. Clear it yourself."),
+        }
+    }
+}
