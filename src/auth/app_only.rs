@@ -15,8 +15,8 @@
 //! given an https authority and the [`super::Loopback`] transport, because azure_identity refuses
 //! non-https authorities. The same transport carries managed identity's requests (IMDS at
 //! `169.254.169.254`, or App Service's `IDENTITY_ENDPOINT`) to the simulator, path unchanged; every
-//! path is tested end to end there (tests/auth_client_certificate.rs, auth_app_only_e2e.rs,
-//! auth_managed_identity_app_service.rs).
+//! path is tested end to end there (tests/graph/auth_client_certificate.rs, tests/e2e/auth_app_only_e2e.rs,
+//! tests/graph/auth_managed_identity_app_service.rs).
 
 use std::sync::Arc;
 

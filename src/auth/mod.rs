@@ -1,5 +1,5 @@
 //! Credentials. Every Graph call takes its bearer token from an azure_core
-//! [`TokenCredential`], even in `--demo`.
+//! [`TokenCredential`](azure_core::credentials::TokenCredential), even in `--demo`.
 //!
 //! - [`cloud`]: the Graph root, authority and scope of each national cloud.
 //! - [`claims`] and [`capabilities`]: who the token is for and which features it allows.

@@ -14,7 +14,7 @@
 //! Continuous access evaluation ([`GraphClient::with_claims_handler`]): a `401` with a claims
 //! challenge gets one new token with the claims and one more try.
 //!
-//! URLs are built by [`super::odata`]: query values are percent-encoded exactly once and ids, UPNs
+//! URLs are built by [`tapdesk_graph::odata`]: query values are percent-encoded exactly once and ids, UPNs
 //! and method ids are each encoded as one path segment. `@odata.nextLink` is requested verbatim.
 //!
 //! Secrets: the pass from a TAP create is read into a [`Zeroizing`] buffer and parsed straight into

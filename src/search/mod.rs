@@ -13,8 +13,8 @@
 //! - [`spawn_matcher`] (`worker.rs`): the engine on its own threads behind a request/reply
 //!   protocol with generation-based cancellation; this is what the app should use.
 //! - [`SearchIndex`]: the former synchronous API, kept as a thin wrapper over [`Engine`].
-//! - [`synth`]: the deterministic synthetic directory of `../shared/PERF-ANCHORS.md`, used by the
-//!   benchmarks (`cargo bench --bench search`, `scripts/bench-compare`) and tests.
+//! - The deterministic synthetic directory the benchmarks and tests search is `tapdesk_sim::synth`
+//!   (shared with the demo tenant).
 
 mod engine;
 pub mod fold;

@@ -1,5 +1,5 @@
 //! The matcher worker's protocol ([`MatchRequest`], [`MatchReply`]): plain data, so `app` can
-//! ask for matches without depending on the worker's threads (see [`super::worker`]).
+//! ask for matches without depending on the worker's threads (see `spawn_matcher`).
 
 use crate::directory::UserRow;
 

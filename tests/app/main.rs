@@ -8,6 +8,7 @@
 mod common;
 
 mod policy;
+mod readme_screens;
 mod recovery;
 mod search_engine;
 mod search_flow;

@@ -1,5 +1,5 @@
 //! `view` drawn into ratatui's `TestBackend` and compared with committed insta snapshots
-//! (`tests/snapshots/`). The pass is masked in every snapshot by an insta filter.
+//! (`tests/app/snapshots/`). The pass is masked in every snapshot by an insta filter.
 
 #![allow(clippy::expect_used, clippy::unwrap_used)] // tests may panic
 

@@ -2,7 +2,7 @@
 //!
 //! Shapes follow the Graph resource pages (user, authenticationMethod and its derived types,
 //! temporaryAccessPassAuthenticationMethod, temporaryAccessPassAuthenticationMethodConfiguration)
-//! and the real payloads in `../shared/graph/examples/`. Every reader is tolerant: unknown fields are
+//! and the real payloads vendored in `tests/fixtures/graph/`. Every reader is tolerant: unknown fields are
 //! ignored, optional fields may be missing, times are RFC 3339 UTC with 0-7 fractional digits, and an
 //! authentication method of a type tapdesk does not know becomes [`AuthMethod::Unknown`] instead of
 //! failing the whole list.
@@ -30,7 +30,7 @@ pub struct Page<T> {
 ///
 /// Only `id` is required; every other property is absent unless the default property set or
 /// `$select` includes it. Strings here come from the directory and are untrusted: sanitise before
-/// drawing them (see [`crate::sanitize`]).
+/// drawing them (see tapdesk's `sanitize` module).
 #[derive(Debug, Clone, Default, Deserialize, Serialize, PartialEq, Eq)]
 #[serde(rename_all = "camelCase")]
 pub struct User {
