@@ -61,11 +61,13 @@ pub async fn run_tui(
     worker: WorkerChannels,
     clipboard_env: Environment,
     clipboard_mode: ClipboardMode,
-    settings: Settings,
+    mut settings: Settings,
     audit: AuditLog,
     signin: Option<SignInChannels>,
 ) -> anyhow::Result<()> {
     use std::io::IsTerminal;
+    // This session's part of every audit `actionId`.
+    settings.audit_session = uuid::Uuid::new_v4().simple().to_string()[..12].to_owned();
     if !std::io::stdout().is_terminal() || !std::io::stdin().is_terminal() {
         anyhow::bail!("tapdesk needs a terminal: run it in a terminal (or tmux), not with input or output redirected");
     }
@@ -242,6 +244,11 @@ impl Effects<'_> {
                     };
                     queue.push_back(Msg::UserCodeCopied(outcome));
                 }
+                Cmd::Write { id, attempt, request } => {
+                    if let Some(refused) = write_ahead(self.audit, &attempt, id, request, self.worker) {
+                        queue.push_back(refused);
+                    }
+                }
                 Cmd::Audit(event) => {
                     if let Err(e) = self.audit.append(&event) {
                         queue.push_back(Msg::AuditFailed(format!("{}: {e}", self.audit.path().display())));
@@ -263,6 +270,33 @@ impl Effects<'_> {
                     }
                 }
             }
+        }
+    }
+}
+
+/// Write-ahead for one write request: appends and syncs its `attempt` line, then hands the request
+/// to the Graph worker. When the line cannot be written nothing is sent, and the answer is the
+/// request's own failure ([`GraphError::NotSent`], saying why and what to do) for `update` to show.
+pub fn write_ahead(
+    audit: &AuditLog,
+    attempt: &crate::audit::event::AuditEvent,
+    id: RequestId,
+    request: GraphRequest,
+    worker: &UnboundedSender<(RequestId, GraphRequest)>,
+) -> Option<Msg> {
+    match audit.append(attempt) {
+        Ok(()) => {
+            // The worker lives as long as the loop; a send can only fail after it stopped.
+            let _ = worker.send((id, request));
+            None
+        }
+        Err(e) => {
+            let why = format!(
+                "the audit log {} cannot be written ({e}): free space or fix its permissions, then try again",
+                audit.path().display()
+            );
+            let response = request.failed(tapdesk_graph::GraphError::NotSent(why))?;
+            Some(Msg::Graph(Box::new(Reply { id, response })))
         }
     }
 }

@@ -94,6 +94,9 @@ pub struct PassPopup {
     pub user_upn: String,
     /// What the last copy did, if the operator copied.
     pub copied: Option<CopyOutcome>,
+    /// The operator pressed quit (`q`, `Ctrl-C`) while the pass is shown: the popup asks first,
+    /// since Graph never shows this pass again. A second quit quits; any other key keeps it.
+    pub quit_asked: bool,
 }
 
 /// An action that waits for the operator's confirmation.
@@ -161,6 +164,8 @@ pub enum Popup {
 /// What was sent, kept until Graph answers, to write the audit line.
 #[derive(Debug, Clone, PartialEq)]
 pub struct AuditDraft {
+    /// The `actionId` its `attempt` and `result` lines share.
+    pub action_id: String,
     /// `createTemporaryAccessPass`, `deleteAuthenticationMethod`, `revokeSignInSessions`.
     pub action: &'static str,
     /// Target user's object id.
@@ -219,6 +224,9 @@ pub struct Settings {
     /// What the TAP form starts with (the `[tap]` settings); unset parts come from the tenant's
     /// policy.
     pub tap_defaults: crate::config::TapDefaults,
+    /// This console session's id in the audit log's `actionId`s (`{audit_session}.{n}`): random
+    /// per process (the render loop sets it), so two consoles sharing one log never collide.
+    pub audit_session: String,
 }
 
 impl Settings {
@@ -245,6 +253,7 @@ impl Default for Settings {
             app_only_operator: None,
             capabilities: crate::auth::capabilities::Capabilities::unknown(),
             tap_defaults: crate::config::TapDefaults::default(),
+            audit_session: "session".into(),
         }
     }
 }
@@ -470,6 +479,17 @@ pub enum Msg {
 pub enum Cmd {
     /// Send a request to the Graph worker.
     Graph(RequestId, GraphRequest),
+    /// A write (TAP create, method delete, revoke, policy `PATCH`): append and sync the audit
+    /// `attempt` line, then send the request; if the line cannot be written, send nothing and
+    /// answer the request as failed with `GraphError::NotSent`.
+    Write {
+        /// The request id.
+        id: RequestId,
+        /// The `attempt` line.
+        attempt: Box<crate::audit::event::AuditEvent>,
+        /// The write.
+        request: GraphRequest,
+    },
     /// Copy the pass of the open pass popup (the loop reads it from the model, so the secret is
     /// never cloned into a command), then answer [`Msg::Copied`].
     CopyPass,

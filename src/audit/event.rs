@@ -7,7 +7,12 @@ use serde::Serialize;
 #[derive(Debug, Clone, Serialize, PartialEq, Eq)]
 #[serde(rename_all = "camelCase")]
 pub struct AuditEvent {
-    /// When the result arrived (UTC).
+    /// `attempt` (written and synced before the request is sent) or `result` (when the answer
+    /// came, or `uncertain` when it never clearly did).
+    pub phase: String,
+    /// Ties a `result` line to its `attempt` line: `{session}.{n}`, unique per console session.
+    pub action_id: String,
+    /// When the line was written (UTC, RFC 3339): the send for `attempt`, the answer for `result`.
     pub time: String,
     /// The signed-in operator (UPN), or the app for app-only sign-in.
     pub operator: String,
@@ -25,7 +30,8 @@ pub struct AuditEvent {
     pub ticket: Option<String>,
     /// How the caller was verified.
     pub verification: Option<String>,
-    /// `success`, `refused` (by Graph), `failed` (transport, timeout), `uncertain`.
+    /// `pending` on an `attempt` line; on a `result` line `success`, `refused` (by Graph),
+    /// `failed` (transport, timeout) or `uncertain`.
     pub result: String,
     /// Graph's error code and message, when it failed.
     pub error: Option<String>,

@@ -150,12 +150,22 @@ pub(super) fn render_pass(
     }
     lines.push(Line::raw(format!("{pad}{lifetime}, {usage}; {}", countdown(now, start, end))));
     lines.push(Line::raw(format!("Next   the user signs in at {NEXT_URL}")));
-    lines.push(Line::from(vec![
-        Span::styled(key_hint(Action::Copy), Style::new().fg(Color::Cyan)),
-        Span::raw(" copy   "),
-        Span::styled(key_hint(Action::Back), Style::new().fg(Color::Cyan)),
-        Span::raw(" close (tapdesk then forgets the pass)"),
-    ]));
+    if p.quit_asked {
+        lines.push(Line::styled(
+            format!(
+                "Quit now? Graph never shows this pass again. {} again quits; any other key keeps it.",
+                key_hint(Action::Quit)
+            ),
+            Style::new().fg(Color::Red).add_modifier(Modifier::BOLD),
+        ));
+    } else {
+        lines.push(Line::from(vec![
+            Span::styled(key_hint(Action::Copy), Style::new().fg(Color::Cyan)),
+            Span::raw(" copy   "),
+            Span::styled(key_hint(Action::Back), Style::new().fg(Color::Cyan)),
+            Span::raw(" close (tapdesk then forgets the pass)"),
+        ]));
+    }
     if let Some(c) = &p.copied {
         let style = match c {
             CopyOutcome::Failed(_) => Style::new().fg(Color::Red),

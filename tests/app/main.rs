@@ -17,3 +17,4 @@ mod tap_defaults;
 mod update_flow;
 mod view_snapshots;
 mod workflow;
+mod write_ahead;

@@ -35,7 +35,7 @@ fn select_avery(m: &mut Model) {
 
 fn create_body(cmds: &[Cmd]) -> TapCreateRequest {
     match cmds {
-        [Cmd::Graph(_, GraphRequest::CreateTap { body, .. })] => body.clone(),
+        [Cmd::Write { request: GraphRequest::CreateTap { body, .. }, .. }] => body.clone(),
         other => panic!("expected one CreateTap, got {other:?}"),
     }
 }

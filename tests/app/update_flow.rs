@@ -48,21 +48,26 @@ fn full_flow_select_issue_copy_close() {
     assert!(!m.form.one_time);
 
     // Enter issues it with the policy's defaults.
+    // Write-ahead: the request goes out only behind its audit `attempt` line.
     let cmds = send(&mut m, key(KeyCode::Enter));
+    let [Cmd::Write { id, attempt, request }] = &cmds[..] else { panic!("one write-ahead command: {cmds:?}") };
+    assert_eq!(*id, m.creating.as_ref().expect("creating").0);
     assert_eq!(
-        cmds,
-        vec![Cmd::Graph(
-            m.creating.as_ref().expect("creating").0,
-            GraphRequest::CreateTap {
-                user_id: "u-avery".into(),
-                body: TapCreateRequest {
-                    start_date_time: None,
-                    lifetime_in_minutes: Some(60),
-                    is_usable_once: Some(false)
-                }
+        *request,
+        GraphRequest::CreateTap {
+            user_id: "u-avery".into(),
+            body: TapCreateRequest {
+                start_date_time: None,
+                lifetime_in_minutes: Some(60),
+                is_usable_once: Some(false)
             }
-        )]
+        }
     );
+    assert_eq!((attempt.phase.as_str(), attempt.result.as_str()), ("attempt", "pending"));
+    assert_eq!(attempt.action_id, format!("session.{id}"));
+    assert_eq!(attempt.action, "createTemporaryAccessPass");
+    assert_eq!(attempt.target_upn, "avery.quinn@contoso.example");
+    assert_eq!(attempt.parameters["lifetimeInMinutes"], 60);
     let create_id = m.creating.as_ref().expect("creating").0;
     // A second Enter while in flight sends nothing.
     assert!(send(&mut m, key(KeyCode::Enter)).is_empty());
@@ -127,7 +132,7 @@ fn invalid_lifetime_is_refused_in_the_form_and_keeps_the_text() {
     type_str(&mut m, "2h");
     let cmds = send(&mut m, key(KeyCode::Enter));
     assert!(
-        matches!(&cmds[..], [Cmd::Graph(_, GraphRequest::CreateTap { body, .. })] if body.lifetime_in_minutes == Some(120))
+        matches!(&cmds[..], [Cmd::Write { request: GraphRequest::CreateTap { body, .. }, .. }] if body.lifetime_in_minutes == Some(120))
     );
 }
 

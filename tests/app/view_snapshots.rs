@@ -76,6 +76,15 @@ fn pass_popup_80x24_masked() {
 }
 
 #[test]
+fn pass_popup_asks_before_quitting_80x24_masked() {
+    let mut m = with_pass_popup();
+    send(&mut m, ch('q'));
+    let t = draw(&m, 80, 24);
+    assert!(t.backend().to_string().contains("Quit now? Graph never shows this pass again."));
+    masked(|| insta::assert_snapshot!(t.backend()));
+}
+
+#[test]
 fn pass_popup_120x40_masked() {
     let m = with_pass_popup();
     let t = draw(&m, 120, 40);

@@ -188,11 +188,25 @@ fn lost_key_recovery_for_avery_in_tmux() {
     });
     assert!(s.contains("Recovery flow closed") || s.contains("one-time"), "{s}");
     let audit = std::fs::read_to_string(dir.join("audit.jsonl")).expect("audit log");
-    assert_eq!(audit.lines().count(), 3, "{audit}");
-    assert!(
-        audit.lines().all(|l| l.contains("\"ticket\":\"INC-4242\"") && l.contains("\"result\":\"success\"")),
-        "{audit}"
-    );
+    // Write-ahead: each of the three actions has its attempt line, then its result line.
+    let lines: Vec<serde_json::Value> = audit.lines().map(|l| serde_json::from_str(l).expect("JSON line")).collect();
+    assert_eq!(lines.len(), 6, "{audit}");
+    for (pair, action) in
+        lines.chunks(2).zip(["deleteAuthenticationMethod", "revokeSignInSessions", "createTemporaryAccessPass"])
+    {
+        assert_eq!(
+            (pair[0]["phase"].as_str(), pair[0]["result"].as_str()),
+            (Some("attempt"), Some("pending")),
+            "{audit}"
+        );
+        assert_eq!(
+            (pair[1]["phase"].as_str(), pair[1]["result"].as_str()),
+            (Some("result"), Some("success")),
+            "{audit}"
+        );
+        assert_eq!(pair[0]["actionId"], pair[1]["actionId"], "{audit}");
+        assert!(pair.iter().all(|l| l["action"] == action && l["ticket"] == "INC-4242"), "{audit}");
+    }
     assert!(!audit.contains(&pass));
     t.literal("q");
     let s = t.wait_for("the shell", |s| s.contains("END-OF-RUN"));

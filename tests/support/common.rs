@@ -143,7 +143,7 @@ pub fn graph_id(cmds: &[Cmd], pred: impl Fn(&GraphRequest) -> bool) -> RequestId
     let ids: Vec<RequestId> = cmds
         .iter()
         .filter_map(|c| match c {
-            Cmd::Graph(id, r) if pred(r) => Some(*id),
+            Cmd::Graph(id, r) | Cmd::Write { id, request: r, .. } if pred(r) => Some(*id),
             _ => None,
         })
         .collect();

@@ -50,6 +50,10 @@ pub enum GraphError {
     /// example an empty id, or `.`/`..` as a path segment).
     #[error("invalid request: {0}")]
     InvalidInput(String),
+    /// A write that tapdesk did not send, so nothing changed in the tenant: its audit `attempt`
+    /// line could not be written first (the sentence says why and what to do).
+    #[error("not sent, nothing was changed: {0}")]
+    NotSent(String),
 }
 
 impl GraphError {

@@ -175,3 +175,53 @@ pub struct Reply {
     /// The answer.
     pub response: GraphResponse,
 }
+
+impl GraphRequest {
+    /// `true` for the requests that change the tenant (TAP create, method delete, sessions revoke,
+    /// policy `PATCH`): each is audited before it is sent.
+    pub fn is_write(&self) -> bool {
+        matches!(
+            self,
+            GraphRequest::CreateTap { .. }
+                | GraphRequest::DeleteMethod { .. }
+                | GraphRequest::RevokeSessions { .. }
+                | GraphRequest::UpdateTapPolicy { .. }
+        )
+    }
+
+    /// The answer this request gets when it fails with `error` before anything is sent (for a
+    /// read, the same shape its worker would send for a failure). `None` for
+    /// [`GraphRequest::LoadUsers`], whose pages have no single answer.
+    pub fn failed(&self, error: GraphError) -> Option<GraphResponse> {
+        Some(match self {
+            GraphRequest::LoadUsers => return None,
+            GraphRequest::ListMethods { user_id } => {
+                GraphResponse::Methods { user_id: user_id.clone(), result: Err(error) }
+            }
+            GraphRequest::CreateTap { user_id, .. } => {
+                GraphResponse::TapCreated { user_id: user_id.clone(), result: Err(error) }
+            }
+            GraphRequest::GetTapPolicy => GraphResponse::TapPolicy(Err(error)),
+            GraphRequest::SearchUsers { text, .. } | GraphRequest::FindUsersStartingWith { text, .. } => {
+                GraphResponse::UsersFound { text: text.clone(), result: Err(error) }
+            }
+            GraphRequest::GetUser { id_or_upn } => {
+                GraphResponse::User { id_or_upn: id_or_upn.clone(), result: Err(error) }
+            }
+            GraphRequest::GetMe => GraphResponse::Me(Err(error)),
+            GraphRequest::UpdateTapPolicy { .. } => GraphResponse::PolicyUpdated(Err(error)),
+            GraphRequest::GetUserCard { user_id } => {
+                GraphResponse::UserCard { user_id: user_id.clone(), result: Err(error) }
+            }
+            GraphRequest::ListTaps { user_id } => GraphResponse::Taps { user_id: user_id.clone(), result: Err(error) },
+            GraphRequest::DeleteMethod { user_id, method_id, .. } => GraphResponse::MethodDeleted {
+                user_id: user_id.clone(),
+                method_id: method_id.clone(),
+                result: Err(error),
+            },
+            GraphRequest::RevokeSessions { user_id } => {
+                GraphResponse::SessionsRevoked { user_id: user_id.clone(), result: Err(error) }
+            }
+        })
+    }
+}

@@ -45,20 +45,6 @@ pub(super) fn select_user(model: &mut Model) -> Vec<Cmd> {
     ]
 }
 
-/// `true` (and says why) when actions are refused because the audit log failed.
-pub(super) fn audit_blocks(model: &mut Model) -> bool {
-    match model.audit_failed.clone() {
-        Some(e) => {
-            model.set_status(
-                StatusKind::Error,
-                format!("Refused: the audit log cannot be written ({e}). Fix it and restart tapdesk."),
-            );
-            true
-        }
-        None => false,
-    }
-}
-
 /// `true` (and says why) when the token's permissions do not allow the feature.
 pub(super) fn denied(model: &mut Model, allowed: Result<(), String>) -> bool {
     match allowed {
@@ -71,7 +57,7 @@ pub(super) fn denied(model: &mut Model, allowed: Result<(), String>) -> bool {
 }
 
 pub(super) fn submit_tap(model: &mut Model) -> Vec<Cmd> {
-    if audit_blocks(model) || denied(model, model.settings.capabilities.create_tap.clone()) {
+    if denied(model, model.settings.capabilities.create_tap.clone()) {
         return Vec::new();
     }
     let Some(sel) = &model.selected else { return Vec::new() };
@@ -122,8 +108,9 @@ fn tap_parameters(body: &TapCreateRequest) -> serde_json::Value {
     })
 }
 
-fn draft(model: &Model, action: &'static str, user: &User, parameters: serde_json::Value) -> AuditDraft {
+pub(super) fn draft(model: &Model, action: &'static str, user: &User, parameters: serde_json::Value) -> AuditDraft {
     AuditDraft {
+        action_id: String::new(),
         action,
         target_id: user.id.clone(),
         target_upn: user.user_principal_name.clone().unwrap_or_default(),
@@ -211,10 +198,6 @@ pub(super) fn start_revoke(model: &mut Model) {
 
 /// Enter in a confirmation: checks the justification, sends the request, closes the popup.
 pub(super) fn confirm(model: &mut Model) -> Vec<Cmd> {
-    if audit_blocks(model) {
-        model.popup = Popup::None;
-        return Vec::new();
-    }
     let required = model.settings.require_justification;
     let check = model.just.check(required);
     let Popup::Confirm(c) = &mut model.popup else { return Vec::new() };
@@ -237,9 +220,8 @@ pub(super) fn send_tap(model: &mut Model, user: &User, body: TapCreateRequest) -
     let id = model.request_id();
     model.creating = Some((id, user.id.clone()));
     let d = draft(model, "createTemporaryAccessPass", user, tap_parameters(&body));
-    model.in_flight.insert(id, d);
     model.set_status(StatusKind::Info, format!("Issuing a Temporary Access Pass for {}…", name_of(user)));
-    Cmd::Graph(id, GraphRequest::CreateTap { user_id: user.id.clone(), body })
+    write(model, id, d, GraphRequest::CreateTap { user_id: user.id.clone(), body })
 }
 
 /// Sends a method delete (audit draft kept until the answer).
@@ -253,50 +235,73 @@ pub(super) fn send_delete(
 ) -> Cmd {
     let id = model.request_id();
     let d = draft(model, "deleteAuthenticationMethod", user, parameters);
-    model.in_flight.insert(id, d);
     model.set_status(StatusKind::Info, format!("Deleting {description}…"));
-    Cmd::Graph(id, GraphRequest::DeleteMethod { user_id: user.id.clone(), segment, method_id })
+    write(model, id, d, GraphRequest::DeleteMethod { user_id: user.id.clone(), segment, method_id })
 }
 
 /// Sends a sessions revoke (audit draft kept until the answer).
 pub(super) fn send_revoke(model: &mut Model, user: &User) -> Cmd {
     let id = model.request_id();
     let d = draft(model, "revokeSignInSessions", user, json!({}));
-    model.in_flight.insert(id, d);
     model.set_status(StatusKind::Info, format!("Revoking the sessions of {}…", name_of(user)));
-    Cmd::Graph(id, GraphRequest::RevokeSessions { user_id: user.id.clone() })
+    write(model, id, d, GraphRequest::RevokeSessions { user_id: user.id.clone() })
 }
 
-/// The audit line for the write `id`, now that its result is known.
-pub(super) fn audit(model: &mut Model, id: RequestId, result: Result<Option<String>, &GraphError>) -> Option<Cmd> {
-    let d = model.in_flight.remove(&id)?;
-    let (result, error, request_id) = match result {
-        Ok(request_id) => ("success", None, request_id),
-        Err(e @ GraphError::Uncertain(_)) => ("uncertain", Some(e.to_string()), None),
-        Err(e @ GraphError::Api { request_id, .. }) => ("refused", Some(e.to_string()), request_id.clone()),
-        Err(e) => ("failed", Some(e.to_string()), None),
-    };
-    let operator = model.settings.app_only_operator.clone().unwrap_or_else(|| {
+/// The operator as the audit log names them: the app for app-only sign-in, else the UPN (or id)
+/// from `GET /me`.
+fn operator(model: &Model) -> String {
+    model.settings.app_only_operator.clone().unwrap_or_else(|| {
         model
             .operator
             .as_ref()
             .and_then(|o| o.user_principal_name.clone().or_else(|| Some(o.id.clone())))
             .unwrap_or_else(|| "unknown".into())
-    });
-    Some(Cmd::Audit(Box::new(AuditEvent {
+    })
+}
+
+fn line(model: &Model, d: &AuditDraft, phase: &str, result: &str) -> AuditEvent {
+    AuditEvent {
+        phase: phase.into(),
+        action_id: d.action_id.clone(),
         time: model.now.to_string(),
-        operator,
+        operator: operator(model),
         tenant: model.settings.tenant.clone(),
-        target_id: d.target_id,
-        target_upn: d.target_upn,
+        target_id: d.target_id.clone(),
+        target_upn: d.target_upn.clone(),
         action: d.action.into(),
-        parameters: d.parameters,
-        ticket: d.ticket,
-        verification: d.verification,
+        parameters: d.parameters.clone(),
+        ticket: d.ticket.clone(),
+        verification: d.verification.clone(),
         result: result.into(),
-        error,
-        request_id,
-    })))
+        error: None,
+        request_id: None,
+    }
+}
+
+/// Keeps `d` as the audit draft of write `id` and asks for it to be sent write-ahead: its
+/// `attempt` line first ([`Cmd::Write`]).
+pub(super) fn write(model: &mut Model, id: RequestId, mut d: AuditDraft, request: GraphRequest) -> Cmd {
+    d.action_id = format!("{}.{id}", model.settings.audit_session);
+    let attempt = line(model, &d, "attempt", "pending");
+    model.in_flight.insert(id, d);
+    Cmd::Write { id, attempt: Box::new(attempt), request }
+}
+
+/// The `result` line for the write `id`, now that its result is known. A write that was never
+/// sent ([`GraphError::NotSent`]) has no `attempt` line and gets no `result` line either.
+pub(super) fn audit(model: &mut Model, id: RequestId, result: Result<Option<String>, &GraphError>) -> Option<Cmd> {
+    let d = model.in_flight.remove(&id)?;
+    let (result, error, request_id) = match result {
+        Ok(request_id) => ("success", None, request_id),
+        Err(GraphError::NotSent(_)) => return None,
+        Err(e @ GraphError::Uncertain(_)) => ("uncertain", Some(e.to_string()), None),
+        Err(e @ GraphError::Api { request_id, .. }) => ("refused", Some(e.to_string()), request_id.clone()),
+        Err(e) => ("failed", Some(e.to_string()), None),
+    };
+    let mut ev = line(model, &d, "result", result);
+    ev.error = error;
+    ev.request_id = request_id;
+    Some(Cmd::Audit(Box::new(ev)))
 }
 
 /// Graph's refusal in the operator's words, with the way out where there is one.

@@ -309,6 +309,7 @@ fn on_tap_created(
                 user_name: name.clone(),
                 user_upn: upn,
                 copied: None,
+                quit_asked: false,
             }));
             if disabled {
                 model.set_status(
@@ -327,6 +328,12 @@ fn on_tap_created(
             let rid = model.request_id();
             model.checking_taps = Some(rid);
             cmds.push(Cmd::Graph(rid, GraphRequest::ListTaps { user_id }));
+        }
+        Err(e @ GraphError::NotSent(_)) => {
+            // Nothing reached Graph: the form keeps what the operator typed, for Enter again.
+            let line = crate::sanitize::clean(&format!("The pass for {name} was {e}.")).into_owned();
+            model.form.error = Some(line.clone());
+            model.set_status(StatusKind::Error, line);
         }
         Err(e) => {
             let line = actions::explain(&e, &name)

@@ -15,7 +15,7 @@ const FIELD_MAX: usize = 64;
 
 pub(super) fn on_key(model: &mut Model, key: KeyEvent) -> Vec<Cmd> {
     if key.modifiers.contains(KeyModifiers::CONTROL) && key.code == KeyCode::Char('c') {
-        return quit(model);
+        return quit_unless_a_pass_is_shown(model);
     }
     // The sign-in popup is drawn over everything, so it takes the keys first.
     if super::signin::has_keys(model) {
@@ -285,8 +285,34 @@ fn on_form_key(model: &mut Model, key: KeyEvent) -> Option<Vec<Cmd>> {
     Some(Vec::new())
 }
 
+/// Quits, except while a pass is on screen: then the first quit only asks (the pass popup says
+/// that Graph never shows this pass again), and a second one quits.
+fn quit_unless_a_pass_is_shown(model: &mut Model) -> Vec<Cmd> {
+    match &mut model.popup {
+        Popup::Pass(p) if !p.quit_asked => {
+            p.quit_asked = true;
+            model.set_status(
+                StatusKind::Error,
+                "Graph never shows this pass again: quit again to quit, any other key keeps it.",
+            );
+            Vec::new()
+        }
+        _ => quit(model),
+    }
+}
+
 fn on_pass_popup_key(model: &mut Model, key: KeyEvent) -> Vec<Cmd> {
-    match action_for(&key) {
+    let action = action_for(&key);
+    if let Popup::Pass(p) = &mut model.popup
+        && p.quit_asked
+        && action != Some(Action::Quit)
+    {
+        // Any other key keeps the pass (and does nothing else).
+        p.quit_asked = false;
+        model.set_status(StatusKind::Info, "Kept the pass on screen.");
+        return Vec::new();
+    }
+    match action {
         Some(Action::Copy) => vec![Cmd::CopyPass],
         Some(Action::Back) => {
             // Dropping the popup drops the SecretString, which zeroizes the pass.
@@ -299,7 +325,7 @@ fn on_pass_popup_key(model: &mut Model, key: KeyEvent) -> Vec<Cmd> {
             }
             Vec::new()
         }
-        Some(Action::Quit) => quit(model),
+        Some(Action::Quit) => quit_unless_a_pass_is_shown(model),
         _ => Vec::new(),
     }
 }
@@ -387,19 +413,18 @@ fn on_policy_key(model: &mut Model, key: KeyEvent) -> Vec<Cmd> {
                 let id = model.request_id();
                 model.policy_saving = Some(id);
                 let parameters = serde_json::to_value(&patch).unwrap_or_default();
-                model.in_flight.insert(
-                    id,
-                    crate::app::AuditDraft {
-                        action: "updateTemporaryAccessPassPolicy",
-                        target_id: "TemporaryAccessPass".into(),
-                        target_upn: String::new(),
-                        parameters,
-                        ticket: model.just.ticket_text(),
-                        verification: model.just.verification_text(),
-                    },
-                );
+                let draft = crate::app::AuditDraft {
+                    action_id: String::new(),
+                    action: "updateTemporaryAccessPassPolicy",
+                    target_id: "TemporaryAccessPass".into(),
+                    target_upn: String::new(),
+                    parameters,
+                    ticket: model.just.ticket_text(),
+                    verification: model.just.verification_text(),
+                };
                 model.set_status(StatusKind::Info, "Saving the TAP policy…");
-                return vec![Cmd::Graph(id, tapdesk_graph::protocol::GraphRequest::UpdateTapPolicy { patch })];
+                let request = tapdesk_graph::protocol::GraphRequest::UpdateTapPolicy { patch };
+                return vec![super::actions::write(model, id, draft, request)];
             }
         },
         _ => {}

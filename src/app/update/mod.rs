@@ -69,9 +69,14 @@ pub fn update(model: &mut Model, msg: Msg, now: Timestamp) -> Vec<Cmd> {
             Vec::new()
         }
         Msg::AuditFailed(e) => {
+            // The action's `attempt` line is in the log; only its outcome is missing. The next
+            // action checks the log again before it is sent.
             model.set_status(
                 StatusKind::Error,
-                format!("Audit log not written ({e}): record the last action yourself; no more actions until fixed."),
+                format!(
+                    "The audit log did not take the result of the last action ({e}); its attempt is recorded. Note \
+                     the outcome in your ticket. Every further action is checked against the log before it is sent."
+                ),
             );
             model.audit_failed = Some(e);
             Vec::new()

@@ -12,9 +12,6 @@ use tapdesk_graph::types::{AuthMethod, TapCreateRequest};
 
 /// `F`: starts the flow for the selected user (their methods must be loaded).
 pub(super) fn start(model: &mut Model) {
-    if actions::audit_blocks(model) {
-        return;
-    }
     let Some(sel) = &model.selected else {
         model.set_status(StatusKind::Info, "Select a user first: / to search, Enter to select.");
         return;
@@ -145,7 +142,7 @@ pub(super) fn on_key(model: &mut Model, key: KeyEvent) -> Vec<Cmd> {
 }
 
 fn set_waiting(model: &mut Model, cmd: &Cmd) {
-    if let (Cmd::Graph(id, _), Some(r)) = (cmd, &mut model.recovery) {
+    if let (Cmd::Graph(id, _) | Cmd::Write { id, .. }, Some(r)) = (cmd, &mut model.recovery) {
         r.waiting = Some(*id);
     }
 }
