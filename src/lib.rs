@@ -13,6 +13,7 @@
 //! - [`auth`]: sign-in (device code, Azure CLI, app-only, the demo's), clouds, token claims and
 //!   the features they allow; the device-code sign-in worker whose prompt the TUI draws.
 //! - [`config`]: the TOML configuration file, `TAPDESK_*` variables and their precedence.
+//! - [`hardening`]: no core dumps, not dumpable (set at start).
 //! - [`doctor`]: `tapdesk doctor`, the line-by-line self-check of a real-tenant setup.
 //! - [`clipboard`]: arboard / OSC 52.
 //! - [`sanitize`]: directory text made safe for the terminal.
@@ -30,6 +31,7 @@ pub mod clipboard;
 pub mod config;
 pub mod directory;
 pub mod doctor;
+pub mod hardening;
 pub mod graph;
 pub mod keymap;
 pub mod phonetic;

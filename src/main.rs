@@ -251,6 +251,10 @@ fn load_tenant(file: Option<&PathBuf>, users: usize) -> anyhow::Result<Tenant> {
 #[tokio::main]
 async fn main() -> ExitCode {
     tapdesk::term::mark_process_start();
+    // Before anything can hold a pass: no core dump, no ptrace, no /proc/PID/mem for others.
+    for problem in tapdesk::hardening::protect() {
+        eprintln!("tapdesk: warning: {problem}");
+    }
     match run(Cli::parse()).await {
         Ok(code) => code,
         Err(e) => {

@@ -140,6 +140,15 @@ fn ctrl_c_quits_and_restores_the_terminal() {
     let dir = t.dir.clone();
     launch(&t, &dir);
     t.wait_for("the directory", |s| s.contains("users loaded"));
+    // The running console has core dumps off (soft and hard limit 0).
+    let out = t.raw(&["display", "-p", "-t", "e2e", "#{pane_pid}"]);
+    let shell = String::from_utf8_lossy(&out.stdout).trim().to_owned();
+    let child = std::process::Command::new("pgrep").args(["-P", &shell, "-x", "tapdesk"]).output().unwrap();
+    let pid = String::from_utf8_lossy(&child.stdout).trim().to_owned();
+    assert!(!pid.is_empty(), "tapdesk runs under the pane's shell {shell}");
+    let limits = std::fs::read_to_string(format!("/proc/{pid}/limits")).unwrap();
+    let core = limits.lines().find(|l| l.starts_with("Max core file size")).unwrap();
+    assert_eq!(core.split_whitespace().skip(4).take(2).collect::<Vec<_>>(), ["0", "0"], "{core}");
     t.keys(&["/"]);
     t.literal("noor");
     t.wait_for("the query", |s| s.contains("/ noor"));
