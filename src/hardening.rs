@@ -62,7 +62,11 @@ mod tests {
         }
         let exe = std::env::current_exe().unwrap_or_default();
         let out = std::process::Command::new(exe)
-            .args(["--exact", "hardening::tests::protect_turns_core_dumps_off_and_the_process_non_dumpable", "--nocapture"])
+            .args([
+                "--exact",
+                "hardening::tests::protect_turns_core_dumps_off_and_the_process_non_dumpable",
+                "--nocapture",
+            ])
             .env("TAPDESK_HARDENING_CHILD", "1")
             .output()
             .unwrap_or_else(|e| panic!("child test: {e}"));

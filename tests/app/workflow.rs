@@ -373,3 +373,47 @@ fn quitting_with_the_pass_on_screen_asks_first() {
     send(&mut m, ch('q'));
     assert!(m.quit);
 }
+
+#[test]
+fn a_lifetime_the_form_cannot_use_is_kept_and_said_to_be_wrong() {
+    for (typed, why) in [("1e9", "use whole minutes"), ("-5", "cannot be negative"), ("1.5h", "use whole minutes")] {
+        let mut m = avery_selected();
+        send(&mut m, ch('t'));
+        assert_eq!(m.form.field, Field::Lifetime);
+        send(&mut m, key(KeyCode::Backspace));
+        send(&mut m, key(KeyCode::Backspace));
+        type_str_lenient(&mut m, typed);
+        assert_eq!(m.form.lifetime, typed, "what was typed is kept");
+        let err = m.form.error.clone().unwrap_or_default();
+        assert!(err.contains(&format!("'{typed}' is not a lifetime")) && err.contains(why), "{typed}: {err}");
+        assert_eq!(m.form.error_field, Some(Field::Lifetime));
+        // Enter sends nothing and keeps it.
+        assert!(send(&mut m, key(KeyCode::Enter)).is_empty());
+        assert_eq!(m.form.lifetime, typed);
+    }
+}
+
+#[test]
+fn a_pasted_ticket_longer_than_the_field_says_the_limit() {
+    let mut m = avery_selected();
+    send(&mut m, ch('t'));
+    for _ in 0..2 {
+        send(&mut m, key(KeyCode::Down));
+    }
+    assert_eq!(m.form.field, Field::Ticket);
+    let long = "INC-".to_owned() + &"7".repeat(96);
+    send(&mut m, tapdesk::app::Msg::Paste(long.clone()));
+    assert_eq!(m.just.ticket, long[..64]);
+    assert!(
+        m.status.text.contains("Ticket takes at most 64 characters: the last 36 of the paste were not kept"),
+        "{}",
+        m.status.text
+    );
+}
+
+/// Types `s` key by key, whatever each key returns.
+fn type_str_lenient(m: &mut Model, s: &str) {
+    for c in s.chars() {
+        send(m, ch(c));
+    }
+}

@@ -1,6 +1,7 @@
 //! What each key does: popups first, then a focused text field, then the keymap's actions.
 //! Printable keys go to the focused text field (search box, start, ticket, "other" verification);
-//! the lifetime field takes digits and `m`, `h`, `d` only, so `j`/`k` still move there.
+//! the lifetime field keeps what is typed (and says what is wrong with it), but `j`/`k` still move
+//! there.
 
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 
@@ -85,45 +86,63 @@ pub(super) fn on_paste(model: &mut Model, text: &str) -> Vec<Cmd> {
     let clean = clean.trim();
     if let Popup::Confirm(c) = &model.popup {
         if c.field == ConfirmField::Ticket {
-            push_limited(&mut model.just.ticket, clean);
+            let dropped = push_limited(&mut model.just.ticket, clean);
+            say_dropped(model, "Ticket", dropped);
         }
         return Vec::new();
     }
     if let Some(r) = &model.recovery {
         if r.step == crate::app::recovery::Step::Verify && r.on_ticket {
-            push_limited(&mut model.just.ticket, clean);
+            let dropped = push_limited(&mut model.just.ticket, clean);
+            say_dropped(model, "Ticket", dropped);
         }
         return Vec::new();
     }
     if !matches!(model.popup, Popup::None) {
         return Vec::new();
     }
-    match model.focus {
+    let (name, dropped) = match model.focus {
         Focus::Users => {
             model.editing = true;
-            push_limited(&mut model.query, clean);
-            return rerank(model);
+            let dropped = push_limited(&mut model.query, clean);
+            let cmds = rerank(model);
+            say_dropped(model, "The search box", dropped);
+            return cmds;
         }
         Focus::TapForm => match model.form.field {
-            Field::Lifetime => push_limited(&mut model.form.lifetime, clean),
-            Field::Start => push_limited(&mut model.form.start, clean),
-            Field::Ticket => push_limited(&mut model.just.ticket, clean),
-            Field::Verified if model.just.verification == Some(Verification::Other) => {
-                push_limited(&mut model.just.other, clean)
+            Field::Lifetime => {
+                let dropped = push_limited(&mut model.form.lifetime, clean);
+                lifetime_feedback(model);
+                ("Lifetime", dropped)
             }
-            _ => {}
+            Field::Start => ("Start", push_limited(&mut model.form.start, clean)),
+            Field::Ticket => ("Ticket", push_limited(&mut model.just.ticket, clean)),
+            Field::Verified if model.just.verification == Some(Verification::Other) => {
+                ("Verified", push_limited(&mut model.just.other, clean))
+            }
+            _ => ("", 0),
         },
-        Focus::Methods => {}
-    }
+        Focus::Methods => ("", 0),
+    };
+    say_dropped(model, name, dropped);
     Vec::new()
 }
 
-fn push_limited(field: &mut String, text: &str) {
-    for c in text.chars() {
-        if field.chars().count() >= FIELD_MAX {
-            break;
-        }
-        field.push(c);
+/// Appends `text` to `field` up to [`FIELD_MAX`] characters; returns how many did not fit.
+fn push_limited(field: &mut String, text: &str) -> usize {
+    let room = FIELD_MAX.saturating_sub(field.chars().count());
+    let total = text.chars().count();
+    field.extend(text.chars().take(room));
+    total.saturating_sub(room)
+}
+
+/// A paste that did not fit says so (nothing the operator pasted vanishes silently).
+fn say_dropped(model: &mut Model, field: &str, dropped: usize) {
+    if dropped > 0 {
+        model.set_status(
+            StatusKind::Error,
+            format!("{field} takes at most {FIELD_MAX} characters: the last {dropped} of the paste were not kept."),
+        );
     }
 }
 
@@ -245,7 +264,9 @@ fn on_form_key(model: &mut Model, key: KeyEvent) -> Option<Vec<Cmd>> {
         _ => None,
     };
     let accepts = |c: char| match field {
-        Field::Lifetime => c.is_ascii_digit() || matches!(c.to_ascii_lowercase(), 'm' | 'h' | 'd') || c == ' ',
+        // Anything typed is kept (and said to be wrong until it reads as a lifetime: `1e9` never
+        // quietly becomes `19`), except the keys that move and toggle in the form.
+        Field::Lifetime => !sanitize::is_unsafe(c) && !matches!(c, 'j' | 'k' | '?'),
         Field::Start => c.is_ascii_digit() || matches!(c, '-' | ':' | ' ' | 'T' | 'n' | 'o' | 'w'),
         _ => !sanitize::is_unsafe(c),
     };
@@ -278,7 +299,9 @@ fn on_form_key(model: &mut Model, key: KeyEvent) -> Option<Vec<Cmd>> {
         }
         _ => return None,
     }
-    if model.form.error_field == Some(field) {
+    if field == Field::Lifetime {
+        lifetime_feedback(model);
+    } else if model.form.error_field == Some(field) {
         model.form.error = None;
         model.form.error_field = None;
     }
@@ -435,4 +458,29 @@ fn on_policy_key(model: &mut Model, key: KeyEvent) -> Vec<Cmd> {
         e.error = None;
     }
     Vec::new()
+}
+
+/// While the Lifetime text holds something no lifetime has (a letter other than m, h, d, a sign,
+/// a dot), the form says so next to the field and keeps the text; the message goes once the text
+/// could be a lifetime again (range and policy are checked on Enter).
+fn lifetime_feedback(model: &mut Model) {
+    let text = model.form.lifetime.clone();
+    let usable = text
+        .chars()
+        .all(|c| c.is_ascii_digit() || c.is_whitespace() || matches!(c.to_ascii_lowercase(), 'm' | 'h' | 'd'));
+    if usable {
+        if model.form.error_field == Some(Field::Lifetime) {
+            model.form.error = None;
+            model.form.error_field = None;
+        }
+        return;
+    }
+    let shown = crate::sanitize::clean(&text).into_owned();
+    let why = if text.trim_start().starts_with('-') {
+        format!("'{shown}' is not a lifetime: it cannot be negative; use minutes, or m, h, d (90m, 8h, 2d).")
+    } else {
+        format!("'{shown}' is not a lifetime: use whole minutes, or m, h, d (90m, 8h, 2d).")
+    };
+    model.form.error = Some(why);
+    model.form.error_field = Some(Field::Lifetime);
 }
