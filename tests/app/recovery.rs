@@ -131,3 +131,54 @@ fn required_verification_is_asked_first() {
     assert_eq!(step(&m), Step::Verify);
     assert!(m.recovery.as_ref().unwrap().error.as_deref().is_some_and(|e| e.contains("ticket")));
 }
+
+/// Avery without TAP-Users: the TAP policy would not let her sign in with a pass.
+fn outside_the_policy() -> tapdesk::app::Model {
+    let mut m = avery_selected();
+    if let Some(sel) = &mut m.selected
+        && let tapdesk::app::Loadable::Ready(card) = &mut sel.card
+    {
+        card.member_of.clear();
+    }
+    m
+}
+
+#[test]
+fn the_flow_does_not_start_when_the_pass_would_fail() {
+    let mut m = outside_the_policy();
+    let cmds = send(&mut m, ch('F'));
+    assert!(cmds.is_empty());
+    assert!(m.recovery.is_none(), "nothing destructive can be reached");
+    assert!(m.status.text.contains("Recovery not started, it would lock Avery Quinn out"), "{}", m.status.text);
+    assert!(m.status.text.contains("TAP policy"), "the reason is named: {}", m.status.text);
+    assert!(m.status.text.contains("press d"), "the separate way to delete the key: {}", m.status.text);
+    // Deleting the lost key alone stays possible, as its own confirmed action.
+    send(&mut m, ch('j'));
+    send(&mut m, ch('j'));
+    send(&mut m, ch('d'));
+    assert!(matches!(m.popup, tapdesk::app::Popup::Confirm(_)));
+}
+
+#[test]
+fn the_flow_does_not_revoke_when_the_pass_became_impossible_meanwhile() {
+    let mut m = avery_selected();
+    send(&mut m, ch('F'));
+    assert!(m.recovery.is_some());
+    // Verify, then skip the key: the flow stands before the revoke.
+    send(&mut m, key(KeyCode::Tab));
+    send(&mut m, key(KeyCode::Right));
+    send(&mut m, key(KeyCode::Enter));
+    send(&mut m, ch('s'));
+    assert_eq!(m.recovery.as_ref().unwrap().step, tapdesk::app::recovery::Step::Revoke);
+    // Meanwhile she left TAP-Users (the card was read again).
+    if let Some(sel) = &mut m.selected
+        && let tapdesk::app::Loadable::Ready(card) = &mut sel.card
+    {
+        card.member_of.clear();
+    }
+    let cmds = send(&mut m, key(KeyCode::Enter));
+    assert!(cmds.is_empty(), "no revoke is sent: {cmds:?}");
+    let r = m.recovery.as_ref().unwrap();
+    assert_eq!(r.step, tapdesk::app::recovery::Step::Summary);
+    assert!(r.failed());
+}

@@ -20,6 +20,31 @@ pub(super) fn start(model: &mut Model) {
         model.set_status(StatusKind::Info, "Wait for the user's methods to load, then press F again.");
         return;
     };
+    // The flow deletes and revokes before it issues the pass: it never starts when the pass is
+    // known to fail, or the caller would be left with no way in.
+    let name = name_of(&sel.user);
+    match model.preflight() {
+        None => {
+            model.set_status(
+                StatusKind::Info,
+                "Wait for the caller card and its pre-flight to load, then press F again.",
+            );
+            return;
+        }
+        Some(findings) => {
+            if let Some(b) = preflight::blocker(&findings) {
+                model.set_status(
+                    StatusKind::Error,
+                    format!(
+                        "Recovery not started, it would lock {name} out: {}. To delete a lost key alone: select it \
+                         in Methods, press d.",
+                        b.text.trim_end_matches('.')
+                    ),
+                );
+                return;
+            }
+        }
+    }
     let keys = methods
         .iter()
         .filter(|m| matches!(m, AuthMethod::Fido2(_)))
@@ -115,6 +140,16 @@ pub(super) fn on_key(model: &mut Model, key: KeyEvent) -> Vec<Cmd> {
                 r.step = Step::Issue;
             }
             KeyCode::Enter => {
+                // Checked again: the card or the policy may have changed since the flow started.
+                let blocked = model.preflight().as_deref().and_then(preflight::blocker).map(|b| b.text.clone());
+                let Some(r) = &mut model.recovery else { return Vec::new() };
+                if let Some(b) = blocked {
+                    r.log.push(Outcome::Failed(format!(
+                        "Revoking sessions: not sent, since a pass cannot be issued afterwards. {b}"
+                    )));
+                    r.step = Step::Summary;
+                    return Vec::new();
+                }
                 let user = r.user.clone();
                 let cmd = actions::send_revoke(model, &user);
                 set_waiting(model, &cmd);
