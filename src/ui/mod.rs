@@ -35,7 +35,16 @@ pub fn view(model: &Model, frame: &mut Frame) {
     // The form folds to a summary while another pane has the keyboard, so the Methods pane gets
     // the room (at 80x24 that is the difference between seeing a user's last methods or not).
     let form_open = model.focus == Focus::TapForm || model.form.error.is_some() || model.creating.is_some();
-    let form_height = if form_open && model.selected.is_some() { 9 } else { 4 };
+    // An open form grows by the rows its last line (an error, or why issuing is disabled) wraps
+    // to, so the sentence is read whole; the Methods pane keeps at least 6 rows.
+    let form_height = if form_open && model.selected.is_some() {
+        let inner = usize::from(right.width.saturating_sub(2)).max(1);
+        let wrapped =
+            tap_form::last_line(model).map_or(1, |t| unicode_width::UnicodeWidthStr::width(t.as_str()).div_ceil(inner));
+        (8 + wrapped.max(1) as u16).min(right.height.saturating_sub(6)).max(9)
+    } else {
+        4
+    };
     let [methods_area, form_area] =
         Layout::vertical([Constraint::Min(6), Constraint::Length(form_height)]).areas(right);
 

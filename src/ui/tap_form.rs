@@ -136,6 +136,18 @@ pub(super) fn render(model: &Model, frame: &mut Frame, area: Rect) {
     }
 }
 
+/// The text of the open form's last line when it is a sentence that may wrap: the form's error,
+/// or why issuing is disabled (for the layout, which gives it the rows it needs).
+pub(super) fn last_line(model: &Model) -> Option<String> {
+    if let Some(err) = &model.form.error {
+        return Some(err.clone());
+    }
+    if model.creating.is_some() {
+        return None;
+    }
+    model.preflight().and_then(|f| crate::app::preflight::blocker(&f).map(|b| format!("✗ Issue disabled: {}", b.text)))
+}
+
 /// The form folded to two lines: what would be issued, and how to open it (or why not).
 fn render_folded(model: &Model, frame: &mut Frame, inner: Rect) {
     let dim = Style::new().fg(Color::DarkGray);

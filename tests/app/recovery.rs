@@ -148,15 +148,21 @@ fn the_flow_does_not_start_when_the_pass_would_fail() {
     let mut m = outside_the_policy();
     let cmds = send(&mut m, ch('F'));
     assert!(cmds.is_empty());
-    assert!(m.recovery.is_none(), "nothing destructive can be reached");
-    assert!(m.status.text.contains("Recovery not started, it would lock Avery Quinn out"), "{}", m.status.text);
-    assert!(m.status.text.contains("TAP policy"), "the reason is named: {}", m.status.text);
-    assert!(m.status.text.contains("press d"), "the separate way to delete the key: {}", m.status.text);
+    // The flow opens on its summary, saying why: no step that deletes or revokes can be reached.
+    let r = m.recovery.as_ref().expect("the flow says why");
+    assert_eq!(r.step, Step::Summary);
+    assert!(r.failed());
+    let Outcome::Failed(why) = &r.log[0] else { panic!("{:?}", r.log) };
+    assert!(why.contains("Not started: Avery Quinn is not in a group the TAP policy targets"), "{why}");
+    assert!(why.contains("would lock Avery Quinn out"), "{why}");
+    assert!(why.contains("press d"), "the separate way to delete the key: {why}");
+    assert!(send(&mut m, key(KeyCode::Esc)).is_empty());
+    assert!(m.recovery.is_none());
     // Deleting the lost key alone stays possible, as its own confirmed action.
     send(&mut m, ch('j'));
     send(&mut m, ch('j'));
     send(&mut m, ch('d'));
-    assert!(matches!(m.popup, tapdesk::app::Popup::Confirm(_)));
+    assert!(matches!(m.popup, tapdesk::app::Popup::Confirm(_)), "{:?} {:?} {}", m.focus, m.popup, m.status.text);
 }
 
 #[test]

@@ -33,14 +33,16 @@ pub(super) fn start(model: &mut Model) {
         }
         Some(findings) => {
             if let Some(b) = preflight::blocker(&findings) {
-                model.set_status(
-                    StatusKind::Error,
-                    format!(
-                        "Recovery not started, it would lock {name} out: {}. To delete a lost key alone: select it \
-                         in Methods, press d.",
-                        b.text.trim_end_matches('.')
-                    ),
-                );
+                // Shown as the flow's summary (drawn large, wrapped): nothing was or will be done.
+                let mut r = Recovery::new(sel.user.clone(), Vec::new());
+                r.log.push(Outcome::Failed(format!(
+                    "Not started: {} Deleting a key or revoking sessions first would lock {name} out. To delete a \
+                     lost key on its own: Esc, select the key in Methods, press d.",
+                    b.text
+                )));
+                r.step = Step::Summary;
+                model.recovery = Some(r);
+                model.set_status(StatusKind::Error, format!("Recovery not started for {name}: see why in the flow."));
                 return;
             }
         }
