@@ -26,3 +26,42 @@ pub fn clock_both(ts: Timestamp, tz: &TimeZone) -> String {
 pub fn utc_time(ts: Timestamp) -> String {
     ts.to_zoned_datetime(TimeZone::UTC).strftime("%Y-%m-%d %H:%M UTC").to_string()
 }
+
+/// A time in words for lists and warnings, in the operator's zone with the zone's abbreviation:
+/// `09:00 CET` when it falls on the operator's today, else with the date, `Mon 7 Dec 09:00 CET`
+/// (so "from 09:00" never hides next Monday).
+pub fn when(ts: Timestamp, now: Timestamp, tz: &TimeZone) -> String {
+    let z = ts.to_zoned_datetime(tz.clone());
+    if z.date() == now.to_zoned_datetime(tz.clone()).date() {
+        z.strftime("%H:%M %Z").to_string()
+    } else {
+        z.strftime("%a %-d %b %H:%M %Z").to_string()
+    }
+}
+
+/// How long ago `ts` was, roughly: `5 min`, `2 h`, `3 days` (`0 min` for the future).
+pub fn ago(ts: Timestamp, now: Timestamp) -> String {
+    let mins = now.as_second().saturating_sub(ts.as_second()).max(0) / 60;
+    match mins {
+        0..60 => format!("{mins} min"),
+        60..2880 => format!("{} h", mins / 60),
+        _ => format!("{} days", mins / 1440),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn when_names_the_day_unless_it_is_today() {
+        let tz = TimeZone::get("Europe/Berlin").unwrap_or(TimeZone::UTC);
+        let now: Timestamp = "2026-12-03T10:00:00Z".parse().unwrap_or(Timestamp::UNIX_EPOCH);
+        let today: Timestamp = "2026-12-03T15:30:00Z".parse().unwrap_or(Timestamp::UNIX_EPOCH);
+        let monday: Timestamp = "2026-12-07T08:00:00Z".parse().unwrap_or(Timestamp::UNIX_EPOCH);
+        assert_eq!(when(today, now, &tz), "16:30 CET");
+        assert_eq!(when(monday, now, &tz), "Mon 7 Dec 09:00 CET");
+        assert_eq!(ago("2026-12-03T08:00:00Z".parse().unwrap_or(now), now), "2 h");
+        assert_eq!(ago("2026-12-03T09:55:00Z".parse().unwrap_or(now), now), "5 min");
+    }
+}

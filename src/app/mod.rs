@@ -27,7 +27,7 @@ use crate::directory::UserRow;
 use tap_form::{Justification, TapForm};
 use tapdesk_graph::GraphError;
 use tapdesk_graph::protocol::{GraphRequest, Reply, RequestId};
-use tapdesk_graph::types::{AuthMethod, TapMethod, TapPolicy, User, UserCard};
+use tapdesk_graph::types::{AuthMethod, TapCreateRequest, TapMethod, TapPolicy, User, UserCard};
 
 /// Most users the Users pane lists for a query.
 pub const RESULT_LIMIT: usize = 200;
@@ -119,6 +119,14 @@ pub enum PendingAction {
     RevokeSessions {
         /// The user (sanitised).
         user: User,
+    },
+    /// `POST /users/{id}/authentication/temporaryAccessPassMethods` for a user who has a pass
+    /// that still works or will: the new one replaces it (a user has at most one).
+    ReplaceTap {
+        /// The user (sanitised).
+        user: User,
+        /// The new pass's start (UTC), lifetime (minutes) and one-time.
+        body: TapCreateRequest,
     },
 }
 

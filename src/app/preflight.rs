@@ -183,7 +183,7 @@ pub fn check(
         if live {
             let until = tap
                 .end_date_time()
-                .map(|e| format!(" (until {})", e.to_zoned_datetime(tz.clone()).strftime("%H:%M")))
+                .map(|e| format!(" (until {})", crate::timefmt::when(e, now, tz)))
                 .unwrap_or_default();
             out.push(finding(Severity::Warns, format!("{name} already has a pass{until}: issuing replaces it.")));
         }

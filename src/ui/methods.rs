@@ -177,8 +177,8 @@ fn join(parts: &[Option<&str>]) -> String {
 }
 
 /// A TAP's state in words, from `methodUsabilityReason` and its validity window (operator's zone).
-pub fn tap_state(t: &TapMethod, _now: Timestamp, tz: &TimeZone) -> String {
-    let hm = |ts: Timestamp| ts.to_zoned_datetime(tz.clone()).strftime("%H:%M").to_string();
+pub fn tap_state(t: &TapMethod, now: Timestamp, tz: &TimeZone) -> String {
+    let hm = |ts: Timestamp| crate::timefmt::when(ts, now, tz);
     let kind = match t.is_usable_once {
         Some(true) => "one-time",
         Some(false) => "multi-use",

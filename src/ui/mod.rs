@@ -6,6 +6,7 @@
 //! sign-in). It fits 80x24 and grows with the terminal.
 
 mod methods;
+pub use methods::tap_state;
 pub mod popup;
 mod recovery;
 pub mod signin;

@@ -417,3 +417,82 @@ fn type_str_lenient(m: &mut Model, s: &str) {
         send(m, ch(c));
     }
 }
+
+/// Avery with a multi-use pass issued 2 h ago, valid from then for 4 h (until 11:00 UTC).
+fn with_active_pass() -> Model {
+    let mut m = avery_selected();
+    let issued = now().checked_sub(jiff::SignedDuration::from_hours(2)).unwrap();
+    let tap = tapdesk_graph::types::TapMethod {
+        base: tapdesk_graph::types::MethodBase {
+            id: "tap-old".into(),
+            created_date_time: Some(issued),
+            ..Default::default()
+        },
+        start_date_time: Some(issued),
+        lifetime_in_minutes: Some(240),
+        is_usable_once: Some(false),
+        is_usable: Some(true),
+        method_usability_reason: Some("EnabledByPolicy".into()),
+    };
+    if let Some(sel) = &mut m.selected
+        && let tapdesk::app::Loadable::Ready(methods) = &mut sel.methods
+    {
+        methods.push(tapdesk_graph::types::AuthMethod::TemporaryAccessPass(tap));
+    }
+    m
+}
+
+#[test]
+fn a_pass_that_replaces_a_working_one_is_confirmed_in_words() {
+    let mut m = with_active_pass();
+    send(&mut m, ch('t'));
+    let cmds = send(&mut m, key(KeyCode::Enter));
+    assert!(cmds.is_empty(), "nothing is sent before the confirmation: {cmds:?}");
+    let Popup::Confirm(c) = &m.popup else { panic!("a confirmation: {:?}", m.popup) };
+    assert_eq!(
+        c.question,
+        "Avery Quinn has an active pass until 11:00 UTC, issued 2 h ago. Replace it? The old code stops working now."
+    );
+    // Esc: nothing sent, the form as it was.
+    send(&mut m, key(KeyCode::Esc));
+    assert!(matches!(m.popup, Popup::None) && m.creating.is_none());
+    // Confirmed: the create goes out (write-ahead).
+    send(&mut m, key(KeyCode::Enter));
+    let cmds = send(&mut m, key(KeyCode::Enter));
+    assert!(matches!(&cmds[..], [Cmd::Write { request: GraphRequest::CreateTap { .. }, .. }]), "{cmds:?}");
+}
+
+#[test]
+fn a_delayed_pass_that_replaces_a_working_one_says_the_gap() {
+    let mut m = with_active_pass();
+    send(&mut m, ch('t'));
+    send(&mut m, key(KeyCode::Up));
+    assert_eq!(m.form.field, Field::Start);
+    type_str_lenient(&mut m, "2026-12-07 09:00");
+    send(&mut m, key(KeyCode::Enter));
+    let Popup::Confirm(c) = &m.popup else { panic!("a confirmation: {:?} {:?}", m.popup, m.form.error) };
+    assert!(
+        c.question.ends_with("The new pass starts Mon 7 Dec 09:00 UTC: until then Avery Quinn has no working pass."),
+        "{}",
+        c.question
+    );
+}
+
+#[test]
+fn warnings_about_a_pass_carry_the_date_when_it_is_not_today() {
+    let mut m = with_active_pass();
+    if let Some(sel) = &mut m.selected
+        && let tapdesk::app::Loadable::Ready(methods) = &mut sel.methods
+        && let Some(tapdesk_graph::types::AuthMethod::TemporaryAccessPass(t)) = methods.last_mut()
+    {
+        t.start_date_time = Some("2026-12-07T09:00:00Z".parse().unwrap());
+        t.method_usability_reason = Some("NotYetValid".into());
+    }
+    let findings = m.preflight().unwrap();
+    assert!(findings.iter().any(|f| f.text.contains("(until Mon 7 Dec 13:00 UTC)")), "{findings:?}");
+    let tap = match m.selected.as_ref().unwrap().methods.ready().unwrap().last() {
+        Some(tapdesk_graph::types::AuthMethod::TemporaryAccessPass(t)) => t.clone(),
+        _ => unreachable!(),
+    };
+    assert!(tapdesk::ui::tap_state(&tap, m.now, &m.tz).contains("not yet valid, from Mon 7 Dec 09:00 UTC"));
+}

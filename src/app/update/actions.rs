@@ -95,7 +95,53 @@ pub(super) fn submit_tap(model: &mut Model) -> Vec<Cmd> {
     }
     model.form.error = None;
     model.form.error_field = None;
+    if let Some(question) = replace_question(model, &user, &body) {
+        model.popup = Popup::Confirm(Box::new(Confirm {
+            action: PendingAction::ReplaceTap { user, body },
+            question,
+            field: ConfirmField::Ticket,
+            error: None,
+        }));
+        return Vec::new();
+    }
     vec![send_tap(model, &user, body)]
+}
+
+/// The question to ask before a new pass replaces one that works (or will), in words: until when,
+/// issued how long ago, and, for a delayed start, that the user has no working pass meanwhile.
+/// `None` when the user has no such pass (or their methods are not loaded).
+fn replace_question(model: &Model, user: &User, body: &TapCreateRequest) -> Option<String> {
+    let methods = model.selected.as_ref()?.methods.ready()?;
+    let old = methods.iter().find_map(|m| match m {
+        AuthMethod::TemporaryAccessPass(t) => Some(t),
+        _ => None,
+    })?;
+    let (now, tz) = (model.now, &model.tz);
+    let dead = old.end_date_time().is_some_and(|e| e <= now)
+        || matches!(old.method_usability_reason.as_deref(), Some("Expired" | "OneTimeUsed"));
+    if dead {
+        return None;
+    }
+    let name = name_of(user);
+    let pending = old.start_date_time.is_some_and(|s| s > now);
+    let mut q = match (pending, old.start_date_time, old.end_date_time()) {
+        (true, Some(s), _) => format!("{name} has a pass that starts {}", crate::timefmt::when(s, now, tz)),
+        (_, _, Some(e)) => format!("{name} has an active pass until {}", crate::timefmt::when(e, now, tz)),
+        _ => format!("{name} has an active pass"),
+    };
+    if let Some(c) = old.base.created_date_time {
+        q.push_str(&format!(", issued {} ago", crate::timefmt::ago(c, now)));
+    }
+    q.push_str(". Replace it? The old code stops working now.");
+    if let Some(start) = body.start_date_time.filter(|s| *s > now)
+        && !pending
+    {
+        q.push_str(&format!(
+            " The new pass starts {}: until then {name} has no working pass.",
+            crate::timefmt::when(start, now, tz)
+        ));
+    }
+    Some(q)
 }
 
 /// The create request's parameters for the audit log, copied field by field (the pass is never
@@ -212,6 +258,7 @@ pub(super) fn confirm(model: &mut Model) -> Vec<Cmd> {
             vec![send_delete(model, &user, segment, method_id, &description, parameters)]
         }
         PendingAction::RevokeSessions { user } => vec![send_revoke(model, &user)],
+        PendingAction::ReplaceTap { user, body } => vec![send_tap(model, &user, body)],
     }
 }
 
