@@ -205,13 +205,23 @@ fn build_http(total: Duration, connect: Duration) -> Result<reqwest::Client, Gra
         .redirect(reqwest::redirect::Policy::none())
         .user_agent(concat!("tapdesk/", env!("CARGO_PKG_VERSION")))
         .build()
-        .map_err(|e| GraphError::Transport(error_chain(&e)))
+        .map_err(|e| GraphError::Transport(format!("(could not set up the HTTP client: {})", error_chain(&e))))
 }
 
+/// A transport failure in words: where tapdesk tried (host and port, never the path or query,
+/// which may hold search text) and what went wrong.
 fn transport_error(e: reqwest::Error) -> GraphError {
     let timeout = e.is_timeout();
+    let host = e.url().and_then(|u| u.host_str().map(|h| (h.to_owned(), u.port_or_known_default())));
     let e = e.without_url();
-    let msg = error_chain(&e);
+    let mut msg = error_chain(&e);
+    if let Some((h, port)) = host {
+        let at = match port {
+            Some(p) => format!("{h}:{p}"),
+            None => h,
+        };
+        msg = format!("at {at} ({msg})");
+    }
     if timeout { GraphError::Timeout(msg) } else { GraphError::Transport(msg) }
 }
 

@@ -54,6 +54,22 @@ fn client_for(base: &str, token: &str) -> GraphClient {
     .with_retry_policy(fast_retries())
 }
 
+/// A port nobody listens on: the error names where tapdesk tried, and never calls it a refusal
+/// by Graph.
+#[tokio::test]
+async fn connection_refused_says_where_graph_could_not_be_reached() {
+    let port = {
+        let l = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        l.local_addr().unwrap().port()
+    };
+    let client = client_for(&format!("http://127.0.0.1:{port}/v1.0/"), "t");
+    let e = client.get_me().await.unwrap_err();
+    assert!(matches!(e, GraphError::Transport(_)), "{e:?}");
+    let text = e.to_string();
+    assert!(text.starts_with(&format!("cannot reach Graph at 127.0.0.1:{port} (")), "{text}");
+    assert!(!text.to_ascii_lowercase().contains("graph refused"), "{text}");
+}
+
 // ----- Part 1: scripted server ------------------------------------------------------------
 
 /// What the scripted server does with the next request.

@@ -26,7 +26,7 @@ pub enum GraphError {
         request_id: Option<String>,
     },
     /// The request did not complete: connection refused or dropped, DNS, TLS.
-    #[error("could not reach Graph: {0}")]
+    #[error("cannot reach Graph {0}")]
     Transport(String),
     /// The request did not complete within its timeout.
     #[error("Graph did not answer in time ({0})")]

@@ -138,7 +138,7 @@ pub mod role_templates {
 /// A whole simulated tenant; also the `--fixture FILE` / `--demo-tenant FILE` JSON format (see the
 /// module docs).
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
-#[serde(rename_all = "camelCase")]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct Tenant {
     /// Directory (tenant) id, a GUID; the `tid` claim and the token URL segment.
     pub tenant_id: String,
@@ -214,23 +214,120 @@ pub fn default_tap_policy(include: Vec<PolicyTarget>) -> TapPolicy {
 }
 
 impl Tenant {
-    /// Reads a tenant fixture (the JSON format in the module docs).
+    /// Reads a tenant fixture (the JSON format in the module docs), strictly: see
+    /// [`Tenant::from_json_str`].
     ///
-    /// Errors: unreadable file, invalid JSON, or an `operatorId` that names no user.
+    /// # Errors
+    /// The file cannot be read, or what [`Tenant::from_json_str`] refuses (the message names the file).
     pub fn from_json_file(path: impl AsRef<Path>) -> anyhow::Result<Tenant> {
         let path = path.as_ref();
         let text =
             std::fs::read_to_string(path).with_context(|| format!("reading tenant fixture {}", path.display()))?;
-        let tenant: Tenant =
-            serde_json::from_str(&text).with_context(|| format!("parsing tenant fixture {}", path.display()))?;
-        if !tenant.users.iter().any(|u| u.id == tenant.operator_id) {
-            anyhow::bail!(
-                "tenant fixture {}: operatorId '{}' is not one of the users",
-                path.display(),
-                tenant.operator_id
-            );
+        Tenant::from_json_str(&text).with_context(|| format!("tenant fixture {}", path.display()))
+    }
+
+    /// Parses a tenant fixture strictly, so a mistake never changes what the simulator answers
+    /// without a word: unknown keys (outside the free-form method properties and the TAP policy,
+    /// which follow Graph's tolerant shapes) and invalid values are errors naming the JSON path
+    /// (`users[3].methods[1].id`), then [`Tenant::validate`] runs.
+    ///
+    /// # Errors
+    /// One sentence per problem, each with its JSON path.
+    pub fn from_json_str(text: &str) -> anyhow::Result<Tenant> {
+        let de = &mut serde_json::Deserializer::from_str(text);
+        let tenant: Tenant = serde_path_to_error::deserialize(de).map_err(|e| {
+            let path = e.path().to_string();
+            anyhow::anyhow!("at {}: {}", if path == "." { "the top level".to_owned() } else { path }, e.into_inner())
+        })?;
+        if let Err(problems) = tenant.validate() {
+            anyhow::bail!("{}", problems.join("; "));
         }
         Ok(tenant)
+    }
+
+    /// Checks what JSON alone cannot: ids are unique (users, each user's methods, groups, roles,
+    /// clients), every reference names something that exists (`operatorId`, `managerId`,
+    /// `defaultMethodId`, group and role `members`), so the simulator never acts on the wrong
+    /// object (two methods with one id once made it delete the wrong key).
+    ///
+    /// # Errors
+    /// Every problem found, each naming its JSON path (at most 20, then how many more).
+    pub fn validate(&self) -> Result<(), Vec<String>> {
+        use std::collections::{HashMap, HashSet};
+        let mut out = Vec::new();
+        let mut first_at: HashMap<String, String> = HashMap::new();
+        let mut unique = |kind: &str, id: &str, path: String, out: &mut Vec<String>| {
+            if let Some(prev) = first_at.get(id) {
+                out.push(format!("{path}: {kind} id '{id}' is also used at {prev}"));
+            } else {
+                first_at.insert(id.to_owned(), path);
+            }
+        };
+        // Users, groups and roles share one id space (directory objects).
+        for (i, u) in self.users.iter().enumerate() {
+            unique("object", &u.id, format!("users[{i}].id"), &mut out);
+        }
+        for (i, g) in self.groups.iter().enumerate() {
+            unique("object", &g.id, format!("groups[{i}].id"), &mut out);
+        }
+        for (i, r) in self.roles.iter().enumerate() {
+            unique("object", &r.id, format!("roles[{i}].id"), &mut out);
+        }
+        let users: HashSet<&str> = self.users.iter().map(|u| u.id.as_str()).collect();
+        let groups: HashSet<&str> = self.groups.iter().map(|g| g.id.as_str()).collect();
+        let mut clients = HashSet::new();
+        for (i, c) in self.clients.iter().enumerate() {
+            if !clients.insert(c.client_id.as_str()) {
+                out.push(format!("clients[{i}].clientId: '{}' is listed twice", c.client_id));
+            }
+        }
+        if !users.contains(self.operator_id.as_str()) {
+            out.push(format!("operatorId: '{}' is not one of the users", self.operator_id));
+        }
+        for (i, u) in self.users.iter().enumerate() {
+            let mut methods = HashSet::new();
+            for (j, m) in u.methods.iter().enumerate() {
+                if !methods.insert(m.id.as_str()) {
+                    out.push(format!(
+                        "users[{i}].methods[{j}].id: '{}' is used twice in {}'s methods",
+                        m.id, u.display_name
+                    ));
+                }
+            }
+            if let Some(d) = &u.default_method_id
+                && !methods.contains(d.as_str())
+            {
+                out.push(format!("users[{i}].defaultMethodId: '{d}' is not one of {}'s methods", u.display_name));
+            }
+            if let Some(m) = &u.manager_id
+                && !users.contains(m.as_str())
+            {
+                out.push(format!("users[{i}].managerId: '{m}' is not one of the users"));
+            }
+        }
+        for (i, g) in self.groups.iter().enumerate() {
+            for (j, m) in g.members.iter().enumerate() {
+                if !users.contains(m.as_str()) && !groups.contains(m.as_str()) {
+                    out.push(format!("groups[{i}].members[{j}]: '{m}' is neither a user nor a group"));
+                }
+            }
+        }
+        for (i, r) in self.roles.iter().enumerate() {
+            for (j, m) in r.members.iter().enumerate() {
+                if !users.contains(m.as_str()) && !groups.contains(m.as_str()) {
+                    out.push(format!("roles[{i}].members[{j}]: '{m}' is neither a user nor a group"));
+                }
+            }
+        }
+        if out.is_empty() {
+            return Ok(());
+        }
+        if out.len() > 20 {
+            let more = out.len() - 20;
+            out.truncate(20);
+            out.push(format!("and {more} more"));
+        }
+        Err(out)
     }
 
     /// The user with object id `id`, if any (linear scan; the server keeps an index).
@@ -245,7 +342,7 @@ impl Tenant {
 /// (`"publicClient": true`, "Allow public client flows" in Entra) sign people in by device code and
 /// refresh token, with no secret; a confidential client that tries is refused with AADSTS7000218.
 #[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq, Eq)]
-#[serde(rename_all = "camelCase")]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct SimClient {
     /// `client_id` form field.
     pub client_id: String,
@@ -285,7 +382,7 @@ pub struct SimClient {
 
 /// Simulator switches for behaviour the reference marks as open.
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
-#[serde(rename_all = "camelCase", default)]
+#[serde(rename_all = "camelCase", default, deny_unknown_fields)]
 pub struct SimSettings {
     /// Whether the password counts as "another method" for the default-method delete rule
     /// (reference §4.4; evidence conflicts). Default `true`.
@@ -310,7 +407,7 @@ fn member() -> String {
 
 /// A directory user (`microsoft.graph.user`) with its authentication methods.
 #[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq)]
-#[serde(rename_all = "camelCase")]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct SimUser {
     /// Object id (GUID).
     pub id: String,
@@ -552,7 +649,7 @@ impl MethodDetail {
 
 /// A security group; `members` are user ids or group ids (nested groups count transitively).
 #[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq, Eq)]
-#[serde(rename_all = "camelCase")]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct SimGroup {
     /// Object id (GUID).
     pub id: String,
@@ -568,7 +665,7 @@ pub struct SimGroup {
 
 /// An activated directory role (`microsoft.graph.directoryRole`) and its members.
 #[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq, Eq)]
-#[serde(rename_all = "camelCase")]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct SimRole {
     /// directoryRole object id (GUID).
     pub id: String,
@@ -579,4 +676,63 @@ pub struct SimRole {
     /// User ids or role-assignable group ids.
     #[serde(default)]
     pub members: Vec<String>,
+}
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used, clippy::expect_used)]
+mod fixture_tests {
+    use super::Tenant;
+
+    fn demo_json() -> serde_json::Value {
+        let now = "2026-12-03T10:00:00Z".parse().unwrap();
+        serde_json::to_value(Tenant::demo_at(300, now)).unwrap()
+    }
+
+    fn refused(v: &serde_json::Value) -> String {
+        format!("{:#}", Tenant::from_json_str(&v.to_string()).expect_err("refused"))
+    }
+
+    #[test]
+    fn the_demo_tenant_is_a_valid_fixture_and_round_trips() {
+        let v = demo_json();
+        let back = Tenant::from_json_str(&v.to_string()).unwrap();
+        assert_eq!(serde_json::to_value(&back).unwrap(), v);
+    }
+
+    #[test]
+    fn duplicate_method_ids_are_refused_with_their_path() {
+        let mut v = demo_json();
+        let avery = v["users"].as_array_mut().unwrap().iter_mut().find(|u| u["displayName"] == "Avery Quinn").unwrap();
+        let first = avery["methods"][0]["id"].clone();
+        avery["methods"][2]["id"] = first.clone();
+        let e = refused(&v);
+        assert!(e.contains("users[1].methods[2].id"), "{e}");
+        assert!(e.contains("is used twice in Avery Quinn's methods"), "{e}");
+    }
+
+    #[test]
+    fn duplicate_object_ids_and_dangling_references_are_refused() {
+        let mut v = demo_json();
+        let dana = v["users"][0]["id"].clone();
+        v["users"][1]["id"] = dana;
+        v["groups"][0]["members"].as_array_mut().unwrap().push("no-such-object".into());
+        v["users"][2]["managerId"] = "nobody".into();
+        let e = refused(&v);
+        assert!(e.contains("users[1].id: object id"), "{e}");
+        assert!(e.contains("is also used at users[0].id"), "{e}");
+        assert!(e.contains("members[") && e.contains("'no-such-object' is neither a user nor a group"), "{e}");
+        assert!(e.contains("users[2].managerId: 'nobody' is not one of the users"), "{e}");
+    }
+
+    #[test]
+    fn unknown_keys_are_refused_with_their_path() {
+        let mut v = demo_json();
+        v["users"][3]["dispalyName"] = "typo".into();
+        let e = refused(&v);
+        assert!(e.contains("at users[3]"), "{e}");
+        assert!(e.contains("unknown field `dispalyName`"), "{e}");
+        let mut v = demo_json();
+        v["tapPolicyy"] = serde_json::json!({});
+        assert!(refused(&v).contains("unknown field `tapPolicyy`"));
+    }
 }

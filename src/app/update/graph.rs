@@ -336,8 +336,12 @@ fn on_tap_created(
             model.set_status(StatusKind::Error, line);
         }
         Err(e) => {
-            let line = actions::explain(&e, &name)
-                .unwrap_or_else(|| error_line(&format!("Graph refused the pass for {name}"), &e));
+            let what = if matches!(e, GraphError::Api { .. }) {
+                format!("Graph refused the pass for {name}")
+            } else {
+                format!("Issuing the pass for {name} failed")
+            };
+            let line = actions::explain(&e, &name).unwrap_or_else(|| error_line(&what, &e));
             model.form.error = Some(line.clone());
             model.set_status(StatusKind::Error, line);
         }
