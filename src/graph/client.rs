@@ -68,6 +68,9 @@ pub const USERS_PAGE_SIZE: u32 = 999;
 /// Safety limit on the number of pages followed for one collection.
 const MAX_PAGES: usize = 10_000;
 
+/// The largest response body read (32 MiB; a page of 999 users is well under 1 MiB).
+pub const MAX_BODY_BYTES: usize = 32 << 20;
+
 /// Largest response body read for a TAP create (bytes). Real answers are well under 1 KiB.
 const MAX_TAP_BODY: usize = 1 << 20;
 
@@ -535,9 +538,26 @@ impl GraphClient {
         }
     }
 
-    /// Reads a whole (non-secret) success body.
-    async fn read_body(resp: reqwest::Response) -> Result<impl AsRef<[u8]>, GraphError> {
-        resp.bytes().await.map_err(transport_error)
+    /// Reads a whole (non-secret) success body, at most [`MAX_BODY_BYTES`]: a larger one (by its
+    /// `Content-Length`, or as it streams in) is refused rather than held in memory.
+    async fn read_body(mut resp: reqwest::Response) -> Result<impl AsRef<[u8]>, GraphError> {
+        let too_big = || {
+            GraphError::Decode(format!(
+                "the answer is larger than {} MiB, more than any Graph answer tapdesk reads; not read",
+                MAX_BODY_BYTES >> 20
+            ))
+        };
+        if resp.content_length().is_some_and(|n| n > MAX_BODY_BYTES as u64) {
+            return Err(too_big());
+        }
+        let mut body = Vec::new();
+        while let Some(chunk) = resp.chunk().await.map_err(transport_error)? {
+            if body.len() + chunk.len() > MAX_BODY_BYTES {
+                return Err(too_big());
+            }
+            body.extend_from_slice(&chunk);
+        }
+        Ok(body)
     }
 
     async fn get_entity<T: DeserializeOwned>(
@@ -565,18 +585,21 @@ impl GraphClient {
         headers: &[(&'static str, &'static str)],
     ) -> Result<Vec<T>, GraphError> {
         let mut out = Vec::new();
-        let mut seen = HashSet::new();
+        let mut seen = HashSet::from([page_key(&url)]);
         let mut url = url;
+        let mut pages = 0usize;
         loop {
             let page: Page<T> = self.get_page(url, headers).await?;
+            pages += 1;
             out.extend(page.value);
             match page.next_link {
                 None => return Ok(out),
                 Some(link) => {
-                    if !seen.insert(link.clone()) || seen.len() > MAX_PAGES {
-                        return Err(repeated_link(seen.len()));
+                    let next = self.next_link_url(&link)?;
+                    if !seen.insert(page_key(&next)) || pages >= MAX_PAGES {
+                        return Err(repeated_link(pages));
                     }
-                    url = self.next_link_url(&link)?;
+                    url = next;
                 }
             }
         }
@@ -610,11 +633,19 @@ impl GraphClient {
     /// Errors: [`GraphError::Api`] (e.g. 403 `Authorization_RequestDenied`), transport, timeout,
     /// token, [`GraphError::Decode`].
     pub async fn list_users_page(&self, next_link: Option<&str>) -> Result<UsersPage, GraphError> {
-        let top = USERS_PAGE_SIZE.to_string();
-        let url = match next_link {
-            None => self.url("users", &[("$select", DIRECTORY_SELECT), ("$top", &top), ("$count", "true")])?,
+        self.list_users_page_at(match next_link {
+            None => self.users_first_page_url()?,
             Some(link) => self.next_link_url(link)?,
-        };
+        })
+        .await
+    }
+
+    fn users_first_page_url(&self) -> Result<url::Url, GraphError> {
+        let top = USERS_PAGE_SIZE.to_string();
+        self.url("users", &[("$select", DIRECTORY_SELECT), ("$top", &top), ("$count", "true")])
+    }
+
+    async fn list_users_page_at(&self, url: url::Url) -> Result<UsersPage, GraphError> {
         let page: Page<User> = self.get_page(url, &[CONSISTENCY_EVENTUAL]).await?;
         Ok(UsersPage { users: page.value, total: page.count, next_link: page.next_link })
     }
@@ -629,10 +660,14 @@ impl GraphClient {
         &self,
         mut on_page: impl FnMut(UsersPage) -> ControlFlow<()>,
     ) -> Result<(), GraphError> {
-        let mut seen: HashSet<String> = HashSet::new();
-        let mut link: Option<String> = None;
+        // Every URL fetched, normalised: a next link equal to any of them (the current page's
+        // included) is a loop, never a new page, so no page is delivered twice.
+        let mut url = self.users_first_page_url()?;
+        let mut seen: HashSet<String> = HashSet::from([page_key(&url)]);
+        let mut pages = 0usize;
         loop {
-            let page = self.list_users_page(link.as_deref()).await?;
+            let page = self.list_users_page_at(url).await?;
+            pages += 1;
             let next = page.next_link.clone();
             if on_page(page).is_break() {
                 return Ok(());
@@ -640,10 +675,11 @@ impl GraphClient {
             match next {
                 None => return Ok(()),
                 Some(n) => {
-                    if !seen.insert(n.clone()) || seen.len() > MAX_PAGES {
-                        return Err(repeated_link(seen.len()));
+                    let next_url = self.next_link_url(&n)?;
+                    if !seen.insert(page_key(&next_url)) || pages >= MAX_PAGES {
+                        return Err(repeated_link(pages));
                     }
-                    link = Some(n);
+                    url = next_url;
                 }
             }
         }
@@ -867,8 +903,16 @@ impl GraphClient {
 /// `ConsistencyLevel: eventual`, needed for `$search` and `$count`.
 const CONSISTENCY_EVENTUAL: (&str, &str) = ("ConsistencyLevel", "eventual");
 
+/// What makes two page URLs the same page: origin, path and the decoded query pairs (so
+/// `%24top=999` and `$top=999` are one page).
+fn page_key(u: &url::Url) -> String {
+    let pairs: Vec<(String, String)> = u.query_pairs().map(|(k, v)| (k.into_owned(), v.into_owned())).collect();
+    format!("{}{}{pairs:?}", u.origin().ascii_serialization(), u.path())
+}
+
 fn repeated_link(pages: usize) -> GraphError {
-    GraphError::Decode(format!("Graph repeated a next-page link after {pages} pages; stopped paging"))
+    let s = if pages == 1 { "" } else { "s" };
+    GraphError::Decode(format!("Graph repeated a next-page link after {pages} page{s}; stopped paging"))
 }
 
 #[cfg(test)]

@@ -520,6 +520,45 @@ async fn paging_stops_on_a_repeated_link() {
     assert_eq!(srv.seen().len(), 2, "the repeated link is not requested again");
 }
 
+/// A next link equal to the page just fetched (here the first page's own URL, percent-encoded
+/// differently) is a loop: that page
+/// is never delivered (or stored) twice, and the error counts the pages that were fetched.
+#[tokio::test]
+async fn a_next_link_equal_to_the_current_page_is_a_loop_not_a_new_page() {
+    let first = "/v1.0/users?%24select=id%2CdisplayName%2CuserPrincipalName%2Cmail&%24top=999&%24count=true";
+    let srv = scripted_with(|origin| {
+        let page = format!(r#"{{"value":[{{"id":"a"}}],"@odata.nextLink":"{origin}{FIRST}"}}"#, FIRST = first);
+        vec![json(200, &page), json(200, &page)]
+    })
+    .await;
+    let mut delivered = 0;
+    let err = client_for(&srv.base(), "t")
+        .list_all_users(|_| {
+            delivered += 1;
+            ControlFlow::Continue(())
+        })
+        .await
+        .expect_err("loop detected");
+    let seen = srv.seen();
+    assert!(seen[0].target.starts_with("/v1.0/users?$select="), "{}", seen[0].target);
+    assert_eq!(delivered, 1, "the first page is delivered once");
+    assert_eq!(seen.len(), 1, "and not requested again");
+    assert_eq!(
+        err.to_string(),
+        "unexpected answer from Graph: Graph repeated a next-page link after 1 page; stopped paging"
+    );
+}
+
+/// A body larger than 32 MiB is refused with a clear error instead of being held in memory.
+#[tokio::test]
+async fn an_oversized_body_is_refused() {
+    let big = format!(r#"{{"value":[],"pad":"{}"}}"#, "x".repeat(tapdesk::graph::client::MAX_BODY_BYTES + 1));
+    let srv = scripted(vec![json(200, &big)]).await;
+    let err = client_for(&srv.base(), "t").list_users_page(None).await.expect_err("refused");
+    assert!(matches!(err, GraphError::Decode(_)), "{err:?}");
+    assert!(err.to_string().contains("larger than 32 MiB"), "{err}");
+}
+
 #[tokio::test]
 async fn next_link_to_another_origin_is_refused() {
     let srv = scripted(vec![json(
