@@ -146,7 +146,7 @@ fn parse_users(v: &str) -> Result<usize, String> {
         .parse::<usize>()
         .ok()
         .filter(|n| (1..=MAX_USERS).contains(n))
-        .ok_or_else(|| format!("`{v}` is not a number of people from 1 to 1,000,000"))
+        .ok_or_else(|| format!("`{}` is not a number of people from 1 to 1,000,000", config::quote(v)))
 }
 
 /// `--page-latency`: the simulator's time per page of users (`None` = as fast as it can).
@@ -165,12 +165,9 @@ fn parse_page_latency(v: &str) -> Result<PageLatencyArg, String> {
     match v.trim() {
         "realistic" => Ok(PageLatencyArg::Realistic),
         "none" | "0" => Ok(PageLatencyArg::None),
-        ms => ms
-            .parse::<u64>()
-            .ok()
-            .filter(|&ms| ms <= 60_000)
-            .map(PageLatencyArg::PerPageMs)
-            .ok_or_else(|| format!("`{v}` is not `realistic`, `none` or milliseconds per page (0 to 60000)")),
+        ms => ms.parse::<u64>().ok().filter(|&ms| ms <= 60_000).map(PageLatencyArg::PerPageMs).ok_or_else(|| {
+            format!("`{}` is not `realistic`, `none` or milliseconds per page (0 to 60000)", config::quote(v))
+        }),
     }
 }
 
@@ -191,7 +188,7 @@ impl PageLatencyArg {
 
 fn parse_clear_seconds(v: &str) -> Result<u64, String> {
     v.parse::<u64>()
-        .map_err(|_| format!("`{v}` is not a whole number of seconds"))
+        .map_err(|_| format!("`{}` is not a whole number of seconds", config::quote(v)))
         .and_then(config::check_clear_seconds)
 }
 

@@ -43,7 +43,7 @@ pub mod values;
 pub use schema::{CONFIG_ENV, OTHER_ENV_VARS, SETTINGS, Setting, env_vars, parse_file};
 pub use values::{
     AuthMode, ClipboardMode, CloudName, check_az_timeout, check_clear_seconds, check_client_id, check_lifetime,
-    check_scopes, check_tenant,
+    check_scopes, check_tenant, quote,
 };
 
 /// File name inside the config directory.

@@ -292,3 +292,13 @@ fn every_setting_takes_part_in_precedence() {
     assert_eq!(env.clone().or(full.clone()).tap_lifetime_minutes, Some(90));
     assert_eq!(full.or(env).tap_lifetime_minutes, Some(60));
 }
+
+#[test]
+fn a_huge_value_is_not_echoed_whole() {
+    let huge = "z".repeat(5000);
+    let e = check_tenant(&huge).unwrap_err();
+    assert!(e.len() < 200, "{e}");
+    assert!(e.contains("… (5000 characters)"), "{e}");
+    let e = parse(&format!("tenant = \"{huge}\"")).unwrap_err().to_string();
+    assert!(e.len() < 300, "{e}");
+}

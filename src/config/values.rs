@@ -117,7 +117,7 @@ pub fn check_tenant(v: &str) -> Result<String, String> {
     if !v.is_empty() && v.len() <= 256 && v.chars().all(|c| c.is_ascii_alphanumeric() || c == '.' || c == '-') {
         Ok(v.to_owned())
     } else {
-        Err(format!("`{v}` is not a tenant id or domain (letters, digits, '.' and '-' only)"))
+        Err(format!("`{}` is not a tenant id or domain (letters, digits, '.' and '-' only)", quote(v)))
     }
 }
 
@@ -130,7 +130,7 @@ pub fn check_client_id(v: &str) -> Result<String, String> {
     if !v.is_empty() && v.len() <= 128 && v.chars().all(|c| c.is_ascii_alphanumeric() || "._-".contains(c)) {
         Ok(v.to_owned())
     } else {
-        Err(format!("`{v}` is not an application (client) id"))
+        Err(format!("`{}` is not an application (client) id", quote(v)))
     }
 }
 
@@ -145,7 +145,7 @@ pub fn check_scopes(v: &[String]) -> Result<Vec<String>, String> {
         return Err("the list is empty; remove the key to use the defaults".into());
     }
     if let Some(bad) = out.iter().find(|s| s.chars().any(|c| c.is_whitespace() || c == '"' || c.is_control())) {
-        return Err(format!("`{bad}` is not a permission name"));
+        return Err(format!("`{}` is not a permission name", quote(bad)));
     }
     Ok(out)
 }
@@ -189,7 +189,7 @@ pub fn check_az_timeout(v: u64) -> Result<u64, String> {
 /// An unknown name, with the allowed ones.
 pub fn parse_clipboard(v: &str) -> Result<ClipboardMode, String> {
     ClipboardMode::from_str(v.trim(), true)
-        .map_err(|_| format!("unknown clipboard method `{v}`; use auto, native, osc52 or off"))
+        .map_err(|_| format!("unknown clipboard method `{}`; use auto, native, osc52 or off", quote(v)))
 }
 
 /// A cloud by name (`global`, `usgov`, `usgov-dod`, `china`; any case).
@@ -198,7 +198,7 @@ pub fn parse_clipboard(v: &str) -> Result<ClipboardMode, String> {
 /// An unknown name, with the allowed ones.
 pub fn parse_cloud(v: &str) -> Result<CloudName, String> {
     CloudName::from_str(v.trim(), true)
-        .map_err(|_| format!("unknown cloud `{v}`; use global, usgov, usgov-dod or china"))
+        .map_err(|_| format!("unknown cloud `{}`; use global, usgov, usgov-dod or china", quote(v)))
 }
 
 /// A sign-in method by name (`device-code`, `azure-cli`, ...; any case).
@@ -208,8 +208,9 @@ pub fn parse_cloud(v: &str) -> Result<CloudName, String> {
 pub fn parse_auth(v: &str) -> Result<AuthMode, String> {
     AuthMode::from_str(v.trim(), true).map_err(|_| {
         format!(
-            "unknown sign-in method `{v}`; use device-code, azure-cli, client-secret, client-certificate, \
-             managed-identity or workload-identity"
+            "unknown sign-in method `{}`; use device-code, azure-cli, client-secret, client-certificate, \
+             managed-identity or workload-identity",
+            quote(v)
         )
     })
 }
@@ -222,7 +223,7 @@ pub fn parse_bool(v: &str) -> Result<bool, String> {
     match v.trim().to_ascii_lowercase().as_str() {
         "1" | "true" | "yes" | "on" => Ok(true),
         "0" | "false" | "no" | "off" | "" => Ok(false),
-        _ => Err(format!("`{v}` is not true or false")),
+        _ => Err(format!("`{}` is not true or false", quote(v))),
     }
 }
 
@@ -231,5 +232,13 @@ pub fn parse_bool(v: &str) -> Result<bool, String> {
 /// # Errors
 /// Text that is not a whole number of type `T`.
 pub fn parse_num<T: std::str::FromStr>(v: &str) -> Result<T, String> {
-    v.trim().parse().map_err(|_| format!("`{v}` is not a whole number"))
+    v.trim().parse().map_err(|_| format!("`{}` is not a whole number", quote(v)))
+}
+
+/// `v` as an error message quotes it: whole up to 60 characters, else its start and its length
+/// (a huge value is never echoed whole).
+pub fn quote(v: &str) -> String {
+    const MAX: usize = 60;
+    let n = v.chars().count();
+    if n <= MAX { v.to_owned() } else { format!("{}… ({n} characters)", v.chars().take(MAX).collect::<String>()) }
 }
