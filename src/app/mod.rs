@@ -342,6 +342,9 @@ pub struct Model {
     pub settings: Settings,
     /// When the copied pass is to be cleared from the clipboard (UTC), if a copy is pending.
     pub clipboard_clear_at: Option<Timestamp>,
+    /// Ids of the Temporary Access Passes this console issued (from Graph's create answers), so
+    /// the Methods pane can tell them from a pass issued elsewhere (another console, the portal).
+    pub issued_here: std::collections::HashSet<String>,
     /// The in-TUI device-code sign-in (`None` when tapdesk signed in before the TUI, or `--demo`).
     pub signin: Option<signin::SignIn>,
     next_id: RequestId,
@@ -387,6 +390,7 @@ impl Model {
             quit: false,
             settings: Settings::default(),
             clipboard_clear_at: None,
+            issued_here: std::collections::HashSet::new(),
             signin: None,
             next_id: 1,
         }

@@ -55,7 +55,11 @@ pub(super) fn render(model: &Model, frame: &mut Frame, area: Rect) {
             let wide = table_area.width >= 72;
             let type_width = methods.iter().map(|m| m.type_label().chars().count()).max().unwrap_or(8).min(26) as u16;
             let rows = methods.iter().map(|m| {
-                let (kind, detail, created) = describe(m, model.now, &model.tz);
+                let (kind, mut detail, created) = describe(m, model.now, &model.tz);
+                if let AuthMethod::TemporaryAccessPass(t) = m {
+                    let who = provenance(t, &model.issued_here, model.now, &model.tz);
+                    detail = detail.replacen(" · t: ", &format!(" · {who} · t: "), 1);
+                }
                 if wide {
                     let detail = match m {
                         AuthMethod::Fido2(f) if f.aa_guid.is_some() => {
@@ -146,6 +150,24 @@ fn card_lines<'a>(model: &Model, sel: &crate::app::Selected) -> Vec<Line<'a>> {
         _ => Line::styled("Checking groups, roles and policy…", dim),
     };
     vec![Line::styled(first.join(" · "), dim), Line::styled(second.join(" · "), dim), verdict]
+}
+
+/// Who issued a pass, as far as this console knows: `issued here` for one it created this
+/// session, else `issued elsewhere at {when}` (from `createdDateTime`), so a pass another console
+/// or the portal issued is never taken for this console's own.
+pub fn provenance(
+    t: &TapMethod,
+    issued_here: &std::collections::HashSet<String>,
+    now: Timestamp,
+    tz: &TimeZone,
+) -> String {
+    if issued_here.contains(&t.base.id) {
+        return "issued here".into();
+    }
+    match t.base.created_date_time {
+        Some(c) => format!("issued elsewhere at {}", crate::timefmt::when(c, now, tz)),
+        None => "issued elsewhere".into(),
+    }
 }
 
 /// (type, details, created date) for one method row. Details name what identifies the method.

@@ -496,3 +496,49 @@ fn warnings_about_a_pass_carry_the_date_when_it_is_not_today() {
     };
     assert!(tapdesk::ui::tap_state(&tap, m.now, &m.tz).contains("not yet valid, from Mon 7 Dec 09:00 UTC"));
 }
+
+/// The screen as text (200x40, wide enough for a pass row whole).
+fn screen(m: &Model) -> String {
+    let mut t = ratatui::Terminal::new(ratatui::backend::TestBackend::new(200, 40)).unwrap();
+    t.draw(|f| tapdesk::ui::view(m, f)).unwrap();
+    t.backend().to_string()
+}
+
+#[test]
+fn the_methods_pane_tells_a_pass_issued_here_from_one_issued_elsewhere() {
+    let mut m = with_active_pass();
+    assert!(
+        screen(&m).contains("active until 11:00 UTC · multi-use · issued elsewhere at 07:00 UTC"),
+        "{}",
+        screen(&m)
+    );
+    // This console issues one; Graph's list then holds the new id.
+    send(&mut m, ch('t'));
+    send(&mut m, key(KeyCode::Enter));
+    let cmds = send(&mut m, key(KeyCode::Enter));
+    let id = graph_id(&cmds, |r| matches!(r, GraphRequest::CreateTap { .. }));
+    let mut created = created_tap("Xk7%pQ2!");
+    created.method.base.id = "tap-new".into();
+    created.method.method_usability_reason = Some("EnabledByPolicy".into());
+    let cmds = send(&mut m, reply(id, GraphResponse::TapCreated { user_id: "u-avery".into(), result: Ok(created) }));
+    send(&mut m, key(KeyCode::Esc));
+    let list = graph_id(&cmds, |r| matches!(r, GraphRequest::ListMethods { .. }));
+    let mut methods = avery_methods();
+    let tap = tapdesk_graph::types::TapMethod {
+        base: tapdesk_graph::types::MethodBase {
+            id: "tap-new".into(),
+            created_date_time: Some(now()),
+            ..Default::default()
+        },
+        start_date_time: Some(now()),
+        lifetime_in_minutes: Some(60),
+        is_usable_once: Some(false),
+        is_usable: Some(true),
+        method_usability_reason: Some("EnabledByPolicy".into()),
+    };
+    methods.push(tapdesk_graph::types::AuthMethod::TemporaryAccessPass(tap));
+    send(&mut m, reply(list, GraphResponse::Methods { user_id: "u-avery".into(), result: Ok(methods) }));
+    let s = screen(&m);
+    assert!(s.contains("· issued here ·"), "{s}");
+    assert!(!s.contains("issued elsewhere"), "{s}");
+}

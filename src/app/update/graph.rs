@@ -300,6 +300,7 @@ fn on_tap_created(
     super::recovery::on_result(model, id, done);
     match result {
         Ok(created) => {
+            model.issued_here.insert(created.method.base.id.clone());
             let mut tap = created.method;
             tap.method_usability_reason = tap.method_usability_reason.map(|r| sanitize::clean(&r).into_owned());
             let disabled = tap.method_usability_reason.as_deref() == Some("DisabledByPolicy");
