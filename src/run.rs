@@ -184,11 +184,18 @@ async fn event_loop(
         };
         queue.push_back(msg);
     }
-    let note =
-        stats.write().err().map(|e| format!("frame statistics not written ({}): {e}", crate::term::FRAME_STATS_ENV));
-    // Whatever the way out, a pass tapdesk copied does not outlive it on the clipboard.
-    let _ = clipboard.clear(terminal.backend_mut());
-    Ok(note)
+    let mut notes: Vec<String> = stats
+        .write()
+        .err()
+        .map(|e| format!("frame statistics not written ({}): {e}", crate::term::FRAME_STATS_ENV))
+        .into_iter()
+        .collect();
+    // Whatever the way out, a pass tapdesk copied does not outlive it on the clipboard; after a
+    // copy, the normal screen says what became of it.
+    if let Some(cleared) = clipboard.clear(terminal.backend_mut()).or(model.clipboard_cleared.take()) {
+        notes.push(cleared.message());
+    }
+    Ok(if notes.is_empty() { None } else { Some(notes.join("\n")) })
 }
 
 fn signal(kind: tokio::signal::unix::SignalKind) -> std::io::Result<tokio::signal::unix::Signal> {

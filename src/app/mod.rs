@@ -345,6 +345,8 @@ pub struct Model {
     /// Ids of the Temporary Access Passes this console issued (from Graph's create answers), so
     /// the Methods pane can tell them from a pass issued elsewhere (another console, the portal).
     pub issued_here: std::collections::HashSet<String>,
+    /// What the last clipboard clear did this session (said again on the normal screen at exit).
+    pub clipboard_cleared: Option<ClearOutcome>,
     /// The in-TUI device-code sign-in (`None` when tapdesk signed in before the TUI, or `--demo`).
     pub signin: Option<signin::SignIn>,
     next_id: RequestId,
@@ -391,6 +393,7 @@ impl Model {
             settings: Settings::default(),
             clipboard_clear_at: None,
             issued_here: std::collections::HashSet::new(),
+            clipboard_cleared: None,
             signin: None,
             next_id: 1,
         }

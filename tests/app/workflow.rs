@@ -542,3 +542,13 @@ fn the_methods_pane_tells_a_pass_issued_here_from_one_issued_elsewhere() {
     assert!(s.contains("· issued here ·"), "{s}");
     assert!(!s.contains("issued elsewhere"), "{s}");
 }
+
+#[test]
+fn after_the_clear_the_popup_no_longer_says_copied() {
+    let mut m = with_pass_shown();
+    send(&mut m, tapdesk::app::Msg::Copied(tapdesk::clipboard::CopyOutcome::Native));
+    assert!(matches!(&m.popup, Popup::Pass(p) if p.copied.is_some()));
+    send(&mut m, tapdesk::app::Msg::ClipboardCleared(tapdesk::clipboard::ClearOutcome::Cleared));
+    assert!(matches!(&m.popup, Popup::Pass(p) if p.copied.is_none()), "no 'copied' after the clear");
+    assert_eq!(m.clipboard_cleared, Some(tapdesk::clipboard::ClearOutcome::Cleared), "kept for the exit line");
+}

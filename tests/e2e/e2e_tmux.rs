@@ -125,11 +125,13 @@ fn operator_walks_the_whole_path_in_tmux() {
     assert!(!audit.contains(&pass), "the pass is in the audit log");
     assert!(audit.contains("\"requestId\":\""), "Graph's request-id is recorded: {audit}");
 
-    // q quits and leaves the terminal as it was.
+    // q quits and leaves the terminal as it was; after the copy, the normal screen says the
+    // clipboard was cleared.
     t.literal("q");
     let s = t.wait_for("the shell", |s| s.contains("END-OF-RUN"));
     assert!(s.contains("exit=0"), "{s}");
     assert!(s.contains("TERMINAL-RESTORED"), "stty settings differ after quit:\n{s}");
+    assert!(s.contains("tapdesk: Overwrote your terminal's clipboard to remove the pass."), "{s}");
     let alt = String::from_utf8_lossy(&t.raw(&["display", "-p", "-t", "e2e", "#{alternate_on}"]).stdout).into_owned();
     assert_eq!(alt.trim(), "0", "still on the alternate screen");
 }

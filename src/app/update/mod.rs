@@ -84,6 +84,11 @@ pub fn update(model: &mut Model, msg: Msg, now: Timestamp) -> Vec<Cmd> {
         Msg::ClipboardCleared(outcome) => {
             let kind = if matches!(outcome, ClearOutcome::Failed(_)) { StatusKind::Error } else { StatusKind::Info };
             model.set_status(kind, outcome.message());
+            // The popup never says "copied" once the clipboard no longer holds the pass.
+            if let super::Popup::Pass(p) = &mut model.popup {
+                p.copied = None;
+            }
+            model.clipboard_cleared = Some(outcome);
             Vec::new()
         }
     }
