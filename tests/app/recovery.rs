@@ -188,3 +188,19 @@ fn the_flow_does_not_revoke_when_the_pass_became_impossible_meanwhile() {
     assert_eq!(r.step, tapdesk::app::recovery::Step::Summary);
     assert!(r.failed());
 }
+
+#[test]
+fn a_ticket_typed_past_the_limit_says_so() {
+    let mut m = avery_selected();
+    send(&mut m, ch('F'));
+    let full = "7".repeat(64);
+    type_str(&mut m, &full);
+    send(&mut m, ch('8'));
+    assert_eq!(m.just.ticket, full);
+    let err = m.recovery.as_ref().unwrap().error.clone().unwrap_or_default();
+    assert!(err.contains("Ticket takes at most 64 characters"), "{err}");
+    send(&mut m, key(KeyCode::Backspace));
+    send(&mut m, ch('8'));
+    assert!(m.just.ticket.ends_with('8'));
+    assert_eq!(m.recovery.as_ref().unwrap().error, None);
+}

@@ -411,6 +411,44 @@ fn a_pasted_ticket_longer_than_the_field_says_the_limit() {
     );
 }
 
+/// Each text field keeps at most 64 characters; a key typed past that says so instead of
+/// vanishing (the search box, the form's ticket, the confirmation's ticket).
+#[test]
+fn keys_typed_past_a_full_field_say_the_limit() {
+    let full = "7".repeat(64);
+
+    let mut m = loaded_model();
+    send(&mut m, ch('/'));
+    type_str_lenient(&mut m, &(full.clone() + "89"));
+    assert_eq!(m.query, full);
+    assert!(
+        m.status.text.contains("The search box takes at most 64 characters: the keys typed after that were not kept"),
+        "{}",
+        m.status.text
+    );
+    // Making room and typing again works, and the message goes with the next search.
+    send(&mut m, key(KeyCode::Backspace));
+    send(&mut m, ch('8'));
+    assert_eq!(m.query.chars().last(), Some('8'));
+
+    let mut m = avery_selected();
+    send(&mut m, ch('t'));
+    for _ in 0..2 {
+        send(&mut m, key(KeyCode::Down));
+    }
+    assert_eq!(m.form.field, Field::Ticket);
+    type_str_lenient(&mut m, &(full.clone() + "8"));
+    assert_eq!(m.just.ticket, full);
+    assert!(m.status.text.contains("Ticket takes at most 64 characters"), "{}", m.status.text);
+
+    let mut m = on_fido2();
+    send(&mut m, ch('d'));
+    type_str_lenient(&mut m, &(full.clone() + "8"));
+    assert_eq!(m.just.ticket, full);
+    let Popup::Confirm(c) = &m.popup else { panic!("a confirmation") };
+    assert!(c.error.as_deref().is_some_and(|e| e.contains("Ticket takes at most 64 characters")), "{:?}", c.error);
+}
+
 /// Types `s` key by key, whatever each key returns.
 fn type_str_lenient(m: &mut Model, s: &str) {
     for c in s.chars() {

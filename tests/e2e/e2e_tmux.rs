@@ -233,3 +233,38 @@ fn lost_key_recovery_for_avery_in_tmux() {
     let s = t.wait_for("the shell", |s| s.contains("END-OF-RUN"));
     assert!(s.contains("TERMINAL-RESTORED"), "{s}");
 }
+
+/// A burst of 5,000 typed keys (auto-type, a slow link catching up) is read to its end at once:
+/// the last keys of the burst take effect without another key, and no stale key runs as a command
+/// later. With crossterm's default reader the tail of a burst over ~1 KiB stayed unread until the
+/// next key (the `use-dev-tty` feature in Cargo.toml).
+#[test]
+fn a_burst_of_five_thousand_keys_is_read_to_its_end() {
+    // A debug build redraws after each key: give the burst time.
+    let t = Tmux::start("e2e", "burst", (80, 24), "set -s set-clipboard on\n", Duration::from_secs(90));
+    let dir = t.dir.clone();
+    launch(&t, &dir);
+    t.wait_for("the directory", |s| s.contains("users loaded"));
+    t.keys(&["/"]);
+    t.wait_for("the search box", |s| s.contains("┃/ "));
+    // Typed and rubbed out again (Backspace is DEL, 0x7f), so only the burst's last five keys stay
+    // in the query: if they are left unread, the list shows "q" matches, not Avery Quinn.
+    let burst = format!("{}avery", "qqqq\x7f\x7f\x7f\x7f".repeat(624));
+    assert_eq!(burst.len(), 4997);
+    t.literal(&burst);
+    let s = t.wait_for("the end of the burst", |s| {
+        s.contains("┃/ avery ") && user_rows(s).first().is_some_and(|r| r.contains("Avery Quinn"))
+    });
+    assert!(s.contains("Users ("), "{s}");
+    t.keys(&["Enter"]);
+    let s = t.wait_for("Avery's methods", |s| s.contains("YubiKey 5 NFC"));
+    assert!(s.contains("Avery Quinn"), "{s}");
+    // Nothing left over from the burst ran as a command (no form, no help).
+    std::thread::sleep(Duration::from_millis(500));
+    let s = t.screen();
+    assert!(!s.contains("Enter: issue the pass") && !s.contains("copy the pass"), "{s}");
+    assert!(s.contains("YubiKey 5 NFC"), "{s}");
+    t.literal("q");
+    let s = t.wait_for("the shell", |s| s.contains("END-OF-RUN"));
+    assert!(s.contains("exit=0") && s.contains("TERMINAL-RESTORED"), "{s}");
+}

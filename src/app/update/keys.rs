@@ -136,6 +136,26 @@ fn push_limited(field: &mut String, text: &str) -> usize {
     total.saturating_sub(room)
 }
 
+/// Appends one typed character to `field` if it has room ([`FIELD_MAX`]); `false` when it was
+/// full and the key was not kept (the caller says so with [`say_full`]).
+pub(super) fn push_typed(field: &mut String, c: char) -> bool {
+    let room = field.chars().count() < FIELD_MAX;
+    if room {
+        field.push(c);
+    }
+    room
+}
+
+/// A typed key that did not fit says so: nothing the operator typed vanishes silently.
+pub(super) fn say_full(model: &mut Model, field: &str) {
+    model.set_status(StatusKind::Error, full_message(field));
+}
+
+/// "Ticket takes at most 64 characters: …".
+pub(super) fn full_message(field: &str) -> String {
+    format!("{field} takes at most {FIELD_MAX} characters: the keys typed after that were not kept.")
+}
+
 /// A paste that did not fit says so (nothing the operator pasted vanishes silently).
 fn say_dropped(model: &mut Model, field: &str, dropped: usize) {
     if dropped > 0 {
@@ -204,8 +224,11 @@ fn on_search_key(model: &mut Model, key: KeyEvent) -> Vec<Cmd> {
             model.query.clear();
             return rerank(model);
         }
-        KeyCode::Char(c) if !ctrl && !crate::sanitize::is_unsafe(c) && model.query.chars().count() < FIELD_MAX => {
-            model.query.push(c);
+        KeyCode::Char(c) if !ctrl && !crate::sanitize::is_unsafe(c) => {
+            if !push_typed(&mut model.query, c) {
+                say_full(model, "The search box");
+                return Vec::new();
+            }
             return rerank(model);
         }
         _ => {}
@@ -272,8 +295,16 @@ fn on_form_key(model: &mut Model, key: KeyEvent) -> Option<Vec<Cmd>> {
     };
     match (key.code, text) {
         (KeyCode::Char(c), Some(t)) if accepts(c) && !(field == Field::Verified && c == ' ' && t.is_empty()) => {
-            if t.chars().count() < FIELD_MAX {
-                t.push(c);
+            if !push_typed(t, c) {
+                say_full(
+                    model,
+                    match field {
+                        Field::Start => "Start",
+                        Field::Lifetime => "Lifetime",
+                        Field::Ticket => "Ticket",
+                        _ => "Verified",
+                    },
+                );
             }
         }
         (KeyCode::Backspace, Some(t)) => {
@@ -391,10 +422,9 @@ fn on_confirm_key(model: &mut Model, key: KeyEvent) -> Vec<Cmd> {
                     None
                 }
             };
-            if let Some(t) = target.filter(|t| t.chars().count() < FIELD_MAX) {
-                t.push(ch);
-            }
-            c.error = None;
+            let name = if c.field == ConfirmField::Ticket { "Ticket" } else { "Verified" };
+            let kept = target.is_none_or(|t| push_typed(t, ch));
+            c.error = (!kept).then(|| full_message(name));
         }
         _ => {}
     }

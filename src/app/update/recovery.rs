@@ -114,9 +114,9 @@ pub(super) fn on_key(model: &mut Model, key: KeyEvent) -> Vec<Cmd> {
                 } else {
                     None
                 };
-                if let Some(t) = t.filter(|t| t.chars().count() < 64) {
-                    t.push(c);
-                }
+                let name = if r.on_ticket { "Ticket" } else { "Verified" };
+                let kept = t.is_none_or(|t| super::keys::push_typed(t, c));
+                r.error = (!kept).then(|| super::keys::full_message(name));
             }
             _ => {}
         },
