@@ -7,6 +7,7 @@
 //! one exception is a created Temporary Access Pass: Graph returns the pass only once, so it is
 //! always shown, whatever the operator did meanwhile.
 
+pub mod pass_watch;
 pub mod policy_editor;
 pub mod preflight;
 pub mod recovery;
@@ -97,6 +98,16 @@ pub struct PassPopup {
     /// The operator pressed quit (`q`, `Ctrl-C`) while the pass is shown: the popup asks first,
     /// since Graph never shows this pass again. A second quit quits; any other key keeps it.
     pub quit_asked: bool,
+}
+
+/// A TAP create as sent, remembered until the next one.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct CreateSent {
+    /// When the request was handed to the worker (UTC, this machine's clock).
+    pub at: Timestamp,
+    /// Ids of the user's passes known before it was sent: issued by this console, or listed in
+    /// the Methods pane at that moment.
+    pub known_taps: std::collections::HashSet<String>,
 }
 
 /// An action that waits for the operator's confirmation.
@@ -324,6 +335,12 @@ pub struct Model {
     pub creating: Option<(RequestId, String)>,
     /// A `ListTaps` sent after an uncertain create, whose answer tells the operator what happened.
     pub checking_taps: Option<RequestId>,
+    /// The last TAP create sent: when, and the passes known before it (to tell a pass that
+    /// request created from an older one after an uncertain answer).
+    pub create_sent: Option<CreateSent>,
+    /// The watch on the pass this console issued last: confirmed, replaced or deleted elsewhere
+    /// (rechecked while its popup or the recovery summary is open).
+    pub pass_watch: Option<pass_watch::PassWatch>,
     /// A TAP policy PATCH in flight.
     pub policy_saving: Option<RequestId>,
     /// The lost-key recovery flow, while it runs.
@@ -345,6 +362,9 @@ pub struct Model {
     /// Ids of the Temporary Access Passes this console issued (from Graph's create answers), so
     /// the Methods pane can tell them from a pass issued elsewhere (another console, the portal).
     pub issued_here: std::collections::HashSet<String>,
+    /// Ids of passes this console's creates made whose answer (with the code) never arrived, as
+    /// told apart after an uncertain create.
+    pub codes_lost_here: std::collections::HashSet<String>,
     /// What the last clipboard clear did this session (said again on the normal screen at exit).
     pub clipboard_cleared: Option<ClearOutcome>,
     /// The in-TUI device-code sign-in (`None` when tapdesk signed in before the TUI, or `--demo`).
@@ -383,6 +403,8 @@ impl Model {
             audit_failed: None,
             creating: None,
             checking_taps: None,
+            create_sent: None,
+            pass_watch: None,
             recovery: None,
             policy_saving: None,
             popup: Popup::None,
@@ -393,6 +415,7 @@ impl Model {
             settings: Settings::default(),
             clipboard_clear_at: None,
             issued_here: std::collections::HashSet::new(),
+            codes_lost_here: std::collections::HashSet::new(),
             clipboard_cleared: None,
             signin: None,
             next_id: 1,

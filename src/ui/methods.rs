@@ -56,11 +56,14 @@ pub(super) fn render(model: &Model, frame: &mut Frame, area: Rect) {
             let type_width = methods.iter().map(|m| m.type_label().chars().count()).max().unwrap_or(8).min(26) as u16;
             let rows = methods.iter().map(|m| {
                 let (kind, mut detail, created) = describe(m, model.now, &model.tz);
-                if let AuthMethod::TemporaryAccessPass(t) = m {
-                    let who = provenance(t, &model.issued_here, model.now, &model.tz);
-                    detail = detail.replacen(" · t: ", &format!(" · {who} · t: "), 1);
-                }
+                let who = match m {
+                    AuthMethod::TemporaryAccessPass(t) => Some(provenance(t, model)),
+                    _ => None,
+                };
                 if wide {
+                    if let Some(who) = &who {
+                        detail = detail.replacen(" · t: ", &format!(" · {who} · t: "), 1);
+                    }
                     let detail = match m {
                         AuthMethod::Fido2(f) if f.aa_guid.is_some() => {
                             format!("{detail} · aaGuid {}", f.aa_guid.as_deref().unwrap_or_default())
@@ -72,12 +75,19 @@ pub(super) fn render(model: &Model, frame: &mut Frame, area: Rect) {
                     if detail.is_empty() {
                         return Row::new(vec![Cell::from(kind), Cell::from(created)]);
                     }
+                    // No room for the key hint here (the TAP form below names `t`).
+                    let detail =
+                        if who.is_some() { detail.replacen(" · t: issue a replacement", "", 1) } else { detail };
                     let mut lines =
                         vec![Line::from(kind), Line::styled(format!("  {detail}"), Style::new().fg(Color::Gray))];
                     if let AuthMethod::Fido2(f) = m
                         && let Some(g) = &f.aa_guid
                     {
                         lines.push(Line::styled(format!("  {g}"), Style::new().fg(Color::DarkGray)));
+                    }
+                    // Who issued a pass gets its own line, so it is never cut at the pane edge.
+                    if let Some(who) = who {
+                        lines.push(Line::styled(format!("  {who}"), Style::new().fg(Color::Gray)));
                     }
                     let h = lines.len() as u16;
                     Row::new(vec![Cell::from(Text::from(lines)), Cell::from(created)]).height(h)
@@ -153,17 +163,17 @@ fn card_lines<'a>(model: &Model, sel: &crate::app::Selected) -> Vec<Line<'a>> {
 }
 
 /// Who issued a pass, as far as this console knows: `issued here` for one it created this
-/// session, else `issued elsewhere at {when}` (from `createdDateTime`), so a pass another console
-/// or the portal issued is never taken for this console's own.
-pub fn provenance(
-    t: &TapMethod,
-    issued_here: &std::collections::HashSet<String>,
-    now: Timestamp,
-    tz: &TimeZone,
-) -> String {
-    if issued_here.contains(&t.base.id) {
+/// session, `issued here, its code never arrived` for one a create of this console made whose
+/// answer was lost, else `issued elsewhere at {when}` (from `createdDateTime`), so a pass another
+/// console or the portal issued is never taken for this console's own.
+pub fn provenance(t: &TapMethod, model: &Model) -> String {
+    if model.issued_here.contains(&t.base.id) {
         return "issued here".into();
     }
+    if model.codes_lost_here.contains(&t.base.id) {
+        return "issued here, its code never arrived".into();
+    }
+    let (now, tz) = (model.now, &model.tz);
     match t.base.created_date_time {
         Some(c) => format!("issued elsewhere at {}", crate::timefmt::when(c, now, tz)),
         None => "issued elsewhere".into(),

@@ -62,7 +62,15 @@ pub fn view(model: &Model, frame: &mut Frame) {
         Popup::Help => popup::render_help(frame, main),
         Popup::Policy(e) => popup::render_policy(e, frame, main),
         Popup::Confirm(c) => popup::render_confirm(c, model, frame, main),
-        Popup::Pass(p) => popup::render_pass(p, &model.tz, model.now, model.clipboard_clear_at, frame, main),
+        Popup::Pass(p) => popup::render_pass(
+            p,
+            model.pass_watch.as_ref().filter(|w| w.method_id == p.tap.base.id),
+            &model.tz,
+            model.now,
+            model.clipboard_clear_at,
+            frame,
+            main,
+        ),
     }
     // A sign-in needed again mid-session covers everything else.
     if let Some(s) = model.signin.as_ref().filter(|s| s.active()) {

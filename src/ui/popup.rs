@@ -11,6 +11,7 @@ use secrecy::ExposeSecret;
 
 use super::{local_time, utc_time};
 use crate::app::PassPopup;
+use crate::app::pass_watch::{PassWatch, WatchState};
 use crate::app::tap_form::format_minutes;
 use crate::clipboard::CopyOutcome;
 use crate::keymap::{Action, bindings, key_hint};
@@ -91,12 +92,14 @@ pub fn countdown(now: Timestamp, start: Timestamp, end: Option<Timestamp>) -> St
 /// last copy did.
 pub(super) fn render_pass(
     p: &PassPopup,
+    watch: Option<&PassWatch>,
     tz: &TimeZone,
     now: Timestamp,
     clear_at: Option<Timestamp>,
     frame: &mut Frame,
     area: Rect,
 ) {
+    let dead = watch.is_some_and(PassWatch::dead);
     let dim = Style::new().fg(Color::DarkGray);
     let width = 76.min(area.width);
     let inner_width = usize::from(width.saturating_sub(2)).max(1);
@@ -119,7 +122,14 @@ pub(super) fn render_pass(
         Span::styled(name, Style::new().add_modifier(Modifier::BOLD)),
         Span::styled(format!("  {upn}"), dim),
     ])];
-    let pass_style = Style::new().fg(Color::LightGreen).add_modifier(Modifier::BOLD);
+    if let Some(w) = watch {
+        lines.push(watch_line(w, tz, now));
+    }
+    let pass_style = if dead {
+        Style::new().fg(Color::DarkGray).add_modifier(Modifier::CROSSED_OUT)
+    } else {
+        Style::new().fg(Color::LightGreen).add_modifier(Modifier::BOLD)
+    };
     let grouped = crate::phonetic::group(p.pass.expose_secret(), 4);
     for (i, l) in pass_lines(&grouped, inner_width.saturating_sub(LABEL)).into_iter().enumerate() {
         let label = if i == 0 { "Pass   " } else { pad.as_str() };
@@ -158,6 +168,11 @@ pub(super) fn render_pass(
             ),
             Style::new().fg(Color::Red).add_modifier(Modifier::BOLD),
         ));
+    } else if dead {
+        lines.push(Line::from(vec![
+            Span::styled(key_hint(Action::Back), Style::new().fg(Color::Cyan)),
+            Span::raw(" close, then issue a new pass from the form"),
+        ]));
     } else {
         lines.push(Line::from(vec![
             Span::styled(key_hint(Action::Copy), Style::new().fg(Color::Cyan)),
@@ -181,10 +196,59 @@ pub(super) fn render_pass(
     let height = (rows as u16 + 2).min(area.height);
     let rect = area.centered(Constraint::Length(width), Constraint::Length(height));
     frame.render_widget(Clear, rect);
+    let (title, border) = match watch.map(|w| &w.state) {
+        Some(WatchState::Confirming) => ("Temporary Access Pass created: confirming with Graph", Color::Yellow),
+        Some(WatchState::Replaced { .. }) => ("Pass REPLACED: this code no longer works", Color::Red),
+        Some(WatchState::Gone) => ("Pass DELETED: this code no longer works", Color::Red),
+        Some(WatchState::Active | WatchState::Used) | None => ("Temporary Access Pass issued", Color::Yellow),
+    };
     frame.render_widget(
-        Paragraph::new(lines).wrap(Wrap { trim: false }).block(popup_block("Temporary Access Pass issued")),
+        Paragraph::new(lines)
+            .wrap(Wrap { trim: false })
+            .block(popup_block(title).border_style(Style::new().fg(border))),
         rect,
     );
+}
+
+/// One line on what Graph says of the pass on screen: being confirmed, confirmed (when), used,
+/// or replaced / deleted elsewhere (in red: the code no longer works).
+fn watch_line(w: &PassWatch, tz: &TimeZone, now: Timestamp) -> Line<'static> {
+    let bad = Style::new().fg(Color::Red).add_modifier(Modifier::BOLD);
+    let name = one_line(&w.user_name, 30);
+    match &w.state {
+        WatchState::Confirming => match &w.last_error {
+            Some(e) => Line::styled(
+                format!(
+                    "? Not confirmed yet: {e}. Checking again in {} s.",
+                    now.duration_until(w.next_check).as_secs().max(0)
+                ),
+                Style::new().fg(Color::Yellow),
+            ),
+            None => Line::styled("… Checking with Graph that this is the active pass.", Style::new().fg(Color::Yellow)),
+        },
+        WatchState::Active => {
+            let at = w.last_checked.map(|t| crate::timefmt::clock_both(t, tz)).unwrap_or_default();
+            let stale = w.last_error.as_ref().map(|_| " (the last check failed; retrying)").unwrap_or_default();
+            Line::styled(
+                format!("✓ Graph holds this pass for {name} (checked {at}){stale}."),
+                Style::new().fg(Color::Green),
+            )
+        }
+        WatchState::Used => Line::styled(
+            format!("✓ {name} has signed in with this pass (one-time: used)."),
+            Style::new().fg(Color::Green),
+        ),
+        WatchState::Replaced { other_created } => {
+            let when = other_created.map(|t| format!(" at {}", crate::timefmt::when(t, now, tz))).unwrap_or_default();
+            Line::styled(
+                format!("✗ Another pass for {name} was issued{when} and replaced this one. Do not read it out."),
+                bad,
+            )
+        }
+        WatchState::Gone => {
+            Line::styled(format!("✗ {name} no longer has this pass (deleted elsewhere). Do not read it out."), bad)
+        }
+    }
 }
 
 /// A confirmation: the question, the ticket and verification fields, and the keys.

@@ -106,6 +106,9 @@ pub(super) fn render(r: &Recovery, model: &Model, frame: &mut Frame, area: Rect)
             }
             Step::Show => {}
             Step::Summary => {
+                if let Some(w) = &model.pass_watch {
+                    lines.push(summary_watch_line(w, model));
+                }
                 let verdict = if r.failed() { "Stopped: see the failure above." } else { "Done." };
                 lines.push(Line::styled(verdict, Style::new().add_modifier(Modifier::BOLD)));
                 lines.push(Line::from(vec![Span::styled("Enter/Esc", key), Span::raw(" close")]));
@@ -128,4 +131,34 @@ pub(super) fn render(r: &Recovery, model: &Model, frame: &mut Frame, area: Rect)
         .border_style(Style::new().fg(Color::Magenta))
         .title(Line::from(format!(" Lost-key recovery: {name} ")).style(Style::new().add_modifier(Modifier::BOLD)));
     frame.render_widget(Paragraph::new(lines).wrap(Wrap { trim: false }).block(block), rect);
+}
+
+/// What Graph says now of the pass the flow issued (rechecked every 15 s while the summary is
+/// open): still the user's, used, or replaced / deleted elsewhere.
+fn summary_watch_line(w: &crate::app::pass_watch::PassWatch, model: &Model) -> Line<'static> {
+    use crate::app::pass_watch::WatchState;
+    let bad = Style::new().fg(Color::Red).add_modifier(Modifier::BOLD);
+    match &w.state {
+        WatchState::Confirming => {
+            Line::styled("… Checking with Graph that the pass is the active one.", Style::new().fg(Color::Yellow))
+        }
+        WatchState::Active => Line::styled(
+            format!(
+                "✓ Graph holds the pass (checked {}).",
+                w.last_checked.map(|t| crate::timefmt::clock_both(t, &model.tz)).unwrap_or_default()
+            ),
+            Style::new().fg(Color::Green),
+        ),
+        WatchState::Used => Line::styled("✓ The user has signed in with the pass.", Style::new().fg(Color::Green)),
+        WatchState::Replaced { other_created } => Line::styled(
+            format!(
+                "✗ Another pass was issued{} and replaced this one: the code read out no longer works.",
+                other_created
+                    .map(|t| format!(" at {}", crate::timefmt::when(t, model.now, &model.tz)))
+                    .unwrap_or_default()
+            ),
+            bad,
+        ),
+        WatchState::Gone => Line::styled("✗ The pass was deleted elsewhere: the code read out no longer works.", bad),
+    }
 }

@@ -45,7 +45,16 @@ fn states() -> Vec<(&'static str, Model)> {
     send(&mut popup, ch('t'));
     let cmds = send(&mut popup, key(KeyCode::Enter));
     let id = graph_id(&cmds, |r| matches!(r, GraphRequest::CreateTap { .. }));
-    send(&mut popup, reply(id, GraphResponse::TapCreated { user_id: "u-avery".into(), result: Ok(created_tap(PASS)) }));
+    let cmds = send(
+        &mut popup,
+        reply(id, GraphResponse::TapCreated { user_id: "u-avery".into(), result: Ok(created_tap(PASS)) }),
+    );
+    // Graph confirms that the new method id is Avery's pass.
+    let check = graph_id(&cmds, |r| matches!(r, GraphRequest::ListTaps { .. }));
+    send(
+        &mut popup,
+        reply(check, GraphResponse::Taps { user_id: "u-avery".into(), result: Ok(vec![created_tap("-").method]) }),
+    );
 
     vec![("search-80x24", search), ("tap-form-80x24", form), ("pass-popup-80x24", popup)]
 }

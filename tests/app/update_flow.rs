@@ -77,11 +77,19 @@ fn full_flow_select_issue_copy_close() {
         reply(create_id, GraphResponse::TapCreated { user_id: "u-avery".into(), result: Ok(created_tap("Xk7%pQ2!")) }),
     );
     let refresh = graph_id(&cmds, |r| matches!(r, GraphRequest::ListMethods { user_id } if user_id == "u-avery"));
+    let check = graph_id(&cmds, |r| matches!(r, GraphRequest::ListTaps { user_id } if user_id == "u-avery"));
     let popup = m.pass_popup().expect("pass popup");
     assert_eq!(popup.pass.expose_secret(), "Xk7%pQ2!");
     assert_eq!(popup.user_name, "Avery Quinn");
-    assert_eq!(m.status.kind, StatusKind::Ok);
+    // Not "issued" before Graph lists the new method id as the user's pass.
+    assert!(m.status.text.contains("confirming with Graph"), "{}", m.status.text);
     assert!(m.creating.is_none());
+    send(
+        &mut m,
+        reply(check, GraphResponse::Taps { user_id: "u-avery".into(), result: Ok(vec![created_tap("-").method]) }),
+    );
+    assert_eq!(m.status.kind, StatusKind::Ok);
+    assert_eq!(m.status.text, "Temporary Access Pass issued for Avery Quinn (confirmed by Graph).");
     // Debug of the model never shows the pass.
     assert!(!format!("{m:?}").contains("Xk7%pQ2!"));
 
@@ -196,9 +204,56 @@ fn uncertain_create_lists_the_passes_and_says_what_happened() {
     }))
     .expect("tap");
     let cmds = send(&mut m, reply(list, GraphResponse::Taps { user_id: "u-avery".into(), result: Ok(vec![tap]) }));
-    assert!(m.status.text.contains("exists for Avery Quinn"), "{}", m.status.text);
-    assert!(m.status.text.contains("replace"), "{}", m.status.text);
+    // Created at the time of the request and never seen before: this request made it.
+    assert_eq!(
+        m.status.text,
+        "Graph created a pass for Avery Quinn at 09:00 UTC with this request, but its code never reached tapdesk: \
+         that code is lost. Issue again (Enter) to replace it with a new code."
+    );
+    assert!(m.codes_lost_here.contains("tap-9"), "the Methods pane says this console made it");
     graph_id(&cmds, |r| matches!(r, GraphRequest::ListMethods { .. }));
+}
+
+/// After an uncertain create, a pass that existed before the request (created hours earlier, or
+/// one the Methods pane listed) is not reported as lost: issuing again would replace a working code.
+#[test]
+fn uncertain_create_with_an_older_pass_says_it_still_works() {
+    for (tap_id, created) in [("tap-old", "2026-11-30T07:00:00Z"), ("tap-1", "2026-11-30T09:00:00Z")] {
+        let mut m = avery_selected();
+        if tap_id == "tap-1" {
+            // This console issued tap-1 earlier (the same minute as the new request).
+            m.issued_here.insert("tap-1".into());
+        }
+        send(&mut m, ch('t'));
+        let cmds = send(&mut m, key(KeyCode::Enter));
+        let id = graph_id(&cmds, |r| matches!(r, GraphRequest::CreateTap { .. }));
+        let cmds = send(
+            &mut m,
+            reply(
+                id,
+                GraphResponse::TapCreated {
+                    user_id: "u-avery".into(),
+                    result: Err(GraphError::Uncertain("HTTP 503".into())),
+                },
+            ),
+        );
+        let list = graph_id(&cmds, |r| matches!(r, GraphRequest::ListTaps { .. }));
+        let tap: tapdesk_graph::types::TapMethod = serde_json::from_value(
+            serde_json::json!({"id": tap_id, "createdDateTime": created, "lifetimeInMinutes": 60}),
+        )
+        .expect("tap");
+        send(&mut m, reply(list, GraphResponse::Taps { user_id: "u-avery".into(), result: Ok(vec![tap]) }));
+        let whose = if tap_id == "tap-1" { "issued by this console" } else { "issued elsewhere" };
+        let when = if tap_id == "tap-1" { "09:00" } else { "07:00" };
+        assert_eq!(
+            m.status.text,
+            format!(
+                "No new pass was created. Avery Quinn's pass created at {when} UTC ({whose}) still works: issuing again \
+                 would replace it. Issue again (Enter) only if Avery Quinn does not have that code."
+            )
+        );
+        assert_eq!(m.form.error.as_deref(), Some(m.status.text.as_str()), "the form says it too");
+    }
 }
 
 #[test]

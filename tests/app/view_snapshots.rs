@@ -39,7 +39,30 @@ fn with_pass_popup() -> Model {
     send(&mut m, ch('t'));
     let cmds = send(&mut m, key(KeyCode::Enter));
     let id = graph_id(&cmds, |r| matches!(r, GraphRequest::CreateTap { .. }));
-    send(&mut m, reply(id, GraphResponse::TapCreated { user_id: "u-avery".into(), result: Ok(created_tap(PASS)) }));
+    let cmds =
+        send(&mut m, reply(id, GraphResponse::TapCreated { user_id: "u-avery".into(), result: Ok(created_tap(PASS)) }));
+    // Graph lists the new method id as Avery's pass: the popup says "issued".
+    let check = graph_id(&cmds, |r| matches!(r, GraphRequest::ListTaps { .. }));
+    let listed = vec![created_tap("unused").method];
+    send(&mut m, reply(check, GraphResponse::Taps { user_id: "u-avery".into(), result: Ok(listed) }));
+    m
+}
+
+/// The pass popup once Graph lists another pass for the user (a second console replaced it).
+fn with_replaced_pass() -> Model {
+    let mut m = avery_selected();
+    send(&mut m, ch('t'));
+    let cmds = send(&mut m, key(KeyCode::Enter));
+    let id = graph_id(&cmds, |r| matches!(r, GraphRequest::CreateTap { .. }));
+    let cmds =
+        send(&mut m, reply(id, GraphResponse::TapCreated { user_id: "u-avery".into(), result: Ok(created_tap(PASS)) }));
+    let check = graph_id(&cmds, |r| matches!(r, GraphRequest::ListTaps { .. }));
+    let other: tapdesk_graph::types::TapMethod = serde_json::from_value(serde_json::json!({
+        "id": "tap-other", "createdDateTime": "2026-11-30T09:00:02Z", "startDateTime": "2026-11-30T09:00:02Z",
+        "lifetimeInMinutes": 60, "isUsableOnce": false, "isUsable": true, "methodUsabilityReason": "EnabledByPolicy"
+    }))
+    .expect("tap");
+    send(&mut m, reply(check, GraphResponse::Taps { user_id: "u-avery".into(), result: Ok(vec![other]) }));
     m
 }
 
@@ -81,6 +104,38 @@ fn pass_popup_asks_before_quitting_80x24_masked() {
     send(&mut m, ch('q'));
     let t = draw(&m, 80, 24);
     assert!(t.backend().to_string().contains("Quit now? Graph never shows this pass again."));
+    masked(|| insta::assert_snapshot!(t.backend()));
+}
+
+#[test]
+fn pass_popup_confirmed_says_graph_holds_it() {
+    let m = with_pass_popup();
+    let text = draw(&m, 80, 24).backend().to_string();
+    assert!(text.contains("Temporary Access Pass issued"), "{text}");
+    assert!(text.contains("✓ Graph holds this pass for Avery Quinn (checked 09:00 UTC)."), "{text}");
+}
+
+#[test]
+fn pass_popup_while_confirming_does_not_say_issued() {
+    let mut m = avery_selected();
+    send(&mut m, ch('t'));
+    let cmds = send(&mut m, key(KeyCode::Enter));
+    let id = graph_id(&cmds, |r| matches!(r, GraphRequest::CreateTap { .. }));
+    send(&mut m, reply(id, GraphResponse::TapCreated { user_id: "u-avery".into(), result: Ok(created_tap(PASS)) }));
+    let text = draw(&m, 80, 24).backend().to_string();
+    assert!(!text.contains("Temporary Access Pass issued"), "{text}");
+    assert!(text.contains("created: confirming with Graph"), "{text}");
+    assert!(text.contains("Checking with Graph that this is the active pass."), "{text}");
+}
+
+#[test]
+fn pass_popup_replaced_elsewhere_80x24_masked() {
+    let m = with_replaced_pass();
+    let t = draw(&m, 80, 24);
+    let text = t.backend().to_string();
+    assert!(text.contains("Pass REPLACED: this code no longer works"), "{text}");
+    assert!(text.contains("Another pass for Avery Quinn was issued at 09:00 UTC"), "{text}");
+    assert!(text.contains("Do not read it out."), "{text}");
     masked(|| insta::assert_snapshot!(t.backend()));
 }
 

@@ -11,3 +11,4 @@ mod auth_app_only_e2e;
 mod auth_e2e_tmux;
 mod doctor_cli;
 mod e2e_tmux;
+mod pass_watch_e2e;

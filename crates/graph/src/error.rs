@@ -42,8 +42,10 @@ pub enum GraphError {
     ///
     /// Returned by `GraphClient::create_tap`, which never retries in that situation because a second
     /// create would silently replace a pass the user may already have been given. The UI should
-    /// list the user's Temporary Access Passes (`GraphRequest::ListTaps`) and tell the operator:
-    /// if a pass exists it was created but its code is lost (issue a new one to replace it).
+    /// list the user's Temporary Access Passes (`GraphRequest::ListTaps`) and tell the operator
+    /// which case it is: a pass created after the request was sent and never seen before was made
+    /// by it (its code is lost: issue a new one to replace it); an older pass still works (issuing
+    /// again would replace it).
     #[error("outcome unknown: {0}. Check the user's Temporary Access Passes before issuing another")]
     Uncertain(String),
     /// The request was not sent because an argument cannot be expressed as a Graph URL (for

@@ -67,7 +67,9 @@ pub enum GraphRequest {
         user_id: String,
     },
     /// `GET /users/{id}/authentication/temporaryAccessPassMethods` (never includes the pass),
-    /// answered by [`GraphResponse::Taps`]. Use after an uncertain create.
+    /// answered by [`GraphResponse::Taps`]. Sent after every create, to confirm that the new
+    /// method id is the user's pass (Graph keeps one per user; another create replaces it), every
+    /// 15 s while the pass is on screen, and after an uncertain create.
     ListTaps {
         /// Object id.
         user_id: String,

@@ -2,6 +2,7 @@
 //! a created pass (Graph returns it once) and the results of writes (their audit line is written
 //! whatever the operator did meanwhile).
 
+use super::super::pass_watch::{PassWatch, WatchState};
 use super::super::tap_form::TapForm;
 use super::super::{Cmd, Loadable, Model, PassPopup, Popup, StatusKind, error_line};
 use super::{actions, refresh_methods, remote_search};
@@ -158,6 +159,9 @@ pub(super) fn on_graph(model: &mut Model, reply: Reply) -> Vec<Cmd> {
         }
         GraphResponse::TapCreated { user_id, result } => on_tap_created(model, id, user_id, result),
         GraphResponse::Taps { user_id, result } => {
+            if model.pass_watch.as_ref().is_some_and(|w| w.in_flight == Some(id)) {
+                return on_watch_answer(model, user_id, result);
+            }
             if model.checking_taps != Some(id) {
                 return Vec::new();
             }
@@ -168,14 +172,11 @@ pub(super) fn on_graph(model: &mut Model, reply: Reply) -> Vec<Cmd> {
                     "Graph did not confirm the pass and {name} has none: nothing was created. Issue it again (Enter)."
                 ),
                 Ok(taps) => {
-                    let when = taps[0]
-                        .base
-                        .created_date_time
-                        .map(|t| crate::timefmt::local_time(t, &model.tz))
-                        .unwrap_or_else(|| "at an unknown time".into());
-                    format!(
-                        "A pass created {when} exists for {name}, but its code never reached tapdesk. Issue again (Enter) to replace it with a new code."
-                    )
+                    let (line, made_here) = uncertain_verdict(model, &name, &taps[0]);
+                    if made_here {
+                        model.codes_lost_here.insert(taps[0].base.id.clone());
+                    }
+                    line
                 }
                 Err(e) => error_line(&format!("Could not check {name}'s passes either"), &e),
             };
@@ -304,6 +305,7 @@ fn on_tap_created(
             let mut tap = created.method;
             tap.method_usability_reason = tap.method_usability_reason.map(|r| sanitize::clean(&r).into_owned());
             let disabled = tap.method_usability_reason.as_deref() == Some("DisabledByPolicy");
+            let mut watch = PassWatch::new(user_id.clone(), name.clone(), tap.base.id.clone(), model.now);
             model.popup = Popup::Pass(Box::new(PassPopup {
                 pass: created.temporary_access_pass,
                 tap,
@@ -315,11 +317,19 @@ fn on_tap_created(
             if disabled {
                 model.set_status(
                     StatusKind::Error,
-                    format!("Pass issued for {name}, but Graph says it is disabled by policy: {name} cannot sign in with it."),
+                    format!("Pass created for {name}, but Graph says it is disabled by policy: {name} cannot sign in with it."),
                 );
             } else {
-                model.set_status(StatusKind::Ok, format!("Temporary Access Pass issued for {name}."));
+                model.set_status(
+                    StatusKind::Info,
+                    format!("Pass created for {name}; confirming with Graph that it is the active one…"),
+                );
             }
+            // "Issued" only once Graph lists this method id as the user's pass.
+            let rid = model.request_id();
+            watch.sent(rid);
+            model.pass_watch = Some(watch);
+            cmds.push(Cmd::Graph(rid, GraphRequest::ListTaps { user_id: user_id.clone() }));
             cmds.extend(refresh_methods(model, user_id));
         }
         Err(e @ GraphError::Uncertain(_)) => {
@@ -348,4 +358,106 @@ fn on_tap_created(
         }
     }
     cmds
+}
+
+/// After an uncertain create, the user has pass `tap`: was it made by that request (its code is
+/// lost: issuing again is right) or is it an older pass that still works (issuing again would
+/// replace a code the user may already have)? Older means: known before the request was sent (issued
+/// by this console, or in the Methods pane), or created more than a minute before it (Graph's clock
+/// and this machine's may differ by seconds).
+/// Returns the line and whether the pass was made by that request.
+fn uncertain_verdict(model: &Model, name: &str, tap: &tapdesk_graph::types::TapMethod) -> (String, bool) {
+    let when = tap
+        .base
+        .created_date_time
+        .map(|t| format!("at {}", crate::timefmt::when(t, model.now, &model.tz)))
+        .unwrap_or_else(|| "at an unknown time".into());
+    let sent = model.create_sent.as_ref();
+    let known = sent.is_some_and(|s| s.known_taps.contains(&tap.base.id));
+    let before = match (sent, tap.base.created_date_time) {
+        (Some(s), Some(c)) => c < s.at - jiff::SignedDuration::from_secs(60),
+        _ => false,
+    };
+    let by_here = model.issued_here.contains(&tap.base.id);
+    if known || before {
+        let whose = if by_here { "issued by this console" } else { "issued elsewhere" };
+        let line = format!(
+            "No new pass was created. {name}'s pass created {when} ({whose}) still works: issuing again would replace it. \
+             Issue again (Enter) only if {name} does not have that code."
+        );
+        (line, false)
+    } else {
+        let line = format!(
+            "Graph created a pass for {name} {when} with this request, but its code never reached tapdesk: \
+             that code is lost. Issue again (Enter) to replace it with a new code."
+        );
+        (line, true)
+    }
+}
+
+/// Graph's answer to a check of the pass this console issued: confirmed, or replaced / deleted
+/// elsewhere (the popup and the status line say so at once, and the Methods pane is read again).
+fn on_watch_answer(
+    model: &mut Model,
+    user_id: String,
+    result: Result<Vec<tapdesk_graph::types::TapMethod>, GraphError>,
+) -> Vec<Cmd> {
+    let now = model.now;
+    let Some(w) = &mut model.pass_watch else { return Vec::new() };
+    let was_confirming = w.state == WatchState::Confirming;
+    let mut result = result;
+    if let Ok(taps) = &mut result {
+        taps.iter_mut().for_each(|t| {
+            t.method_usability_reason = t.method_usability_reason.take().map(|r| sanitize::clean(&r).into_owned());
+        });
+    }
+    let changed = w.on_list(result.as_ref().map(Vec::as_slice), now);
+    let name = w.user_name.clone();
+    let state = w.state.clone();
+    let error = w.last_error.clone();
+    if !changed {
+        if was_confirming && let Some(e) = error {
+            model.set_status(
+                StatusKind::Error,
+                format!("Pass created for {name}, but Graph could not confirm it yet ({e}); checking again…"),
+            );
+        }
+        return Vec::new();
+    }
+    match state {
+        WatchState::Active => {
+            if !model.status.text.contains("disabled by policy") {
+                model.set_status(
+                    StatusKind::Ok,
+                    format!("Temporary Access Pass issued for {name} (confirmed by Graph)."),
+                );
+            }
+            Vec::new()
+        }
+        WatchState::Replaced { other_created } => {
+            let when = other_created
+                .map(|t| format!("at {}", crate::timefmt::when(t, model.now, &model.tz)))
+                .unwrap_or_else(|| "moments ago".into());
+            model.set_status(
+                StatusKind::Error,
+                format!(
+                    "Another pass for {name} was issued {when} (another console or the admin center) and replaced this one: \
+                     this code no longer works. Do not read it out."
+                ),
+            );
+            refresh_methods(model, user_id)
+        }
+        WatchState::Gone => {
+            model.set_status(
+                StatusKind::Error,
+                format!("{name} no longer has this pass (deleted elsewhere, or expired): this code no longer works."),
+            );
+            refresh_methods(model, user_id)
+        }
+        WatchState::Used => {
+            model.set_status(StatusKind::Ok, format!("{name} has signed in with the pass (Graph: OneTimeUsed)."));
+            refresh_methods(model, user_id)
+        }
+        WatchState::Confirming => Vec::new(),
+    }
 }

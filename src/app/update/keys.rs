@@ -342,8 +342,10 @@ fn on_form_key(model: &mut Model, key: KeyEvent) -> Option<Vec<Cmd>> {
 /// Quits, except while a pass is on screen: then the first quit only asks (the pass popup says
 /// that Graph never shows this pass again), and a second one quits.
 fn quit_unless_a_pass_is_shown(model: &mut Model) -> Vec<Cmd> {
+    // A pass Graph no longer holds is worth nothing: quitting need not ask.
+    let dead = model.pass_watch.as_ref().is_some_and(crate::app::pass_watch::PassWatch::dead);
     match &mut model.popup {
-        Popup::Pass(p) if !p.quit_asked => {
+        Popup::Pass(p) if !p.quit_asked && !dead => {
             p.quit_asked = true;
             model.set_status(
                 StatusKind::Error,
@@ -367,6 +369,13 @@ fn on_pass_popup_key(model: &mut Model, key: KeyEvent) -> Vec<Cmd> {
         return Vec::new();
     }
     match action {
+        Some(Action::Copy) if model.pass_watch.as_ref().is_some_and(crate::app::pass_watch::PassWatch::dead) => {
+            model.set_status(
+                StatusKind::Error,
+                "Not copied: this pass no longer works (see the popup). Issue a new one.",
+            );
+            Vec::new()
+        }
         Some(Action::Copy) => vec![Cmd::CopyPass],
         Some(Action::Back) => {
             // Dropping the popup drops the SecretString, which zeroizes the pass.

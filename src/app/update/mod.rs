@@ -43,11 +43,13 @@ pub fn update(model: &mut Model, msg: Msg, now: Timestamp) -> Vec<Cmd> {
     model.now = now;
     match msg {
         Msg::Tick => {
+            let mut cmds = Vec::new();
             if model.clipboard_clear_at.is_some_and(|t| t <= now) {
                 model.clipboard_clear_at = None;
-                return vec![Cmd::ClearClipboard];
+                cmds.push(Cmd::ClearClipboard);
             }
-            Vec::new()
+            cmds.extend(recheck_pass(model, now));
+            cmds
         }
         Msg::Matched(reply) => on_matched(model, reply),
         Msg::Key(key) => keys::on_key(model, key),
@@ -92,6 +94,29 @@ pub fn update(model: &mut Model, msg: Msg, now: Timestamp) -> Vec<Cmd> {
             Vec::new()
         }
     }
+}
+
+/// While the pass popup or the recovery summary is open, lists the user's passes again when the
+/// watch is due (every 15 s, slower after failures); once both are closed the watch ends, so a
+/// console left open costs Graph nothing. An expired pass is not checked.
+fn recheck_pass(model: &mut Model, now: Timestamp) -> Option<Cmd> {
+    let popup_open = model.pass_popup().is_some();
+    let summary_open = model
+        .recovery
+        .as_ref()
+        .is_some_and(|r| matches!(r.step, super::recovery::Step::Show | super::recovery::Step::Summary));
+    if !popup_open && !summary_open {
+        model.pass_watch = None;
+        return None;
+    }
+    let expired = model.pass_popup().and_then(|p| p.tap.end_date_time()).is_some_and(|e| e <= now);
+    if expired || !model.pass_watch.as_ref().is_some_and(|w| w.due(now)) {
+        return None;
+    }
+    let id = model.request_id();
+    let w = model.pass_watch.as_mut()?;
+    w.sent(id);
+    Some(Cmd::Graph(id, GraphRequest::ListTaps { user_id: w.user_id.clone() }))
 }
 
 /// Quits; a pass still on a clipboard is cleared first.
