@@ -245,6 +245,13 @@ fn load_tenant(file: Option<&PathBuf>, users: usize) -> anyhow::Result<Tenant> {
     }
 }
 
+/// Every heap block is zeroed when it is freed (1Password's `zeroizing-alloc` over the system
+/// allocator), so the buffers a Temporary Access Pass passes through on its way to the popup
+/// (hyper's read buffer, serde's, the frames drawn) leave no copy behind once dropped; the pass
+/// itself is a `SecretString`, wiped when the popup closes.
+#[global_allocator]
+static ALLOC: zeroizing_alloc::ZeroAlloc<std::alloc::System> = zeroizing_alloc::ZeroAlloc(std::alloc::System);
+
 #[tokio::main]
 async fn main() -> ExitCode {
     tapdesk::term::mark_process_start();
@@ -377,7 +384,7 @@ async fn run_demo(cli: &Cli) -> anyhow::Result<ExitCode> {
     let audit = audit::AuditLog::new(audit_path);
     let result = run_tui(channels, Environment::from_process(), cfg.clipboard, settings, audit, None).await;
     handle.shutdown().await;
-    result.map(|()| ExitCode::SUCCESS)
+    result.map(exit_code)
 }
 
 #[cfg(not(feature = "demo"))]
@@ -451,9 +458,16 @@ async fn run_real_tenant(cli: &Cli) -> anyhow::Result<ExitCode> {
         .context("no data directory for the audit log: set audit_log or pass --audit-log FILE")?;
     let channels = WorkerChannels { requests, replies };
     let audit = audit::AuditLog::new(audit_path);
-    run_tui(channels, Environment::from_process(), cfg.clipboard, settings, audit, signin)
-        .await
-        .map(|()| ExitCode::SUCCESS)
+    run_tui(channels, Environment::from_process(), cfg.clipboard, settings, audit, signin).await.map(exit_code)
+}
+
+/// 0 after a quit; 128 + the signal's number when a signal ended the console (`SIGTERM` → 143,
+/// `SIGHUP` → 129), as a shell reports a death by that signal.
+fn exit_code(signal: Option<i32>) -> ExitCode {
+    match signal.and_then(|s| u8::try_from(128 + s).ok()) {
+        Some(code) => ExitCode::from(code),
+        None => ExitCode::SUCCESS,
+    }
 }
 
 /// `tapdesk doctor --demo`: the doctor against the embedded simulator, signing in by device code

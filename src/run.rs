@@ -5,7 +5,9 @@
 //! worker and the sign-in worker, copying the pass or the sign-in code); then draws once. It never
 //! awaits the network: Graph work happens in the worker ([`crate::graph::worker`]), the
 //! device-code sign-in in [`crate::auth::worker`]. The terminal is restored on every exit path: normal quit, `Ctrl-C`,
-//! `SIGTERM`/`SIGHUP`/`SIGINT`/`SIGQUIT`, an error, and a panic (ratatui's panic hook). Before
+//! `SIGTERM`/`SIGHUP`/`SIGINT`/`SIGQUIT` (the process then exits with 128 + the signal's number,
+//! as a shell reports a death by signal), an error, and a panic (ratatui's panic hook); and
+//! before every stop (`Ctrl-Z`, `SIGTSTP`), taken back and redrawn after it (`fg`, `SIGCONT`). Before
 //! taking the terminal it checks that there is one and that the audit log can be written.
 
 use std::collections::VecDeque;
@@ -64,7 +66,7 @@ pub async fn run_tui(
     mut settings: Settings,
     audit: AuditLog,
     signin: Option<SignInChannels>,
-) -> anyhow::Result<()> {
+) -> anyhow::Result<Option<i32>> {
     use std::io::IsTerminal;
     // This session's part of every audit `actionId`.
     settings.audit_session = uuid::Uuid::new_v4().simple().to_string()[..12].to_owned();
@@ -90,11 +92,33 @@ pub async fn run_tui(
     let _ = crossterm::execute!(std::io::stdout(), DisableBracketedPaste);
     ratatui::restore();
     // Said once the terminal is back, where the operator can read it.
-    result.map(|note| {
+    result.map(|(note, signal)| {
         if let Some(note) = note {
             eprintln!("tapdesk: {}", crate::sanitize::lines(&note));
         }
+        signal
     })
+}
+
+/// Gives the terminal back to the shell and stops the job, as `Ctrl-Z` does for any program:
+/// bracketed paste off, raw mode off, the normal screen back, then `SIGSTOP` to its process group
+/// (the whole job stops, so the shell sees it stopped even when tapdesk runs inside a script;
+/// `SIGTSTP` is caught by tapdesk, so it cannot be the one that stops it). When the shell
+/// continues it (`fg`, `SIGCONT`), [`resume`] takes the terminal again.
+fn suspend(terminal: &mut Term) -> std::io::Result<()> {
+    let _ = crossterm::execute!(std::io::stdout(), DisableBracketedPaste);
+    ratatui::restore();
+    rustix::process::kill_current_process_group(rustix::process::Signal::STOP)?;
+    resume(terminal)
+}
+
+/// Takes the terminal again after a stop (ours, or a `SIGSTOP` from outside whose shell may have
+/// reset the terminal modes): raw mode, the alternate screen, bracketed paste, and a cleared
+/// screen so the next frame draws everything.
+fn resume(terminal: &mut Term) -> std::io::Result<()> {
+    crossterm::terminal::enable_raw_mode()?;
+    crossterm::execute!(std::io::stdout(), crossterm::terminal::EnterAlternateScreen, EnableBracketedPaste)?;
+    terminal.clear()
 }
 
 async fn event_loop(
@@ -105,7 +129,7 @@ async fn event_loop(
     settings: Settings,
     audit: AuditLog,
     signin: Option<SignInChannels>,
-) -> anyhow::Result<Option<String>> {
+) -> anyhow::Result<(Option<String>, Option<i32>)> {
     let (match_tx, mut match_rx) = crate::search::spawn_matcher(settings.own_domains.clone());
     let mut model = Model::new(TimeZone::system(), Timestamp::now());
     model.settings = settings;
@@ -128,6 +152,11 @@ async fn event_loop(
     let mut hup = signal(tokio::signal::unix::SignalKind::hangup())?;
     let mut int = signal(tokio::signal::unix::SignalKind::interrupt())?;
     let mut quit = signal(tokio::signal::unix::SignalKind::quit())?;
+    // SIGTSTP (from `kill -TSTP`, or a terminal with job control keys on) suspends the way Ctrl-Z
+    // does; SIGCONT after a stop from outside takes the terminal back and redraws.
+    let mut tstp = signal(tokio::signal::unix::SignalKind::from_raw(rustix::process::Signal::TSTP.as_raw()))?;
+    let mut cont = signal(tokio::signal::unix::SignalKind::from_raw(rustix::process::Signal::CONT.as_raw()))?;
+    let mut ended_by: Option<i32> = None;
 
     loop {
         let work = std::time::Instant::now();
@@ -168,10 +197,30 @@ async fn event_loop(
                 Some(Err(e)) => return Err(e.into()),
                 None => break,
             },
-            _ = term.recv() => break,
-            _ = hup.recv() => break,
-            _ = int.recv() => break,
-            _ = quit.recv() => break,
+            _ = tstp.recv() => {
+                suspend(terminal)?;
+                Msg::Tick
+            }
+            _ = cont.recv() => {
+                resume(terminal)?;
+                Msg::Tick
+            }
+            _ = term.recv() => {
+                ended_by = Some(tokio::signal::unix::SignalKind::terminate().as_raw_value());
+                break;
+            }
+            _ = hup.recv() => {
+                ended_by = Some(tokio::signal::unix::SignalKind::hangup().as_raw_value());
+                break;
+            }
+            _ = int.recv() => {
+                ended_by = Some(tokio::signal::unix::SignalKind::interrupt().as_raw_value());
+                break;
+            }
+            _ = quit.recv() => {
+                ended_by = Some(tokio::signal::unix::SignalKind::quit().as_raw_value());
+                break;
+            }
         };
         cause = match &msg {
             Msg::Key(_) => "key",
@@ -195,7 +244,7 @@ async fn event_loop(
     if let Some(cleared) = clipboard.clear(terminal.backend_mut()).or(model.clipboard_cleared.take()) {
         notes.push(cleared.message());
     }
-    Ok(if notes.is_empty() { None } else { Some(notes.join("\n")) })
+    Ok((if notes.is_empty() { None } else { Some(notes.join("\n")) }, ended_by))
 }
 
 fn signal(kind: tokio::signal::unix::SignalKind) -> std::io::Result<tokio::signal::unix::Signal> {
@@ -269,6 +318,13 @@ impl Effects<'_> {
                     // Without a sign-in worker there is nothing to start or cancel.
                     if let Some(tx) = self.signin {
                         let _ = tx.send(req);
+                    }
+                }
+                Cmd::Suspend => {
+                    if let Err(e) = suspend(terminal) {
+                        queue.push_back(Msg::Suspended(Some(e.to_string())));
+                    } else {
+                        queue.push_back(Msg::Suspended(None));
                     }
                 }
                 Cmd::ClearClipboard => {

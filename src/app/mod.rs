@@ -508,6 +508,8 @@ pub enum Msg {
     SignIn(crate::auth::events::SignInEvent),
     /// The clipboard service did (or did not) copy the sign-in `user_code`.
     UserCodeCopied(CopyOutcome),
+    /// Back from a suspend ([`Cmd::Suspend`]), or why the terminal could not be given back.
+    Suspended(Option<String>),
     /// Time passed.
     Tick,
 }
@@ -540,6 +542,9 @@ pub enum Cmd {
     Match(crate::search::protocol::MatchRequest),
     /// Send to the sign-in worker (start an attempt, or cancel it); it answers [`Msg::SignIn`].
     SignIn(crate::auth::events::SignInRequest),
+    /// Give the terminal back to the shell and stop the process (`Ctrl-Z`); answered by
+    /// [`Msg::Suspended`] once the shell continues it (`fg`).
+    Suspend,
     /// Copy the `user_code` of the shown sign-in prompt (read from the model), then answer
     /// [`Msg::UserCodeCopied`].
     CopyUserCode,

@@ -802,7 +802,16 @@ impl GraphClient {
         let url = self.url(&path, &[])?;
         let json = serde_json::to_vec(body).map_err(|e| GraphError::InvalidInput(format!("TAP request: {e}")))?;
         let resp = self
-            .execute(Method::POST, url, &[("Content-Type", "application/json")], Some(json), Mode::CreateOnce)
+            // `Connection: close`: the connection that carried the pass is not pooled, so its
+            // read buffer is freed (and, with tapdesk's zeroing allocator, wiped) once the body is
+            // read, instead of waiting in the pool with the pass in it.
+            .execute(
+                Method::POST,
+                url,
+                &[("Content-Type", "application/json"), ("Connection", "close")],
+                Some(json),
+                Mode::CreateOnce,
+            )
             .await?;
         let status = resp.status().as_u16();
         let request_id = header_str(resp.headers(), "request-id");

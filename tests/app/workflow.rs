@@ -590,3 +590,20 @@ fn after_the_clear_the_popup_no_longer_says_copied() {
     assert!(matches!(&m.popup, Popup::Pass(p) if p.copied.is_none()), "no 'copied' after the clear");
     assert_eq!(m.clipboard_cleared, Some(tapdesk::clipboard::ClearOutcome::Cleared), "kept for the exit line");
 }
+
+/// Ctrl-Z suspends (raw mode delivers it as a key): `update` asks the loop to give the terminal
+/// back and stop; what was typed stays, and coming back says so.
+#[test]
+fn ctrl_z_suspends_and_keeps_what_was_typed() {
+    let mut m = loaded_model();
+    send(&mut m, ch('/'));
+    type_str(&mut m, "noor");
+    assert_eq!(send(&mut m, ctrl('z')), vec![tapdesk::app::Cmd::Suspend]);
+    assert_eq!(m.query, "noor", "Ctrl-Z is not typed");
+    assert!(m.editing);
+    send(&mut m, tapdesk::app::Msg::Suspended(None));
+    assert_eq!(m.status.text, "Back from Ctrl-Z: everything is as it was.");
+    assert_eq!(m.query, "noor");
+    send(&mut m, tapdesk::app::Msg::Suspended(Some("Operation not permitted".into())));
+    assert_eq!(m.status.text, "Could not suspend (Operation not permitted); tapdesk keeps running.");
+}

@@ -143,21 +143,7 @@ fn ctrl_c_quits_and_restores_the_terminal() {
     launch(&t, &dir);
     t.wait_for("the directory", |s| s.contains("users loaded"));
     // The running console has core dumps off (soft and hard limit 0).
-    let out = t.raw(&["display", "-p", "-t", "e2e", "#{pane_pid}"]);
-    let shell = String::from_utf8_lossy(&out.stdout).trim().to_owned();
-    // The pane shell's child named tapdesk, from /proc (no pgrep needed).
-    let pid = std::fs::read_dir("/proc")
-        .unwrap()
-        .flatten()
-        .filter_map(|e| {
-            let stat = std::fs::read_to_string(e.path().join("stat")).ok()?;
-            let (comm, rest) = stat.split_once(") ")?;
-            let ppid = rest.split_whitespace().nth(1)?;
-            (comm.ends_with("(tapdesk") && ppid == shell).then(|| e.file_name().to_string_lossy().into_owned())
-        })
-        .next()
-        .unwrap_or_default();
-    assert!(!pid.is_empty(), "tapdesk runs under the pane's shell {shell}");
+    let pid = t.child_pid("tapdesk").expect("tapdesk runs under the pane's shell");
     let limits = std::fs::read_to_string(format!("/proc/{pid}/limits")).unwrap();
     let core = limits.lines().find(|l| l.starts_with("Max core file size")).unwrap();
     assert_eq!(core.split_whitespace().skip(4).take(2).collect::<Vec<_>>(), ["0", "0"], "{core}");

@@ -11,4 +11,5 @@ mod auth_app_only_e2e;
 mod auth_e2e_tmux;
 mod doctor_cli;
 mod e2e_tmux;
+mod memory_scan_e2e;
 mod pass_watch_e2e;

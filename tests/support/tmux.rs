@@ -64,6 +64,36 @@ impl Tmux {
         }
     }
 
+    /// The pid of a process named `comm` that the pane's shell started, directly or through a
+    /// `sh -c` (read from /proc, so no pgrep is needed), or `None` when none runs (yet).
+    pub fn child_pid(&self, comm: &str) -> Option<u32> {
+        let out = self.raw(&["display", "-p", "-t", "e2e", "#{pane_pid}"]);
+        let shell: u32 = String::from_utf8_lossy(&out.stdout).trim().parse().ok()?;
+        // (pid, name, parent) of every process.
+        let procs: Vec<(u32, String, u32)> = std::fs::read_dir("/proc")
+            .ok()?
+            .flatten()
+            .filter_map(|e| {
+                let pid = e.file_name().to_str()?.parse().ok()?;
+                let stat = std::fs::read_to_string(e.path().join("stat")).ok()?;
+                let (name, rest) = stat.split_once(" (")?.1.rsplit_once(") ")?;
+                Some((pid, name.to_owned(), rest.split_whitespace().nth(1)?.parse().ok()?))
+            })
+            .collect();
+        let parent = |p: u32| procs.iter().find(|(pid, ..)| *pid == p).map(|(_, _, pp)| *pp);
+        procs.iter().filter(|(_, name, _)| name == comm).map(|(pid, ..)| *pid).find(|&pid| {
+            let mut p = pid;
+            for _ in 0..8 {
+                match parent(p) {
+                    Some(pp) if pp == shell => return true,
+                    Some(pp) if pp > 1 => p = pp,
+                    _ => return false,
+                }
+            }
+            false
+        })
+    }
+
     /// The screen as text.
     pub fn screen(&self) -> String {
         String::from_utf8_lossy(&self.raw(&["capture-pane", "-p", "-t", "e2e"]).stdout).into_owned()

@@ -18,6 +18,11 @@ pub(super) fn on_key(model: &mut Model, key: KeyEvent) -> Vec<Cmd> {
     if key.modifiers.contains(KeyModifiers::CONTROL) && key.code == KeyCode::Char('c') {
         return quit_unless_a_pass_is_shown(model);
     }
+    // Ctrl-Z suspends, as in any terminal program (raw mode delivers it as a key, not SIGTSTP).
+    // What was typed and any pass on screen stay in the model for `fg`.
+    if key.modifiers.contains(KeyModifiers::CONTROL) && key.code == KeyCode::Char('z') {
+        return vec![Cmd::Suspend];
+    }
     // The sign-in popup is drawn over everything, so it takes the keys first.
     if super::signin::has_keys(model) {
         return super::signin::on_key(model, key);

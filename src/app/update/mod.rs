@@ -51,6 +51,14 @@ pub fn update(model: &mut Model, msg: Msg, now: Timestamp) -> Vec<Cmd> {
             cmds.extend(recheck_pass(model, now));
             cmds
         }
+        Msg::Suspended(None) => {
+            model.set_status(StatusKind::Info, "Back from Ctrl-Z: everything is as it was.");
+            Vec::new()
+        }
+        Msg::Suspended(Some(e)) => {
+            model.set_status(StatusKind::Error, format!("Could not suspend ({e}); tapdesk keeps running."));
+            Vec::new()
+        }
         Msg::Matched(reply) => on_matched(model, reply),
         Msg::Key(key) => keys::on_key(model, key),
         Msg::Paste(_) if signin::has_keys(model) => Vec::new(),
