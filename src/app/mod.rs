@@ -105,8 +105,8 @@ pub struct PassPopup {
 pub struct CreateSent {
     /// When the request was handed to the worker (UTC, this machine's clock).
     pub at: Timestamp,
-    /// Ids of the user's passes known before it was sent: issued by this console, or listed in
-    /// the Methods pane at that moment.
+    /// Ids of the user's passes the Methods pane listed when it was sent (those this console
+    /// issued are in [`Model::issued_here`]).
     pub known_taps: std::collections::HashSet<String>,
 }
 

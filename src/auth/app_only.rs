@@ -3,7 +3,7 @@
 //! Graph then checks the app's application permissions (`roles`), and the operator-role rules of
 //! delegated sign-in do not apply.
 //!
-//! All four are azure_identity credentials (../shared/CRATES.md §1.3) with the cloud's authority:
+//! All four are azure_identity credentials (<https://docs.rs/azure_identity>) with the cloud's authority:
 //! - client secret: `AZURE_CLIENT_SECRET` from the environment (never the config file);
 //! - client certificate: a PKCS#12 file (`certificate` setting, password in
 //!   `AZURE_CLIENT_CERTIFICATE_PASSWORD`); needs the `client-cert` cargo feature (azure_identity's

@@ -3,7 +3,7 @@
 //!
 //! azure_identity's `AzureCliCredential` runs
 //! `/bin/sh -c "cd /bin && az account get-access-token -o json --scope <scope> [--tenant <t>]"`
-//! (../shared/CRATES.md §1.5) and has no cache, so tapdesk adds:
+//! (its source, <https://docs.rs/azure_identity>) and has no cache, so tapdesk adds:
 //! - its token cache ([`super::cache::CachedCredential`], 5 minutes before expiry) and a time limit
 //!   on each `az` call (`az_timeout_seconds`, default 30 s); the process is killed when the limit
 //!   passes;

@@ -1,7 +1,8 @@
 //! Which tapdesk features the signed-in token can do, from its granted permissions, with the
 //! sentence to show when one is off.
 //!
-//! Mapping (`../shared/graph/reference.md` §8 and §10.1; a broad permission and the least-privileged
+//! Mapping (the "Permissions" sections of each API's page on Microsoft Learn and
+//! <https://learn.microsoft.com/graph/permissions-reference>; a broad permission and the least-privileged
 //! one both count):
 //!
 //! | Feature | Any of |

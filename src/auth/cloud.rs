@@ -1,7 +1,7 @@
 //! National clouds: the Graph root, the Entra authority and the token scope always travel together
 //! (a token from one cloud is refused by the others' Graph).
 //!
-//! Table (`../shared/graph/reference.md` §1, Microsoft Graph "National cloud deployments"):
+//! Table (Microsoft Graph "National cloud deployments", <https://learn.microsoft.com/graph/deployments>):
 //!
 //! | `--cloud`   | Graph root                                 | Authority                          |
 //! |-------------|--------------------------------------------|------------------------------------|

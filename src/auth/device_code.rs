@@ -1,6 +1,6 @@
 //! tapdesk's own device-code credential (azure_identity has none): the way operators sign in from
 //! an SSH session. Protocol: Microsoft identity platform, "OAuth 2.0 device authorization grant"
-//! (RFC 8628), see ../shared/CRATES.md §1.7.
+//! (RFC 8628), <https://learn.microsoft.com/entra/identity-platform/v2-oauth2-device-code>.
 //!
 //! 1. `POST {authority}/{tenant}/oauth2/v2.0/devicecode` with `client_id` and the scopes plus
 //!    `offline_access`; the answer's verification address and user code go to the operator through

@@ -17,7 +17,7 @@
 //! (`POST /{tenantId}/oauth2/v2.0/token`). azure_identity refuses an authority that is not
 //! `https://`, so the credential is given the https authority [`LOOPBACK_AUTHORITY`] and a transport
 //! ([`Loopback`]) that sends each of its requests to the simulator on 127.0.0.1 instead
-//! (../shared/CRATES.md §1.4).
+//! (azure_identity's `ClientOptions::transport`, <https://docs.rs/azure_identity>).
 
 pub mod app_only;
 pub mod azure_cli;

@@ -5,7 +5,8 @@
 //! `{"error": "invalid_grant", "error_description": "AADSTS53003: ...\r\nTrace ID: ...", "error_codes": [53003], ...}`.
 //! Only the first line of the description is kept (the rest is trace ids and a timestamp).
 //! Codes and fixes: Microsoft's "Microsoft Entra authentication and authorization error codes"
-//! page, and ../shared/CRATES.md §1.7 for the device-code ones.
+//! page (<https://learn.microsoft.com/entra/identity-platform/reference-error-codes>), and for the
+//! device-code ones <https://learn.microsoft.com/entra/identity-platform/v2-oauth2-device-code>.
 
 /// A token-endpoint refusal. Holds no token, device code or secret.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]

@@ -49,14 +49,7 @@ fn taps(m: &mut Model, id: RequestId, result: Result<Vec<TapMethod>, GraphError>
 
 /// Avery's pass created (method `tap-1`) and the popup open; returns the first check's id.
 fn issued() -> (Model, RequestId) {
-    let mut m = avery_selected();
-    send(&mut m, ch('t'));
-    let cmds = send(&mut m, key(KeyCode::Enter));
-    let id = graph_id(&cmds, |r| matches!(r, GraphRequest::CreateTap { .. }));
-    let cmds = send(
-        &mut m,
-        reply(id, GraphResponse::TapCreated { user_id: "u-avery".into(), result: Ok(created_tap("Xk7%pQ2!")) }),
-    );
+    let (m, cmds) = avery_pass_created("Xk7%pQ2!");
     let first = checks(&cmds);
     assert_eq!(first.len(), 1, "the create is confirmed at once: {cmds:?}");
     (m, first[0])

@@ -7,7 +7,6 @@
 use std::path::PathBuf;
 
 use crate::common::*;
-use crossterm::event::KeyCode;
 use ratatui::Terminal;
 use ratatui::backend::TestBackend;
 use tapdesk::app::Model;
@@ -41,14 +40,7 @@ fn states() -> Vec<(&'static str, Model)> {
     let mut form = avery_selected();
     send(&mut form, ch('t'));
 
-    let mut popup = avery_selected();
-    send(&mut popup, ch('t'));
-    let cmds = send(&mut popup, key(KeyCode::Enter));
-    let id = graph_id(&cmds, |r| matches!(r, GraphRequest::CreateTap { .. }));
-    let cmds = send(
-        &mut popup,
-        reply(id, GraphResponse::TapCreated { user_id: "u-avery".into(), result: Ok(created_tap(PASS)) }),
-    );
+    let (mut popup, cmds) = avery_pass_created(PASS);
     // Graph confirms that the new method id is Avery's pass.
     let check = graph_id(&cmds, |r| matches!(r, GraphRequest::ListTaps { .. }));
     send(

@@ -35,12 +35,7 @@ fn regex_escape(s: &str) -> String {
 }
 
 fn with_pass_popup() -> Model {
-    let mut m = avery_selected();
-    send(&mut m, ch('t'));
-    let cmds = send(&mut m, key(KeyCode::Enter));
-    let id = graph_id(&cmds, |r| matches!(r, GraphRequest::CreateTap { .. }));
-    let cmds =
-        send(&mut m, reply(id, GraphResponse::TapCreated { user_id: "u-avery".into(), result: Ok(created_tap(PASS)) }));
+    let (mut m, cmds) = avery_pass_created(PASS);
     // Graph lists the new method id as Avery's pass: the popup says "issued".
     let check = graph_id(&cmds, |r| matches!(r, GraphRequest::ListTaps { .. }));
     let listed = vec![created_tap("unused").method];
@@ -50,12 +45,7 @@ fn with_pass_popup() -> Model {
 
 /// The pass popup once Graph lists another pass for the user (a second console replaced it).
 fn with_replaced_pass() -> Model {
-    let mut m = avery_selected();
-    send(&mut m, ch('t'));
-    let cmds = send(&mut m, key(KeyCode::Enter));
-    let id = graph_id(&cmds, |r| matches!(r, GraphRequest::CreateTap { .. }));
-    let cmds =
-        send(&mut m, reply(id, GraphResponse::TapCreated { user_id: "u-avery".into(), result: Ok(created_tap(PASS)) }));
+    let (mut m, cmds) = avery_pass_created(PASS);
     let check = graph_id(&cmds, |r| matches!(r, GraphRequest::ListTaps { .. }));
     let other: tapdesk_graph::types::TapMethod = serde_json::from_value(serde_json::json!({
         "id": "tap-other", "createdDateTime": "2026-11-30T09:00:02Z", "startDateTime": "2026-11-30T09:00:02Z",
@@ -117,11 +107,7 @@ fn pass_popup_confirmed_says_graph_holds_it() {
 
 #[test]
 fn pass_popup_while_confirming_does_not_say_issued() {
-    let mut m = avery_selected();
-    send(&mut m, ch('t'));
-    let cmds = send(&mut m, key(KeyCode::Enter));
-    let id = graph_id(&cmds, |r| matches!(r, GraphRequest::CreateTap { .. }));
-    send(&mut m, reply(id, GraphResponse::TapCreated { user_id: "u-avery".into(), result: Ok(created_tap(PASS)) }));
+    let (m, _) = avery_pass_created(PASS);
     let text = draw(&m, 80, 24).backend().to_string();
     assert!(!text.contains("Temporary Access Pass issued"), "{text}");
     assert!(text.contains("created: confirming with Graph"), "{text}");

@@ -9,6 +9,7 @@ mod tmux;
 
 mod auth_app_only_e2e;
 mod auth_e2e_tmux;
+mod client_console;
 mod doctor_cli;
 mod e2e_tmux;
 mod memory_scan_e2e;

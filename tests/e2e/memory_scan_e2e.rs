@@ -11,6 +11,7 @@ use std::time::Duration;
 
 use tapdesk_sim::{self as sim, Tenant};
 
+use crate::client_console;
 use crate::tmux::Tmux;
 
 /// How often each of `needles` occurs in the readable memory of process `pid`.
@@ -62,28 +63,11 @@ fn shown_pass(screen: &str) -> Option<String> {
 async fn after_the_popup_closes_the_pass_is_nowhere_in_memory() {
     let h = sim::start(Tenant::demo(200), "127.0.0.1:0".parse().unwrap()).await.unwrap();
     let t = Tmux::start("memscan", "scan", (100, 30), "", Duration::from_secs(40));
-    let d = t.dir.display();
-    let cmd = format!(
-        "clear; env -u DISPLAY -u WAYLAND_DISPLAY XDG_CONFIG_HOME={d}/cfg XDG_DATA_HOME={d}/data TZ=UTC \
-         AZURE_CLIENT_SECRET={secret} {bin} --auth client-secret --tenant {tenant} --client-id {client} \
-         --authority-host {a} --graph-url {a} --clipboard off --audit-log {d}/audit.jsonl; echo \"exit=$?\"; echo END-OF-RUN",
-        secret = sim::contract::CLIENT_SECRET,
-        // TAPDESK_SCAN_BIN=target/release/tapdesk scans a release build instead.
-        bin = std::env::var("TAPDESK_SCAN_BIN").unwrap_or_else(|_| env!("CARGO_BIN_EXE_tapdesk").to_owned()),
-        tenant = h.tenant_id(),
-        client = sim::contract::CLIENT_ID,
-        a = h.authority(),
-    );
-    t.send(&cmd, &["Enter"]);
-    t.wait_for("the directory", |s| s.contains("users loaded"));
+    // TAPDESK_SCAN_BIN=target/release/tapdesk scans a release build instead.
+    let bin = std::env::var("TAPDESK_SCAN_BIN").ok();
+    client_console::launch(&t, &h, bin.as_deref());
     let pid = t.child_pid("tapdesk").expect("tapdesk runs in the pane");
-    t.keys(&["/"]);
-    t.literal("avery");
-    t.wait_for("the query", |s| s.contains("/ avery") && s.contains("> Avery Quinn"));
-    t.keys(&["Enter"]);
-    t.wait_for("Avery's methods", |s| s.contains("YubiKey 5 NFC"));
-    t.literal("t");
-    t.wait_for("the form", |s| s.contains("Enter: issue the pass"));
+    client_console::open_avery_form(&t);
     t.keys(&["Enter"]);
     let s = t.wait_for("the confirmed pass", |s| s.contains("✓ Graph holds this pass"));
     let grouped = shown_pass(&s).expect("a pass on screen");

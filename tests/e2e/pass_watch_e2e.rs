@@ -10,6 +10,7 @@ use std::time::{Duration, Instant};
 
 use tapdesk_sim::{self as sim, Tenant};
 
+use crate::client_console;
 use crate::tmux::Tmux;
 
 /// `GET .../temporaryAccessPassMethods` requests the simulator has answered.
@@ -25,26 +26,8 @@ fn tap_lists(h: &sim::SimHandle) -> usize {
 async fn a_pass_replaced_by_another_console_is_said_within_30_s() {
     let h = sim::start(Tenant::demo(200), "127.0.0.1:0".parse().unwrap()).await.unwrap();
     let t = Tmux::start("watch-e2e", "replaced", (80, 24), "", Duration::from_secs(40));
-    let d = t.dir.display();
-    let cmd = format!(
-        "clear; env -u DISPLAY -u WAYLAND_DISPLAY XDG_CONFIG_HOME={d}/cfg XDG_DATA_HOME={d}/data TZ=UTC \
-         AZURE_CLIENT_SECRET={secret} {bin} --auth client-secret --tenant {tenant} --client-id {client} \
-         --authority-host {a} --graph-url {a} --clipboard off --audit-log {d}/audit.jsonl; echo \"exit=$?\"; echo END-OF-RUN",
-        secret = sim::contract::CLIENT_SECRET,
-        bin = env!("CARGO_BIN_EXE_tapdesk"),
-        tenant = h.tenant_id(),
-        client = sim::contract::CLIENT_ID,
-        a = h.authority(),
-    );
-    t.send(&cmd, &["Enter"]);
-    t.wait_for("the directory", |s| s.contains("users loaded"));
-    t.keys(&["/"]);
-    t.literal("avery");
-    t.wait_for("the query", |s| s.contains("/ avery") && s.contains("> Avery Quinn"));
-    t.keys(&["Enter"]);
-    t.wait_for("Avery's methods", |s| s.contains("YubiKey 5 NFC"));
-    t.literal("t");
-    t.wait_for("the form", |s| s.contains("Enter: issue the pass"));
+    client_console::launch(&t, &h, None);
+    client_console::open_avery_form(&t);
     let lists_before = tap_lists(&h);
     t.keys(&["Enter"]);
 
@@ -105,28 +88,10 @@ async fn a_lost_answer_is_told_apart_from_an_older_pass() {
     use tapdesk_sim::{Fault, FaultRule};
     let h = sim::start(Tenant::demo(200), "127.0.0.1:0".parse().unwrap()).await.unwrap();
     let t = Tmux::start("watch-e2e", "uncertain", (100, 30), "", Duration::from_secs(40));
-    let d = t.dir.display();
-    let cmd = format!(
-        "clear; env -u DISPLAY -u WAYLAND_DISPLAY XDG_CONFIG_HOME={d}/cfg XDG_DATA_HOME={d}/data TZ=UTC \
-         AZURE_CLIENT_SECRET={secret} {bin} --auth client-secret --tenant {tenant} --client-id {client} \
-         --authority-host {a} --graph-url {a} --clipboard off --audit-log {d}/audit.jsonl; echo \"exit=$?\"; echo END-OF-RUN",
-        secret = sim::contract::CLIENT_SECRET,
-        bin = env!("CARGO_BIN_EXE_tapdesk"),
-        tenant = h.tenant_id(),
-        client = sim::contract::CLIENT_ID,
-        a = h.authority(),
-    );
-    t.send(&cmd, &["Enter"]);
-    t.wait_for("the directory", |s| s.contains("users loaded"));
-    t.keys(&["/"]);
-    t.literal("avery");
-    t.wait_for("the query", |s| s.contains("/ avery") && s.contains("> Avery Quinn"));
-    t.keys(&["Enter"]);
-    t.wait_for("Avery's methods", |s| s.contains("YubiKey 5 NFC"));
+    client_console::launch(&t, &h, None);
 
     // A first pass, confirmed, then closed.
-    t.literal("t");
-    t.wait_for("the form", |s| s.contains("Enter: issue the pass"));
+    client_console::open_avery_form(&t);
     t.keys(&["Enter"]);
     t.wait_for("the confirmed pass", |s| s.contains("✓ Graph holds this pass"));
     t.keys(&["Escape"]);

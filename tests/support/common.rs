@@ -284,3 +284,16 @@ pub fn dana_signed_in() -> tapdesk::auth::SignedIn {
     )
     .expect("a token for Graph in this tenant")
 }
+
+/// Avery selected, `t`, Enter, and Graph's 201 with `pass` (method `tap-1`): the pass popup is
+/// open. Returns the model and the commands that answer left (the confirming `ListTaps`, the
+/// methods refresh, the audit line).
+pub fn avery_pass_created(pass: &str) -> (Model, Vec<Cmd>) {
+    let mut m = avery_selected();
+    send(&mut m, ch('t'));
+    let cmds = send(&mut m, key(KeyCode::Enter));
+    let id = graph_id(&cmds, |r| matches!(r, GraphRequest::CreateTap { .. }));
+    let cmds =
+        send(&mut m, reply(id, GraphResponse::TapCreated { user_id: "u-avery".into(), result: Ok(created_tap(pass)) }));
+    (m, cmds)
+}

@@ -1,5 +1,5 @@
-//! A deterministic synthetic directory for benchmarks and tests (the recipe of
-//! `../shared/PERF-ANCHORS.md`): splitmix64 with seed [`SEED`], about 230 given names and 330
+//! A deterministic synthetic directory for benchmarks and tests (the same recipe as the figures
+//! the search benchmarks are compared with): splitmix64 with seed [`SEED`], about 230 given names and 330
 //! surnames picked with a skew (common names repeat, `John Smith` ≈ 0.5 %), non-ASCII names
 //! (José, Müller, Nguyễn, O'Brien, …), 8 % middle initials, 4.5 % Chinese display names with
 //! pinyin UPNs, 1.5 % rooms/shared mailboxes/service accounts, 2.9 % B2B guests

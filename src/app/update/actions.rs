@@ -266,13 +266,18 @@ pub(super) fn confirm(model: &mut Model) -> Vec<Cmd> {
 pub(super) fn send_tap(model: &mut Model, user: &User, body: TapCreateRequest) -> Cmd {
     let id = model.request_id();
     model.creating = Some((id, user.id.clone()));
-    let mut known_taps = model.issued_here.clone();
-    if let Some(methods) = model.selected.as_ref().filter(|s| s.user.id == user.id).and_then(|s| s.methods.ready()) {
-        known_taps.extend(methods.iter().filter_map(|m| match m {
+    let known_taps = model
+        .selected
+        .as_ref()
+        .filter(|s| s.user.id == user.id)
+        .and_then(|s| s.methods.ready())
+        .into_iter()
+        .flatten()
+        .filter_map(|m| match m {
             AuthMethod::TemporaryAccessPass(t) => Some(t.base.id.clone()),
             _ => None,
-        }));
-    }
+        })
+        .collect();
     model.create_sent = Some(super::super::CreateSent { at: model.now, known_taps });
     let d = draft(model, "createTemporaryAccessPass", user, tap_parameters(&body));
     model.set_status(StatusKind::Info, format!("Issuing a Temporary Access Pass for {}…", name_of(user)));

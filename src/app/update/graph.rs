@@ -373,12 +373,12 @@ fn uncertain_verdict(model: &Model, name: &str, tap: &tapdesk_graph::types::TapM
         .map(|t| format!("at {}", crate::timefmt::when(t, model.now, &model.tz)))
         .unwrap_or_else(|| "at an unknown time".into());
     let sent = model.create_sent.as_ref();
-    let known = sent.is_some_and(|s| s.known_taps.contains(&tap.base.id));
+    let by_here = model.issued_here.contains(&tap.base.id);
+    let known = by_here || sent.is_some_and(|s| s.known_taps.contains(&tap.base.id));
     let before = match (sent, tap.base.created_date_time) {
         (Some(s), Some(c)) => c < s.at - jiff::SignedDuration::from_secs(60),
         _ => false,
     };
-    let by_here = model.issued_here.contains(&tap.base.id);
     if known || before {
         let whose = if by_here { "issued by this console" } else { "issued elsewhere" };
         let line = format!(
