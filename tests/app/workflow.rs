@@ -607,3 +607,73 @@ fn ctrl_z_suspends_and_keeps_what_was_typed() {
     send(&mut m, tapdesk::app::Msg::Suspended(Some("Operation not permitted".into())));
     assert_eq!(m.status.text, "Could not suspend (Operation not permitted); tapdesk keeps running.");
 }
+
+/// Deletes Avery's FIDO2 key and answers the delete with `err`; the status line it leaves.
+fn refused_delete(err: GraphError) -> String {
+    let mut m = on_fido2();
+    send(&mut m, ch('d'));
+    let cmds = send(&mut m, key(KeyCode::Enter));
+    let id = graph_id(&cmds, |r| matches!(r, GraphRequest::DeleteMethod { .. }));
+    send(
+        &mut m,
+        reply(id, GraphResponse::MethodDeleted { user_id: "u-avery".into(), method_id: "x".into(), result: Err(err) }),
+    );
+    assert_eq!(m.status.kind, StatusKind::Error);
+    m.status.text
+}
+
+fn forbidden(code: &str, message: &str) -> GraphError {
+    GraphError::Api { status: 403, code: code.into(), message: message.into(), request_id: Some("req-403".into()) }
+}
+
+#[test]
+fn a_403_shows_graphs_own_code_and_message_and_explains_by_them() {
+    let role =
+        refused_delete(forbidden("Authorization_RequestDenied", "Insufficient privileges to complete the operation."));
+    assert!(
+        role.starts_with(
+            "Graph refused (403 Authorization_RequestDenied): \"Insufficient privileges to complete the operation.\""
+        ),
+        "{role}"
+    );
+    assert!(role.ends_with("admins need a Privileged Authentication Administrator."), "{role}");
+
+    let mfa = refused_delete(forbidden(
+        "accessDenied",
+        "MFA is required for a 'RemoveKey' operation, but was not performed.",
+    ));
+    assert!(mfa.contains("(403 accessDenied): \"MFA is required for a 'RemoveKey' operation"), "{mfa}");
+    assert!(mfa.ends_with("sign in to tapdesk again with MFA, retry."), "{mfa}");
+    assert!(!mfa.contains("Administrator"), "an MFA demand is not blamed on the role: {mfa}");
+
+    let ca = refused_delete(forbidden("accessDenied", "Access has been blocked by Conditional Access policies."));
+    assert!(ca.ends_with("the sign-in logs name the policy; ask its owner."), "{ca}");
+    assert!(!ca.contains("Administrator"), "{ca}");
+
+    let other = refused_delete(forbidden("accessDenied", "\u{1b}]0;pwned\u{7}Access denied."));
+    assert!(
+        !other.contains('\u{1b}') && !other.contains('\u{7}'),
+        "escape sequences never reach the screen: {other:?}"
+    );
+    assert!(other.contains("Graph gave no more reason"), "{other}");
+
+    let long = refused_delete(forbidden("accessDenied", &"x".repeat(5000)));
+    assert!(long.chars().count() < 600, "Graph's message is quoted capped: {} chars", long.chars().count());
+    assert!(long.contains("x…\""), "{long}");
+}
+
+#[test]
+fn deleting_a_method_of_ones_own_account_warns_of_the_mfa_rule_first() {
+    let mut m = on_fido2();
+    let mut me = m.selected.as_ref().unwrap().user.clone();
+    me.display_name = Some("Avery Quinn".into());
+    m.operator = Some(me);
+    assert!(send(&mut m, ch('d')).is_empty(), "nothing is sent before the confirmation");
+    let Popup::Confirm(c) = &m.popup else { panic!("a confirmation") };
+    assert!(
+        c.question.starts_with("Delete FIDO2 security key 'YubiKey 5 NFC' created 2024-05-01 from your own account?"),
+        "{}",
+        c.question
+    );
+    assert!(c.question.contains("multi-factor sign-in within the last 10 minutes"), "{}", c.question);
+}

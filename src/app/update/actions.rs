@@ -207,7 +207,15 @@ pub(super) fn start_delete(model: &mut Model) {
     }
     let description = describe_method(m, &model.tz);
     let user = sel.user.clone();
-    let question = format!("Delete {description} from {}?", name_of(&user));
+    let own = model.operator.as_ref().is_some_and(|o| o.id == user.id);
+    let question = if own {
+        format!(
+            "Delete {description} from your own account? Entra asks for a multi-factor sign-in within the last 10 \
+             minutes before it deletes one's own methods: if Graph refuses, sign in to tapdesk again with MFA and retry."
+        )
+    } else {
+        format!("Delete {description} from {}?", name_of(&user))
+    };
     let (segment, method_id, type_label) = (segment.to_owned(), m.id().to_owned(), m.type_label());
     if denied(model, allowed.unwrap_or(Ok(()))) {
         return;
@@ -382,10 +390,44 @@ pub(super) fn explain(e: &GraphError, name: &str) -> Option<String> {
         ));
     }
     if *status == 403 || code == "Authorization_RequestDenied" {
-        return Some(format!(
-            "Graph refused ({code}): your role may not do this for {name}. An Authentication Administrator cannot act \
-             on admins; a Privileged Authentication Administrator can; nobody can for themselves."
-        ));
+        return Some(refused_403(code, message, name));
     }
     None
+}
+
+/// Most characters of Graph's own `message` quoted in a status line (Graph's messages are short;
+/// the cap keeps a hostile or broken body from filling the screen).
+const GRAPH_MESSAGE_QUOTE: usize = 90;
+
+/// A `403` in words: Graph's own code and message first (they say what Graph checked), then what
+/// it means and the way out. Graph's reasons for a 403 differ (a missing role or permission,
+/// Conditional Access, a fresh MFA sign-in demanded for changing one's own credentials), so the
+/// explanation follows the code and message instead of assuming the operator's role.
+fn refused_403(code: &str, message: &str, name: &str) -> String {
+    let m = message.to_ascii_lowercase();
+    let quoted: String = {
+        let clean = crate::sanitize::clean(message.trim());
+        let mut q: String = clean.chars().take(GRAPH_MESSAGE_QUOTE).collect();
+        if clean.chars().count() > GRAPH_MESSAGE_QUOTE {
+            q.push('…');
+        }
+        q
+    };
+    let graph = if quoted.is_empty() {
+        format!("Graph refused (403 {code}).")
+    } else {
+        format!("Graph refused (403 {code}): \"{quoted}\"")
+    };
+    let meaning = if code == "insufficient_claims" || m.contains("mfa") || m.contains("multi-factor") {
+        "Entra wants a fresh MFA sign-in (10 min) for one's own methods: sign in to tapdesk again with MFA, retry."
+            .to_owned()
+    } else if m.contains("conditional access") {
+        "A Conditional Access policy blocked it: the sign-in logs name the policy; ask its owner.".to_owned()
+    } else if code == "Authorization_RequestDenied" || m.contains("insufficient privileges") {
+        format!("Your role may not do this for {name}: admins need a Privileged Authentication Administrator.")
+    } else {
+        "Graph gave no more reason: check your role for this user and the app's permissions (tapdesk doctor)."
+            .to_owned()
+    };
+    format!("{graph} {meaning}")
 }
