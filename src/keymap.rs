@@ -51,11 +51,15 @@ pub enum Action {
     Recover,
     /// Open the tenant's TAP policy.
     Policy,
+    /// End the waits of requests Graph is throttling (they fail as cancelled).
+    CancelWait,
+    /// Load the directory again after a failed load.
+    Reload,
 }
 
 impl Action {
     /// Every action, in declaration order.
-    pub const ALL: [Action; 16] = [
+    pub const ALL: [Action; 18] = [
         Action::Search,
         Action::Down,
         Action::Up,
@@ -72,6 +76,8 @@ impl Action {
         Action::Revoke,
         Action::Recover,
         Action::Policy,
+        Action::CancelWait,
+        Action::Reload,
     ];
 
     /// The action's name in the keymap file (snake_case).
@@ -93,6 +99,8 @@ impl Action {
             Action::Revoke => "revoke",
             Action::Recover => "recover",
             Action::Policy => "policy",
+            Action::CancelWait => "cancel_wait",
+            Action::Reload => "reload",
         }
     }
 }
@@ -510,6 +518,8 @@ mod tests {
             (KeyCode::Char('P'), shift, Action::Policy),
             (KeyCode::Char('P'), none, Action::Policy),
             (KeyCode::Char('c'), KeyModifiers::CONTROL, Action::Quit),
+            (KeyCode::Char('x'), KeyModifiers::CONTROL, Action::CancelWait),
+            (KeyCode::Char('r'), KeyModifiers::CONTROL, Action::Reload),
         ];
         for (code, mods, want) in cases {
             assert_eq!(action_for(&event(code, mods)), Some(want), "{code:?} {mods:?}");
@@ -554,6 +564,8 @@ mod tests {
                 ("r", "revoke the selected user's sign-in sessions"),
                 ("F", "lost-key recovery flow"),
                 ("P", "the tenant's TAP policy"),
+                ("Ctrl-X", "cancel a request waiting on Graph's throttling"),
+                ("Ctrl-R", "load the directory again (after a failed load)"),
                 ("Esc", "close popup / leave search / back"),
                 ("?", "this help"),
                 ("q  Ctrl-C", "quit"),

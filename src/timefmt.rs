@@ -49,6 +49,17 @@ pub fn ago(ts: Timestamp, now: Timestamp) -> String {
     }
 }
 
+/// A wait in words, for countdowns: `45 s`, `2 min 5 s`, `1 h 0 min` (whole seconds; negative
+/// counts as 0).
+pub fn span_words(secs: i64) -> String {
+    let secs = secs.max(0);
+    match secs {
+        0..60 => format!("{secs} s"),
+        60..3600 => format!("{} min {} s", secs / 60, secs % 60),
+        _ => format!("{} h {} min", secs / 3600, secs % 3600 / 60),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -63,5 +74,14 @@ mod tests {
         assert_eq!(when(monday, now, &tz), "Mon 7 Dec 09:00 CET");
         assert_eq!(ago("2026-12-03T08:00:00Z".parse().unwrap_or(now), now), "2 h");
         assert_eq!(ago("2026-12-03T09:55:00Z".parse().unwrap_or(now), now), "5 min");
+    }
+
+    #[test]
+    fn spans_in_words() {
+        assert_eq!(span_words(-3), "0 s");
+        assert_eq!(span_words(7), "7 s");
+        assert_eq!(span_words(125), "2 min 5 s");
+        assert_eq!(span_words(3600), "1 h 0 min");
+        assert_eq!(span_words(5400), "1 h 30 min");
     }
 }

@@ -199,6 +199,26 @@ pub struct AuditDraft {
     pub verification: Option<String>,
 }
 
+/// A request waiting on Graph's throttling ([`tapdesk_graph::protocol::GraphResponse::Waiting`]).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Wait {
+    /// When the request is sent again (UTC).
+    pub until: Timestamp,
+    /// The HTTP status that asked for the wait (429, 503, 504).
+    pub status: u16,
+    /// What the request is about ([`GraphRequest::topic`]).
+    pub topic: &'static str,
+}
+
+/// The plan after a failed directory load.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct UsersRetry {
+    /// Failed loads in a row (1 after the first).
+    pub failures: u32,
+    /// When tapdesk loads again by itself (UTC); `None`: only on `Ctrl-R`.
+    pub at: Option<Timestamp>,
+}
+
 /// How the status line colours its text.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub enum StatusKind {
@@ -309,6 +329,12 @@ pub struct Model {
     pub users_request: Option<RequestId>,
     /// Why the directory load failed, if it did.
     pub users_error: Option<String>,
+    /// After a failed directory load: how often it failed in a row and when tapdesk loads it again
+    /// by itself (`None` when the failure is not one that waiting cures: a refusal, a bad answer).
+    pub users_retry: Option<UsersRetry>,
+    /// Requests waiting before a retry because Graph throttled them, by request id (shown on the
+    /// status line with a countdown; `Ctrl-X` cancels).
+    pub waits: std::collections::BTreeMap<RequestId, Wait>,
     /// Indices into `users`, best match first.
     pub results: Vec<usize>,
     /// Highlighted row in `results`.
@@ -390,6 +416,8 @@ impl Model {
             users_total: None,
             users_request: None,
             users_error: None,
+            users_retry: None,
+            waits: std::collections::BTreeMap::new(),
             results: Vec::new(),
             result_row: 0,
             selected: None,
@@ -480,6 +508,28 @@ impl Model {
             Popup::Pass(p) => Some(p),
             _ => None,
         }
+    }
+
+    /// The status line's text while requests wait on Graph's throttling: the wait that ends last,
+    /// counting down ("Throttled by Graph (429): retry in 7 s · Ctrl-X cancels · loading the
+    /// directory"); a wait of a minute or more also says the time it ends. `None` when
+    /// nothing waits.
+    pub fn wait_line(&self) -> Option<String> {
+        let w = self.waits.values().max_by_key(|w| w.until)?;
+        let left = w.until.duration_since(self.now).max(jiff::SignedDuration::ZERO);
+        let secs = left.as_secs() + i64::from(left.subsec_nanos() > 0);
+        let when = if secs >= 60 {
+            format!("{} (at {})", crate::timefmt::span_words(secs), crate::timefmt::when(w.until, self.now, &self.tz))
+        } else {
+            format!("{secs} s")
+        };
+        let more = match self.waits.len() {
+            1 => String::new(),
+            n => format!(" (+{} more)", n - 1),
+        };
+        let cancel = crate::keymap::key_hint(crate::keymap::Action::CancelWait);
+        // The countdown and the key come first: at 80 columns the topic may be cut.
+        Some(format!("Throttled by Graph ({}): retry in {when} · {cancel} cancels · {}{more}", w.status, w.topic))
     }
 
     pub(crate) fn set_status(&mut self, kind: StatusKind, text: impl AsRef<str>) {

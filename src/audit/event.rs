@@ -31,7 +31,7 @@ pub struct AuditEvent {
     /// How the caller was verified.
     pub verification: Option<String>,
     /// `pending` on an `attempt` line; on a `result` line `success`, `refused` (by Graph),
-    /// `failed` (transport, timeout) or `uncertain`.
+    /// `failed` (transport, timeout), `uncertain`, or `cancelled` (the operator ended a throttling wait).
     pub result: String,
     /// Graph's error code and message, when it failed.
     pub error: Option<String>,

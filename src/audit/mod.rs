@@ -14,7 +14,7 @@
 //! (`createTemporaryAccessPass`, `deleteAuthenticationMethod`, `revokeSignInSessions`),
 //! `parameters` (for a pass: `startDateTime`, `lifetimeInMinutes`, `isUsableOnce`; for a delete:
 //! the method type, id and name), `ticket`, `verification`, `result` (`success`, `refused`,
-//! `failed`, `uncertain`), `error` (Graph's code and message, if any) and `requestId` (Graph's
+//! `failed`, `uncertain`, `cancelled`), `error` (Graph's code and message, if any) and `requestId` (Graph's
 //! `request-id`, when known). Never the pass: [`AuditEvent`] has no field that could hold it, and
 //! the create request's parameters are copied field by field.
 //!

@@ -154,6 +154,24 @@ pub struct GraphClient {
     retry: RetryPolicy,
     /// Answers a continuous-access-evaluation claims challenge (`None`: the 401 is returned).
     claims_handler: Option<Arc<dyn ClaimsChallengeHandler>>,
+    /// Who is told of a throttling wait and may cancel it (`None`: waits are silent and only as
+    /// long as [`RetryPolicy::max_retry_after`]).
+    waits: Option<WaitHooks>,
+}
+
+/// A `Retry-After` this long or longer is not waited for even when the wait is shown and can be
+/// cancelled ([`GraphClient::with_wait_hooks`]): one hour.
+pub const WATCHED_MAX_RETRY_AFTER: Duration = Duration::from_secs(3600);
+
+/// Tells someone about throttling waits and lets them cancel one
+/// ([`GraphClient::with_wait_hooks`]).
+#[derive(Clone)]
+pub struct WaitHooks {
+    /// Called before each wait with its length and the HTTP status that asked for it (429, 503,
+    /// 504); called with `Duration::ZERO` and status 0 when the wait ends (the request goes on).
+    pub notify: Arc<dyn Fn(Duration, u16) + Send + Sync>,
+    /// Cancels the wait in progress (and any later one of the same request).
+    pub cancel: Arc<tokio::sync::Notify>,
 }
 
 impl std::fmt::Debug for GraphClient {
@@ -313,7 +331,7 @@ impl GraphClient {
     /// Errors: [`GraphError::Transport`] if the HTTP stack cannot be initialised.
     pub fn new(base: url::Url, credential: Arc<dyn TokenCredential>, scopes: Vec<String>) -> Result<Self, GraphError> {
         let http = build_http(DEFAULT_TIMEOUT, DEFAULT_CONNECT_TIMEOUT)?;
-        Ok(Self { http, base, credential, scopes, retry: RetryPolicy::default(), claims_handler: None })
+        Ok(Self { http, base, credential, scopes, retry: RetryPolicy::default(), claims_handler: None, waits: None })
     }
 
     /// The same client answering claims challenges with `handler`: on a `401` whose
@@ -323,6 +341,45 @@ impl GraphClient {
     pub fn with_claims_handler(mut self, handler: Arc<dyn ClaimsChallengeHandler>) -> Self {
         self.claims_handler = Some(handler);
         self
+    }
+
+    /// The same client telling `hooks` of every throttling wait (`Retry-After`, or the backoff after
+    /// a 503/504) before it starts, and ending the request with [`GraphError::Cancelled`] when
+    /// `hooks.cancel` is notified during one. Waits up to [`WATCHED_MAX_RETRY_AFTER`] are then
+    /// waited for (the operator sees them and can cancel), whatever the retry policy's
+    /// `max_retry_after`. The worker gives each request its own hooks.
+    pub fn with_wait_hooks(mut self, hooks: WaitHooks) -> Self {
+        self.waits = Some(hooks);
+        self
+    }
+
+    /// Waits `wait` before a retry (the status that asked for it is told to the hooks); `Err` when
+    /// the operator cancelled.
+    async fn throttle_wait(&self, wait: Duration, status: u16) -> Result<(), GraphError> {
+        let Some(h) = &self.waits else {
+            tokio::time::sleep(wait).await;
+            return Ok(());
+        };
+        (h.notify)(wait, status);
+        tokio::select! {
+            () = tokio::time::sleep(wait) => {
+                (h.notify)(Duration::ZERO, 0);
+                Ok(())
+            }
+            () = h.cancel.notified() => Err(GraphError::Cancelled(format!(
+                "you cancelled the wait of {} Graph asked for (HTTP {status}); nothing more was sent",
+                crate::timefmt::span_words(i64::try_from(wait.as_secs()).unwrap_or(i64::MAX))
+            ))),
+        }
+    }
+
+    /// The longest `Retry-After` waited for.
+    fn max_retry_after(&self) -> Duration {
+        if self.waits.is_some() {
+            self.retry.max_retry_after.max(WATCHED_MAX_RETRY_AFTER)
+        } else {
+            self.retry.max_retry_after
+        }
     }
 
     /// The same client with another retry policy (tests use short waits).
@@ -479,15 +536,31 @@ impl GraphClient {
                         Mode::Idempotent | Mode::Delete => is_retryable_status(status),
                     };
                     let wait = retry_after.unwrap_or_else(|| self.retry.backoff(retries));
-                    if allowed && can_retry && wait <= self.retry.max_retry_after {
+                    if allowed && can_retry && wait <= self.max_retry_after() {
                         // Drain so the connection can be reused; the content does not matter.
                         let _ = resp.bytes().await;
                         if !refused {
                             uncertain = true;
                         }
-                        tokio::time::sleep(wait).await;
+                        if let Err(e) = self.throttle_wait(wait, status.as_u16()).await {
+                            // A write Graph answered 503/504 may have been carried out all the same.
+                            let e = if uncertain && mode != Mode::Idempotent {
+                                GraphError::Uncertain(format!("{e}, after Graph answered {status}"))
+                            } else {
+                                e
+                            };
+                            return Err(fail(e, uncertain));
+                        }
                         retries += 1;
                         continue;
+                    }
+                    if allowed && can_retry && retry_after.is_some() {
+                        // Too long to wait here: say how long Graph asked for, in words.
+                        let _ = resp.bytes().await;
+                        return Err(fail(
+                            GraphError::Throttled { wait_secs: wait.as_secs(), status: status.as_u16(), request_id },
+                            uncertain,
+                        ));
                     }
                     let headers = resp.headers().clone();
                     let body = resp.bytes().await.unwrap_or_default();

@@ -5,18 +5,23 @@
 //! Start it with [`spawn`] (inside a tokio runtime). It stops when the request sender is dropped;
 //! requests still in flight finish (or stop early if the reply receiver is gone).
 
+use std::collections::HashMap;
 use std::ops::ControlFlow;
+use std::sync::{Arc, Mutex, PoisonError};
+use std::time::Duration;
 
-use tokio::sync::mpsc;
+use tokio::sync::{Notify, mpsc};
 
-use super::client::GraphClient;
+use super::client::{GraphClient, WaitHooks};
 use tapdesk_graph::protocol::{GraphRequest, GraphResponse, Reply, RequestId};
 
 /// Starts the worker on the current tokio runtime (panics outside one, like `tokio::spawn`).
 ///
 /// Send `(id, request)` on the returned sender; each request is served on its own task and
 /// answered on the returned receiver as [`Reply`]s carrying the same id, in completion order.
-/// [`GraphRequest::LoadUsers`] answers once per page. Dropping the sender stops the worker once
+/// [`GraphRequest::LoadUsers`] answers once per page. A request throttled by Graph also answers
+/// [`GraphResponse::Waiting`] before each wait; [`GraphRequest::CancelWait`] ends such a wait
+/// (the request then answers with [`GraphError::Cancelled`](tapdesk_graph::GraphError)). Dropping the sender stops the worker once
 /// the requests in flight are done.
 pub fn spawn(
     client: GraphClient,
@@ -24,10 +29,30 @@ pub fn spawn(
     let (req_tx, mut req_rx) = mpsc::unbounded_channel::<(RequestId, GraphRequest)>();
     let (reply_tx, reply_rx) = mpsc::unbounded_channel::<Reply>();
     tokio::spawn(async move {
+        // The cancel switch of each request in flight, for `CancelWait`.
+        let waits: Arc<Mutex<HashMap<RequestId, Arc<Notify>>>> = Arc::default();
         while let Some((id, request)) = req_rx.recv().await {
-            let client = client.clone();
+            if let GraphRequest::CancelWait { target } = request {
+                if let Some(cancel) = waits.lock().unwrap_or_else(PoisonError::into_inner).get(&target) {
+                    cancel.notify_one();
+                }
+                continue;
+            }
+            let cancel = Arc::new(Notify::new());
+            waits.lock().unwrap_or_else(PoisonError::into_inner).insert(id, cancel.clone());
             let tx = reply_tx.clone();
-            tokio::spawn(async move { serve(client, id, request, tx).await });
+            let notify_tx = reply_tx.clone();
+            let topic = request.topic();
+            let notify = Arc::new(move |wait: Duration, status: u16| {
+                let wait_ms = u64::try_from(wait.as_millis()).unwrap_or(u64::MAX);
+                let _ = notify_tx.send(Reply { id, response: GraphResponse::Waiting { wait_ms, status, topic } });
+            });
+            let client = client.clone().with_wait_hooks(WaitHooks { notify, cancel });
+            let waits = waits.clone();
+            tokio::spawn(async move {
+                serve(client, id, request, tx).await;
+                waits.lock().unwrap_or_else(PoisonError::into_inner).remove(&id);
+            });
         }
     });
     (req_tx, reply_rx)
@@ -94,6 +119,8 @@ async fn serve(client: GraphClient, id: RequestId, request: GraphRequest, tx: mp
             let result = client.revoke_sign_in_sessions(&user_id).await;
             send(GraphResponse::SessionsRevoked { user_id, result });
         }
+        // Handled by the dispatcher in `spawn`, never served.
+        GraphRequest::CancelWait { .. } => {}
     }
 }
 

@@ -92,11 +92,16 @@ pub(crate) fn focused(model: &Model, f: Focus) -> bool {
 }
 
 fn render_status(model: &Model, frame: &mut Frame, area: Rect) {
-    let style = match model.status.kind {
-        StatusKind::Info => Style::new(),
-        StatusKind::Ok => Style::new().fg(Color::Green),
-        StatusKind::Error => Style::new().fg(Color::Red).add_modifier(Modifier::BOLD),
+    // A throttling wait takes the line while it lasts (with its countdown); the last status
+    // comes back when it ends.
+    let wait = model.wait_line();
+    let style = match (&wait, model.status.kind) {
+        (Some(_), _) => Style::new().fg(Color::Yellow),
+        (None, StatusKind::Info) => Style::new(),
+        (None, StatusKind::Ok) => Style::new().fg(Color::Green),
+        (None, StatusKind::Error) => Style::new().fg(Color::Red).add_modifier(Modifier::BOLD),
     };
+    let status_text = wait.unwrap_or_else(|| model.status.text.clone());
     // Who is signed in: from the sign-in, else from `GET /me` once it answered.
     let who = if model.settings.identity.is_empty() {
         model.operator.as_ref().and_then(|o| o.user_principal_name.clone()).unwrap_or_default()
@@ -107,9 +112,9 @@ fn render_status(model: &Model, frame: &mut Frame, area: Rect) {
     let hint = if who.is_empty() { format!(" {help} keys  {quit} quit ") } else { format!(" {who} · {help} keys ") };
     let hint_len = unicode_width::UnicodeWidthStr::width(hint.as_str());
     // The hint gives way to a long status text.
-    let text_width = unicode_width::UnicodeWidthStr::width(model.status.text.as_str());
+    let text_width = unicode_width::UnicodeWidthStr::width(status_text.as_str());
     let hint_width = if text_width + hint_len > usize::from(area.width) { 0 } else { hint_len as u16 };
     let [text, keys] = Layout::horizontal([Constraint::Min(10), Constraint::Length(hint_width)]).areas(area);
-    frame.render_widget(Paragraph::new(Line::from(Span::styled(model.status.text.clone(), style))), text);
+    frame.render_widget(Paragraph::new(Line::from(Span::styled(status_text, style))), text);
     frame.render_widget(Paragraph::new(Span::styled(hint, Style::new().fg(Color::DarkGray))), keys);
 }

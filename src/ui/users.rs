@@ -16,6 +16,7 @@ pub(super) fn render(model: &Model, frame: &mut Frame, area: Rect) {
     let title = Line::from(match (model.users_request.is_some(), model.users_total) {
         (true, None) => " Users (loading…) ".to_owned(),
         (true, Some(_)) => format!(" Users {}/{total} ", model.users.len()),
+        (false, None) if model.users_error.is_some() => " Users (load failed) ".to_owned(),
         (false, _) if model.users_error.is_some() => format!(" Users {}/{total} ", model.users.len()),
         (false, _) => format!(" Users ({}) ", model.users.len()),
     });
@@ -24,15 +25,16 @@ pub(super) fn render(model: &Model, frame: &mut Frame, area: Rect) {
     frame.render_widget(block, area);
     let loading_now = model.users_request.is_some();
     // A load that failed part of the way says so under the list (the status line has the cause).
-    let partial = !loading_now && model.users_error.is_some() && !model.users.is_empty();
+    let partial = !loading_now && model.users_error.is_some() && (!model.users.is_empty() || model.result_len() > 0);
     let [search, list, gauge] = Layout::vertical([
         Constraint::Length(1),
         Constraint::Min(1),
-        Constraint::Length(u16::from(loading_now || partial)),
+        Constraint::Length(if partial { 2 } else { u16::from(loading_now) }),
     ])
     .areas(inner);
     if partial {
-        frame.render_widget(Paragraph::new("incomplete: load failed").style(Style::new().fg(Color::Red)), gauge);
+        let text = vec![Line::from("incomplete: load failed"), Line::from(reload_line(model))];
+        frame.render_widget(Paragraph::new(text).style(Style::new().fg(Color::Red)), gauge);
     }
     if loading_now {
         let ratio = if total == 0 { 0.0 } else { (model.users.len() as f64 / total as f64).clamp(0.0, 1.0) };
@@ -56,8 +58,13 @@ pub(super) fn render(model: &Model, frame: &mut Frame, area: Rect) {
         frame.set_cursor_position((x.min(search.right().saturating_sub(1)), search.y));
     }
 
-    if let Some(err) = model.users_error.as_ref().filter(|_| model.users.is_empty()) {
-        frame.render_widget(Paragraph::new(err.clone()).style(Style::new().fg(Color::Red)), list);
+    // Nothing cached and nothing found by `$search`: the failure and the way out fill the list.
+    if let Some(err) = model.users_error.as_ref().filter(|_| model.users.is_empty() && model.result_len() == 0) {
+        let text = vec![Line::from(err.clone()), Line::from(""), Line::from(reload_line(model))];
+        frame.render_widget(
+            Paragraph::new(text).style(Style::new().fg(Color::Red)).wrap(ratatui::widgets::Wrap { trim: true }),
+            list,
+        );
         return;
     }
     if model.result_len() == 0 {
@@ -89,4 +96,17 @@ pub(super) fn render(model: &Model, frame: &mut Frame, area: Rect) {
     let list_widget =
         List::new(items).highlight_symbol("> ").highlight_style(Style::new().add_modifier(Modifier::REVERSED));
     frame.render_stateful_widget(list_widget, list, &mut state);
+}
+
+/// Under a failed load: when tapdesk loads again by itself (counting down) and the key to load
+/// now; fits the pane at 80 columns (26 cells).
+fn reload_line(model: &Model) -> String {
+    let key = crate::keymap::key_hint(crate::keymap::Action::Reload);
+    match model.users_retry.as_ref().and_then(|r| r.at) {
+        Some(at) => {
+            let secs = at.duration_since(model.now).as_secs().max(0);
+            format!("retry in {} · {key} now", crate::timefmt::span_words(secs))
+        }
+        None => format!("{key}: load again"),
+    }
 }

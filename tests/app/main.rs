@@ -7,6 +7,7 @@
 #[path = "../support/common.rs"]
 mod common;
 
+mod faults;
 mod pass_watch;
 mod policy;
 mod readme_screens;

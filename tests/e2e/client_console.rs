@@ -11,6 +11,12 @@ use crate::tmux::Tmux;
 /// off and the audit log in `t.dir`; prints `exit=N` and `END-OF-RUN` when it ends. Waits until
 /// the directory is loaded.
 pub fn launch(t: &Tmux, h: &SimHandle, bin: Option<&str>) {
+    start(t, h, bin);
+    t.wait_for("the directory", |s| s.contains("users loaded"));
+}
+
+/// [`launch`] without waiting for the directory (for tests whose load is held up on purpose).
+pub fn start(t: &Tmux, h: &SimHandle, bin: Option<&str>) {
     let d = t.dir.display();
     let cmd = format!(
         "clear; env -u DISPLAY -u WAYLAND_DISPLAY XDG_CONFIG_HOME={d}/cfg XDG_DATA_HOME={d}/data TZ=UTC \
@@ -23,7 +29,6 @@ pub fn launch(t: &Tmux, h: &SimHandle, bin: Option<&str>) {
         a = h.authority(),
     );
     t.send(&cmd, &["Enter"]);
-    t.wait_for("the directory", |s| s.contains("users loaded"));
 }
 
 /// Searches for Avery Quinn, selects her and opens the TAP form (Enter then issues the pass).

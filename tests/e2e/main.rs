@@ -12,5 +12,6 @@ mod auth_e2e_tmux;
 mod client_console;
 mod doctor_cli;
 mod e2e_tmux;
+mod faults_e2e;
 mod memory_scan_e2e;
 mod pass_watch_e2e;

@@ -276,6 +276,11 @@ async fn retry_after_beyond_the_limit_is_not_waited_for() {
     let err = client_for(&srv.base(), "t").get_me().await.expect_err("throttled");
     assert!(started.elapsed() < Duration::from_secs(2));
     assert_eq!(err.status(), Some(429));
+    assert!(
+        matches!(&err, GraphError::Throttled { wait_secs: 3600, status: 429, request_id } if request_id.as_deref() == Some("rid-429")),
+        "{err:?}"
+    );
+    assert_eq!(err.to_string(), "Graph asked tapdesk to wait 1 h 0 min before trying again (HTTP 429); not retried");
     assert_eq!(srv.seen().len(), 1);
 }
 
@@ -854,6 +859,99 @@ mod sim {
         assert!(!methods.is_empty());
         let statuses: Vec<u16> = handle.control().requests().iter().map(|r| r.status).collect();
         assert_eq!(statuses, [429, 429, 429, 200]);
+        handle.shutdown();
+    }
+
+    /// Through the worker, a throttled request says it waits (length, status, topic) before each
+    /// wait and that the wait is over; its answer follows.
+    #[tokio::test]
+    async fn the_worker_tells_of_each_throttling_wait_then_answers() {
+        let (handle, client) = start().await;
+        handle.control().inject(
+            FaultRule::new(None, "/authentication/methods", Fault::Throttle { retry_after: Some("0.2".into()) })
+                .times(2),
+        );
+        let (tx, mut rx) = worker::spawn(client);
+        tx.send((5, GraphRequest::ListMethods { user_id: AVERY_QUINN_ID.into() })).unwrap();
+        let mut seen = Vec::new();
+        loop {
+            let reply = rx.recv().await.expect("reply");
+            assert_eq!(reply.id, 5);
+            match reply.response {
+                GraphResponse::Waiting { wait_ms, status, topic } => seen.push((wait_ms, status, topic)),
+                GraphResponse::Methods { result, .. } => {
+                    assert!(!result.expect("methods").is_empty());
+                    break;
+                }
+                other => panic!("unexpected {other:?}"),
+            }
+        }
+        assert_eq!(
+            seen,
+            [
+                (200, 429, "reading the methods"),
+                (0, 0, "reading the methods"),
+                (200, 429, "reading the methods"),
+                (0, 0, "reading the methods")
+            ]
+        );
+        handle.shutdown();
+    }
+
+    /// `CancelWait` ends a long wait at once: the request fails as cancelled and nothing more is
+    /// sent. A wait of an hour is waited for (it is shown and can be cancelled) by the worker.
+    #[tokio::test]
+    async fn cancelling_a_long_wait_ends_the_request_and_sends_nothing_more() {
+        let (handle, client) = start().await;
+        handle.control().inject(
+            FaultRule::new(Some(reqwest::Method::POST), TAPS, Fault::Throttle { retry_after: Some("3600".into()) })
+                .times(1),
+        );
+        let (tx, mut rx) = worker::spawn(client);
+        tx.send((9, GraphRequest::CreateTap { user_id: SIOBHAN_OBRIEN_ID.into(), body: TapCreateRequest::default() }))
+            .unwrap();
+        let first = rx.recv().await.expect("reply");
+        assert!(
+            matches!(
+                first.response,
+                GraphResponse::Waiting { wait_ms: 3_600_000, status: 429, topic: "issuing the pass" }
+            ),
+            "{:?}",
+            first.response
+        );
+        let started = Instant::now();
+        tx.send((10, GraphRequest::CancelWait { target: 9 })).unwrap();
+        let answer = tokio::time::timeout(Duration::from_secs(5), rx.recv()).await.expect("answered").expect("reply");
+        assert_eq!(answer.id, 9);
+        match answer.response {
+            GraphResponse::TapCreated { result: Err(GraphError::Cancelled(why)), .. } => {
+                assert_eq!(
+                    why,
+                    "you cancelled the wait of 1 h 0 min Graph asked for (HTTP 429); nothing more was sent"
+                );
+            }
+            other => panic!("unexpected {other:?}"),
+        }
+        assert!(started.elapsed() < Duration::from_secs(2));
+        let posts = handle.control().requests().into_iter().filter(|r| r.method == "POST").count();
+        assert_eq!(posts, 1, "nothing more was sent after the cancel");
+        handle.shutdown();
+    }
+
+    /// Without someone watching (no worker), a `Retry-After` beyond the policy's limit is not
+    /// waited for: the error says the wait in words.
+    #[tokio::test]
+    async fn an_unwatched_long_retry_after_is_said_in_words() {
+        let (handle, client) = start().await;
+        handle.control().inject(
+            FaultRule::new(None, "/authentication/methods", Fault::Throttle { retry_after: Some("3600".into()) })
+                .times(1),
+        );
+        let err = client.list_methods(AVERY_QUINN_ID).await.expect_err("not waited for");
+        assert_eq!(
+            err.to_string(),
+            "Graph asked tapdesk to wait 1 h 0 min before trying again (HTTP 429); not retried"
+        );
         handle.shutdown();
     }
 

@@ -52,17 +52,42 @@ pub enum GraphError {
     /// example an empty id, or `.`/`..` as a path segment).
     #[error("invalid request: {0}")]
     InvalidInput(String),
+    /// The operator cancelled the request while it waited on Graph's throttling (`Retry-After`):
+    /// nothing more was sent. For a write, an earlier attempt may still have been carried out when
+    /// it was answered 503/504 (then the client reports the write as uncertain instead).
+    #[error("{0}")]
+    Cancelled(String),
+    /// Graph throttled the request (429, or 503/504 with `Retry-After`) and asked for a wait
+    /// longer than tapdesk waits; nothing more was sent. `Display` gives the wait in words.
+    #[error("Graph asked tapdesk to wait {} before trying again (HTTP {status}); not retried", words(*wait_secs))]
+    Throttled {
+        /// The wait Graph asked for (seconds, from `Retry-After`).
+        wait_secs: u64,
+        /// The HTTP status of the answer.
+        status: u16,
+        /// The `request-id` response header, when present.
+        request_id: Option<String>,
+    },
     /// A write that tapdesk did not send, so nothing changed in the tenant: its audit `attempt`
     /// line could not be written first (the sentence says why and what to do).
     #[error("not sent, nothing was changed: {0}")]
     NotSent(String),
 }
 
+/// A wait in words: `45 s`, `2 min 5 s`, `1 h 0 min`.
+fn words(secs: u64) -> String {
+    match secs {
+        0..60 => format!("{secs} s"),
+        60..3600 => format!("{} min {} s", secs / 60, secs % 60),
+        _ => format!("{} h {} min", secs / 3600, secs % 3600 / 60),
+    }
+}
+
 impl GraphError {
-    /// HTTP status for [`GraphError::Api`], `None` otherwise.
+    /// HTTP status for [`GraphError::Api`] and [`GraphError::Throttled`], `None` otherwise.
     pub fn status(&self) -> Option<u16> {
         match self {
-            GraphError::Api { status, .. } => Some(*status),
+            GraphError::Api { status, .. } | GraphError::Throttled { status, .. } => Some(*status),
             _ => None,
         }
     }

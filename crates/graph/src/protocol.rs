@@ -89,6 +89,13 @@ pub enum GraphRequest {
         /// Object id.
         user_id: String,
     },
+    /// Not a Graph call: ends the throttling wait of request `target` (and any later one), which
+    /// then answers as usual with [`GraphError::Cancelled`]. A request that is not waiting is not
+    /// affected until it next waits; an unknown or finished `target` is ignored. No answer of its own.
+    CancelWait {
+        /// The request whose wait to end.
+        target: RequestId,
+    },
 }
 
 /// What Graph answered.
@@ -167,6 +174,17 @@ pub enum GraphResponse {
         /// `Ok` on any 2xx, with Graph's `request-id` when it sent one.
         result: Result<Option<String>, GraphError>,
     },
+    /// Not an answer: the request is waiting before a retry because Graph throttled it (`429`, or
+    /// `503`/`504`, honouring `Retry-After`). Sent before each wait, and with `wait_ms` 0 when the
+    /// wait is over and the request is sent again. Its real answer follows.
+    Waiting {
+        /// Length of the wait (milliseconds; 0 = the wait is over).
+        wait_ms: u64,
+        /// The HTTP status that asked for it (0 when the wait is over).
+        status: u16,
+        /// What the request is about ([`GraphRequest::topic`]).
+        topic: &'static str,
+    },
 }
 
 /// A response and the id of the request it answers.
@@ -179,6 +197,26 @@ pub struct Reply {
 }
 
 impl GraphRequest {
+    /// What the request is about, for the status line while it waits on throttling ("the
+    /// directory", "the pass"); never holds directory text.
+    pub fn topic(&self) -> &'static str {
+        match self {
+            GraphRequest::LoadUsers => "loading the directory",
+            GraphRequest::ListMethods { .. } => "reading the methods",
+            GraphRequest::CreateTap { .. } => "issuing the pass",
+            GraphRequest::GetTapPolicy => "reading the TAP policy",
+            GraphRequest::SearchUsers { .. } | GraphRequest::FindUsersStartingWith { .. } => "searching Graph",
+            GraphRequest::GetUser { .. } => "reading the user",
+            GraphRequest::GetMe => "reading your account",
+            GraphRequest::UpdateTapPolicy { .. } => "saving the TAP policy",
+            GraphRequest::GetUserCard { .. } => "reading the caller card",
+            GraphRequest::ListTaps { .. } => "checking the pass",
+            GraphRequest::DeleteMethod { .. } => "deleting the method",
+            GraphRequest::RevokeSessions { .. } => "revoking the sessions",
+            GraphRequest::CancelWait { .. } => "cancelling a wait",
+        }
+    }
+
     /// `true` for the requests that change the tenant (TAP create, method delete, sessions revoke,
     /// policy `PATCH`): each is audited before it is sent.
     pub fn is_write(&self) -> bool {
@@ -193,10 +231,11 @@ impl GraphRequest {
 
     /// The answer this request gets when it fails with `error` before anything is sent (for a
     /// read, the same shape its worker would send for a failure). `None` for
-    /// [`GraphRequest::LoadUsers`], whose pages have no single answer.
+    /// [`GraphRequest::LoadUsers`], whose pages have no single answer, and for
+    /// [`GraphRequest::CancelWait`], which has none.
     pub fn failed(&self, error: GraphError) -> Option<GraphResponse> {
         Some(match self {
-            GraphRequest::LoadUsers => return None,
+            GraphRequest::LoadUsers | GraphRequest::CancelWait { .. } => return None,
             GraphRequest::ListMethods { user_id } => {
                 GraphResponse::Methods { user_id: user_id.clone(), result: Err(error) }
             }

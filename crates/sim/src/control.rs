@@ -78,13 +78,22 @@ pub struct FaultRule {
     pub fault: Fault,
     /// How many more requests it applies to; `None` = until cleared.
     pub times: Option<u32>,
+    /// Match only a request whose path equals `route` (not one that merely contains it), e.g.
+    /// the directory listing `/v1.0/users` and not `/v1.0/users/{id}`.
+    pub exact: bool,
 }
 
 impl FaultRule {
     /// A rule for `method` (None = any) requests whose path contains/equals `route`, applying
     /// until cleared.
     pub fn new(method: Option<Method>, route: impl Into<String>, fault: Fault) -> Self {
-        FaultRule { method, route: route.into(), fault, times: None }
+        FaultRule { method, route: route.into(), fault, times: None, exact: false }
+    }
+
+    /// Limits the rule to requests whose path is exactly `route`.
+    pub fn exact(mut self) -> Self {
+        self.exact = true;
+        self
     }
 
     /// Limits the rule to the next `n` matching requests.
@@ -95,7 +104,11 @@ impl FaultRule {
 
     pub(crate) fn matches(&self, method: &Method, matched: Option<&str>, path: &str) -> bool {
         self.method.as_ref().is_none_or(|m| m == method)
-            && (matched == Some(self.route.as_str()) || path.contains(&self.route))
+            && if self.exact {
+                path == self.route
+            } else {
+                matched == Some(self.route.as_str()) || path.contains(&self.route)
+            }
     }
 }
 

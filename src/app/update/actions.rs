@@ -363,6 +363,7 @@ pub(super) fn audit(model: &mut Model, id: RequestId, result: Result<Option<Stri
         Ok(request_id) => ("success", None, request_id),
         Err(GraphError::NotSent(_)) => return None,
         Err(e @ GraphError::Uncertain(_)) => ("uncertain", Some(e.to_string()), None),
+        Err(e @ GraphError::Cancelled(_)) => ("cancelled", Some(e.to_string()), None),
         Err(e @ GraphError::Api { request_id, .. }) => ("refused", Some(e.to_string()), request_id.clone()),
         Err(e) => ("failed", Some(e.to_string()), None),
     };

@@ -29,7 +29,21 @@ fn display_name(model: &Model, user_id: &str) -> String {
 
 pub(super) fn on_graph(model: &mut Model, reply: Reply) -> Vec<Cmd> {
     let Reply { id, response } = reply;
+    if let GraphResponse::Waiting { wait_ms, status, topic } = response {
+        if wait_ms == 0 {
+            model.waits.remove(&id);
+        } else {
+            let wait = jiff::SignedDuration::from_millis(i64::try_from(wait_ms).unwrap_or(i64::MAX));
+            let until = model.now.checked_add(wait).unwrap_or(jiff::Timestamp::MAX);
+            model.waits.insert(id, crate::app::Wait { until, status, topic });
+        }
+        return Vec::new();
+    }
+    // Any answer ends the request's wait.
+    model.waits.remove(&id);
     match response {
+        // Handled above.
+        GraphResponse::Waiting { .. } => Vec::new(),
         GraphResponse::UsersPage { result, total, done } => {
             if model.users_request != Some(id) {
                 return Vec::new();
@@ -47,6 +61,7 @@ pub(super) fn on_graph(model: &mut Model, reply: Reply) -> Vec<Cmd> {
                     model.users.extend(rows);
                     if done {
                         model.users_request = None;
+                        model.users_retry = None;
                         if model.selected.is_none() {
                             model.set_status(
                                 StatusKind::Info,
@@ -62,9 +77,20 @@ pub(super) fn on_graph(model: &mut Model, reply: Reply) -> Vec<Cmd> {
                 }
                 Err(e) => {
                     model.users_request = None;
+                    let failures = model.users_retry.as_ref().map_or(0, |r| r.failures) + 1;
+                    let at = super::reload_backoff(&e, failures).and_then(|d| model.now.checked_add(d).ok());
+                    let reload = crate::keymap::key_hint(crate::keymap::Action::Reload);
+                    let next = match at {
+                        Some(t) => format!(
+                            " Loading again in {} by itself; {reload} now.",
+                            crate::timefmt::span_words(t.duration_since(model.now).as_secs())
+                        ),
+                        None => format!(" {reload} loads it again."),
+                    };
                     let line = error_line("Loading the directory failed", &e);
                     model.users_error = Some(line.clone());
-                    model.set_status(StatusKind::Error, line);
+                    model.users_retry = Some(crate::app::UsersRetry { failures, at });
+                    model.set_status(StatusKind::Error, format!("{line}.{next}"));
                 }
             }
             Vec::new()

@@ -23,6 +23,15 @@ pub(super) fn on_key(model: &mut Model, key: KeyEvent) -> Vec<Cmd> {
     if key.modifiers.contains(KeyModifiers::CONTROL) && key.code == KeyCode::Char('z') {
         return vec![Cmd::Suspend];
     }
+    // Cancelling a throttling wait and reloading a failed directory work whatever has the keys
+    // (control keys are never text).
+    match action_for(&key) {
+        Some(Action::CancelWait) => return super::cancel_waits(model),
+        Some(Action::Reload) if model.users_error.is_some() && !super::signin::has_keys(model) => {
+            return super::reload_directory(model);
+        }
+        _ => {}
+    }
     // The sign-in popup is drawn over everything, so it takes the keys first.
     if super::signin::has_keys(model) {
         return super::signin::on_key(model, key);
@@ -81,7 +90,8 @@ pub(super) fn on_key(model: &mut Model, key: KeyEvent) -> Vec<Cmd> {
             Focus::TapForm | Focus::Methods => model.focus = Focus::Users,
             Focus::Users => {}
         },
-        Action::Toggle | Action::Copy | Action::Delete => {}
+        Action::Reload => model.set_status(StatusKind::Info, "The directory loaded; nothing to load again."),
+        Action::Toggle | Action::Copy | Action::Delete | Action::CancelWait => {}
     }
     Vec::new()
 }

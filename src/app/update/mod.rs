@@ -38,6 +38,64 @@ pub fn init(model: &mut Model) -> Vec<Cmd> {
     ]
 }
 
+/// After the `failures`-th failed directory load in a row with `e`: how long until tapdesk loads
+/// again by itself (10 s, doubling, at most 5 min), or `None` when waiting does not cure the
+/// failure (a refusal other than throttling, a bad answer, the operator's cancel).
+pub(super) fn reload_backoff(e: &tapdesk_graph::GraphError, failures: u32) -> Option<jiff::SignedDuration> {
+    use tapdesk_graph::GraphError as E;
+    let transient = match e {
+        E::Transport(_) | E::Timeout(_) | E::Throttled { .. } => true,
+        E::Api { status, .. } => *status == 429 || *status >= 500,
+        _ => false,
+    };
+    transient.then(|| {
+        let secs = 10i64.saturating_mul(1 << failures.saturating_sub(1).min(10)).min(300);
+        jiff::SignedDuration::from_secs(secs)
+    })
+}
+
+/// Loads the directory again from its first page (after a failed load: `Ctrl-R`, or by itself
+/// on the backoff): the cache and the matcher start empty, the query stays.
+pub(super) fn reload_directory(model: &mut Model) -> Vec<Cmd> {
+    if model.users_request.is_some() {
+        model.set_status(StatusKind::Info, "The directory is loading already.");
+        return Vec::new();
+    }
+    if let Some(r) = &mut model.users_retry {
+        r.at = None;
+    }
+    let id = model.request_id();
+    model.users_request = Some(id);
+    model.users_error = None;
+    model.users.clear();
+    model.results.clear();
+    model.matched = 0;
+    model.indexed = 0;
+    model.result_row = 0;
+    model.set_status(StatusKind::Info, "Loading the directory again…");
+    let mut cmds = vec![Cmd::Match(MatchRequest::Clear), Cmd::Graph(id, GraphRequest::LoadUsers)];
+    cmds.push(query_cmd(model));
+    cmds
+}
+
+/// Ends every throttling wait (`Ctrl-X`): each of those requests then fails as cancelled.
+pub(super) fn cancel_waits(model: &mut Model) -> Vec<Cmd> {
+    if model.waits.is_empty() {
+        model.set_status(StatusKind::Info, "No request is waiting on Graph's throttling.");
+        return Vec::new();
+    }
+    let targets: Vec<_> = model.waits.keys().copied().collect();
+    model.waits.clear();
+    model.set_status(StatusKind::Info, "Cancelling the wait…");
+    targets
+        .into_iter()
+        .map(|target| {
+            let id = model.request_id();
+            Cmd::Graph(id, GraphRequest::CancelWait { target })
+        })
+        .collect()
+}
+
 /// Applies `msg` at time `now` and returns what the loop must do next.
 pub fn update(model: &mut Model, msg: Msg, now: Timestamp) -> Vec<Cmd> {
     model.now = now;
@@ -49,6 +107,10 @@ pub fn update(model: &mut Model, msg: Msg, now: Timestamp) -> Vec<Cmd> {
                 cmds.push(Cmd::ClearClipboard);
             }
             cmds.extend(recheck_pass(model, now));
+            if model.users_request.is_none() && model.users_retry.as_ref().and_then(|r| r.at).is_some_and(|t| t <= now)
+            {
+                cmds.extend(reload_directory(model));
+            }
             cmds
         }
         Msg::Suspended(None) => {

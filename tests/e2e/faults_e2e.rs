@@ -1,0 +1,53 @@
+//! Faults the operator sees and recovers from, on the real binary in tmux at 80x24 (client-secret
+//! sign-in against a simulator in this process, whose faults the test sets): Graph throttles the
+//! directory load with `Retry-After: 3600`; the status line counts down and says how to cancel;
+//! `Ctrl-X` cancels (nothing more is sent); the Users pane says how to load again; `Ctrl-R` loads
+//! the whole directory.
+
+#![allow(clippy::expect_used, clippy::unwrap_used)]
+
+use std::time::Duration;
+
+use reqwest::Method;
+use tapdesk_sim::{self as sim, Fault, FaultRule, Tenant};
+
+use crate::client_console;
+use crate::tmux::Tmux;
+
+fn user_lists(h: &sim::SimHandle) -> Vec<u16> {
+    h.control().requests().iter().filter(|r| r.method == "GET" && r.path == "/v1.0/users").map(|r| r.status).collect()
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_throttled_load_counts_down_is_cancelled_with_ctrl_x_and_loads_on_ctrl_r() {
+    let h = sim::start(Tenant::demo(300), "127.0.0.1:0".parse().unwrap()).await.unwrap();
+    h.control().inject(
+        FaultRule::new(Some(Method::GET), "/v1.0/users", Fault::Throttle { retry_after: Some("3600".into()) })
+            .exact()
+            .times(1),
+    );
+    let t = Tmux::start("faults-e2e", "throttle", (80, 24), "", Duration::from_secs(30));
+    client_console::start(&t, &h, None);
+
+    let s = t.wait_for("the countdown", |s| s.contains("Throttled by Graph (429): retry in 59 min"));
+    let status = s.lines().last().unwrap_or_default().to_owned();
+    assert!(status.contains("Ctrl-X cancels"), "the way out fits at 80 columns: {status:?}");
+    assert!(status.contains("(at ") && status.contains("UTC)"), "a long wait says when it ends: {status:?}");
+    assert_eq!(user_lists(&h), [429]);
+
+    t.keys(&["C-x"]);
+    let s = t.wait_for("the cancel", |s| s.contains("Ctrl-R: load again"));
+    assert!(s.contains("Users (load failed)"), "{s}");
+    assert!(s.contains("Loading the directory failed: you cancelled the wait"), "{s}");
+    assert!(!s.contains("Throttled by Graph"), "the countdown is gone: {s}");
+    std::thread::sleep(Duration::from_millis(500));
+    assert_eq!(user_lists(&h), [429], "nothing more was sent after the cancel");
+
+    t.keys(&["C-r"]);
+    let s = t.wait_for("the reload", |s| s.contains("users loaded"));
+    assert!(s.contains("Users (300)"), "{s}");
+    assert_eq!(user_lists(&h), [429, 200]);
+    println!("{s}");
+    t.literal("q");
+    t.wait_for("the exit", |s| s.contains("END-OF-RUN"));
+}
