@@ -224,6 +224,10 @@ pub async fn run(setup: Setup) -> Report {
         Some(h) => client.with_claims_handler(h.clone()),
         None => client,
     };
+    let client = match &session.renewer {
+        Some(r) => client.with_renewer(r.clone()),
+        None => client,
+    };
     let me = if signed.identity.app_only {
         match client.find_users_startswith("a", 1).await {
             Ok(_) => {

@@ -450,6 +450,9 @@ async fn run_real_tenant(cli: &Cli) -> anyhow::Result<ExitCode> {
     if let Some(handler) = &session.claims_handler {
         client = client.with_claims_handler(handler.clone());
     }
+    if let Some(renewer) = &session.renewer {
+        client = client.with_renewer(renewer.clone());
+    }
     let (requests, replies) = worker::spawn(client);
     let audit_path = cfg
         .audit_log

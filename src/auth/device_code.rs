@@ -443,6 +443,24 @@ impl TokenCredential for DeviceCodeCredential {
 }
 
 #[async_trait::async_trait]
+impl super::renew::TokenRenewer for DeviceCodeCredential {
+    /// Forgets the cached access tokens (unless another request already renewed `refused`) and
+    /// redeems the refresh token; when the STS refuses it,
+    /// a new device-code sign-in (its prompt goes where [`DeviceCodeCredential::set_prompt`] said).
+    async fn renew(&self, scopes: &[&str], refused: &str) -> azure_core::Result<AccessToken> {
+        {
+            let mut st = self.state.lock().await;
+            match st.cache.get(scopes, self.options.refresh_margin) {
+                // Another request renewed meanwhile.
+                Some(t) if t.token.secret() != refused => return Ok(t),
+                _ => st.cache.clear(),
+            }
+        }
+        self.token(scopes, None).await.map_err(to_azure)
+    }
+}
+
+#[async_trait::async_trait]
 impl ClaimsChallengeHandler for DeviceCodeCredential {
     async fn token_with_claims(&self, scopes: &[&str], claims: &str) -> azure_core::Result<AccessToken> {
         self.token(scopes, Some(claims)).await.map_err(to_azure)

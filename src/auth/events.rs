@@ -22,6 +22,12 @@ pub enum SignInRequest {
         /// This attempt's number.
         attempt: Attempt,
     },
+    /// Forget the tokens and the refresh token, then sign in as [`SignInRequest::Start`] does:
+    /// after Graph refused even a renewed token (`401`), only a new sign-in can help.
+    SignInAgain {
+        /// This attempt's number.
+        attempt: Attempt,
+    },
     /// Cancel the sign-in in progress (Esc) and stop polling.
     Cancel {
         /// The attempt cancelled.

@@ -30,6 +30,7 @@ pub mod cloud;
 pub mod demo;
 pub mod device_code;
 pub mod events;
+pub mod renew;
 pub mod signin;
 pub mod sts;
 pub mod worker;

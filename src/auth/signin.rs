@@ -21,6 +21,7 @@ use super::claims::Claims;
 use super::cloud::Cloud;
 use super::device_code::{DEFAULT_CLIENT_ID, DeviceCodeCredential, DeviceCodeError, DeviceCodeOptions, PromptSink};
 pub use super::events::{FailureKind, OperatorIdentity, SignInFailure, SignedIn};
+use super::renew::{RenewableCredential, TokenRenewer};
 use crate::config::Config;
 
 /// Name shown with the device code when the client id is tapdesk's default.
@@ -48,6 +49,9 @@ pub struct Session {
     pub credential: Arc<dyn TokenCredential>,
     /// Set for credentials that can answer a claims challenge (device code).
     pub claims_handler: Option<Arc<dyn ClaimsChallengeHandler>>,
+    /// Gets a new token past every cache, for a `401` on a token that should still be valid
+    /// ([`super::renew`]); `None` for a fixed credential.
+    pub renewer: Option<Arc<dyn TokenRenewer>>,
     /// The device-code credential itself, to change where its prompt goes.
     pub device_code: Option<Arc<DeviceCodeCredential>>,
     /// Scopes for `GraphClient::new` (full URIs, e.g. `https://graph.microsoft.com/User.Read.All`).
@@ -163,18 +167,11 @@ impl Session {
     /// A sentence naming the missing or invalid setting (tenant, client id, secret, certificate).
     pub fn build(config: &Config, cloud: Cloud, options: BuildOptions) -> Result<Session, String> {
         let tenant = config.tenant.clone();
-        let need_tenant = |what: &str| {
-            tenant.clone().ok_or_else(|| format!("--auth {what} needs the tenant: pass --tenant (or set `tenant`)"))
-        };
-        let need_client = |what: &str| {
-            config.client_id.clone().ok_or_else(|| {
-                format!("--auth {what} needs the app's client id: pass --client-id (or set `client_id`)")
-            })
-        };
         let default_scope = vec![cloud.default_scope()];
         let mut session = Session {
             credential: Arc::new(NoCredential),
             claims_handler: None,
+            renewer: None,
             device_code: None,
             scopes: default_scope,
             cloud: cloud.clone(),
@@ -200,53 +197,18 @@ impl Session {
                 session.scopes = names.iter().map(|n| cloud.scope(n)).filter(|s| s != "offline_access").collect();
                 session.credential = cred.clone();
                 session.claims_handler = Some(cred.clone());
+                session.renewer = Some(cred.clone());
                 session.device_code = Some(cred);
             }
-            AuthMode::AzureCli => {
-                let cred = azure_cli_credential(AzureCliOptions {
-                    tenant: tenant.clone(),
-                    timeout: config.az_timeout,
-                    executor: options.az_executor,
-                    ..AzureCliOptions::default()
-                })
-                .map_err(|e| format!("Azure CLI: {e}"))?;
-                session.credential = cred;
-            }
-            AuthMode::ClientSecret => {
-                let t = need_tenant("client-secret")?;
-                let c = need_client("client-secret")?;
-                let secret = match options.client_secret {
-                    Some(s) => s,
-                    None => std::env::var(app_only::SECRET_ENV).map(SecretString::from).map_err(|_| {
-                        format!(
-                            "--auth client-secret reads the secret from {}: set it in the environment (never in the \
-                             config file)",
-                            app_only::SECRET_ENV
-                        )
-                    })?,
-                };
-                session.credential = app_only::client_secret(&cloud, &t, &c, &secret, options.retries)?;
-            }
-            AuthMode::ClientCertificate => {
-                let t = need_tenant("client-certificate")?;
-                let c = need_client("client-certificate")?;
-                let path = config.certificate.clone().ok_or_else(|| {
-                    "--auth client-certificate needs the certificate file: set `certificate` (or TAPDESK_CERTIFICATE)"
-                        .to_owned()
-                })?;
-                session.credential = app_only::client_certificate(&cloud, &t, &c, &path, options.retries)?;
-            }
-            AuthMode::ManagedIdentity => {
-                session.credential = app_only::managed_identity(&cloud, config.client_id.as_deref(), options.retries)?;
-            }
-            AuthMode::WorkloadIdentity => {
-                session.credential = app_only::workload_identity(
-                    &cloud,
-                    tenant.as_deref(),
-                    config.client_id.as_deref(),
-                    None,
-                    options.retries,
-                )?;
+            _ => {
+                let first = app_credential(config, &cloud, &options)?;
+                let (config, cloud, options) = (config.clone(), cloud.clone(), options.clone());
+                let renewable = Arc::new(RenewableCredential::new(
+                    first,
+                    Box::new(move || app_credential(&config, &cloud, &options)),
+                ));
+                session.credential = renewable.clone();
+                session.renewer = Some(renewable);
             }
         }
         Ok(session)
@@ -313,6 +275,65 @@ impl TokenCredential for NoCredential {
         _: Option<azure_core::credentials::TokenRequestOptions<'_>>,
     ) -> azure_core::Result<azure_core::credentials::AccessToken> {
         Err(azure_core::Error::with_message(azure_core::error::ErrorKind::Credential, "no credential configured"))
+    }
+}
+
+/// The credential of an app-only or Azure CLI sign-in (every mode but device code), built from
+/// the settings; [`Session::build`] calls it again for each renewal
+/// ([`RenewableCredential`]).
+fn app_credential(config: &Config, cloud: &Cloud, options: &BuildOptions) -> Result<Arc<dyn TokenCredential>, String> {
+    let tenant = config.tenant.clone();
+    let need_tenant = |what: &str| {
+        tenant.clone().ok_or_else(|| format!("--auth {what} needs the tenant: pass --tenant (or set `tenant`)"))
+    };
+    let need_client = |what: &str| {
+        config
+            .client_id
+            .clone()
+            .ok_or_else(|| format!("--auth {what} needs the app's client id: pass --client-id (or set `client_id`)"))
+    };
+    let cloud = cloud.clone();
+    let options = options.clone();
+    match config.auth {
+        AuthMode::DeviceCode => Err("device-code sign-in has its own credential".into()),
+        AuthMode::AzureCli => {
+            let cred = azure_cli_credential(AzureCliOptions {
+                tenant: tenant.clone(),
+                timeout: config.az_timeout,
+                executor: options.az_executor,
+                ..AzureCliOptions::default()
+            })
+            .map_err(|e| format!("Azure CLI: {e}"))?;
+            Ok(cred)
+        }
+        AuthMode::ClientSecret => {
+            let t = need_tenant("client-secret")?;
+            let c = need_client("client-secret")?;
+            let secret = match options.client_secret {
+                Some(s) => s,
+                None => std::env::var(app_only::SECRET_ENV).map(SecretString::from).map_err(|_| {
+                    format!(
+                        "--auth client-secret reads the secret from {}: set it in the environment (never in the \
+                             config file)",
+                        app_only::SECRET_ENV
+                    )
+                })?,
+            };
+            app_only::client_secret(&cloud, &t, &c, &secret, options.retries)
+        }
+        AuthMode::ClientCertificate => {
+            let t = need_tenant("client-certificate")?;
+            let c = need_client("client-certificate")?;
+            let path = config.certificate.clone().ok_or_else(|| {
+                "--auth client-certificate needs the certificate file: set `certificate` (or TAPDESK_CERTIFICATE)"
+                    .to_owned()
+            })?;
+            app_only::client_certificate(&cloud, &t, &c, &path, options.retries)
+        }
+        AuthMode::ManagedIdentity => app_only::managed_identity(&cloud, config.client_id.as_deref(), options.retries),
+        AuthMode::WorkloadIdentity => {
+            app_only::workload_identity(&cloud, tenant.as_deref(), config.client_id.as_deref(), None, options.retries)
+        }
     }
 }
 

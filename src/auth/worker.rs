@@ -10,6 +10,8 @@
 //!   failed) arrive as [`SignInEvent::Prompt`] with the same attempt number. A prompt started
 //!   later by a Graph call (refresh token refused mid-session) arrives the same way, tagged with
 //!   the attempt that signed in.
+//! - [`SignInRequest::SignInAgain`] signs the credential out first (tokens and refresh token
+//!   forgotten), then does the same: after Graph refused even a renewed token.
 //! - [`SignInRequest::Cancel`] (Esc) calls [`DeviceCodeCredential::cancel_sign_in`], which ends
 //!   the poll in progress, whoever started it, and aborts the attempt's task: nothing keeps
 //!   polling the STS.
@@ -34,9 +36,14 @@ pub fn spawn(session: Session) -> (mpsc::UnboundedSender<SignInRequest>, mpsc::U
         let mut running: Option<(Attempt, tokio::task::JoinHandle<()>)> = None;
         while let Some(request) = req_rx.recv().await {
             match request {
-                SignInRequest::Start { attempt } => {
+                SignInRequest::Start { attempt } | SignInRequest::SignInAgain { attempt } => {
                     if let Some((_, task)) = running.take() {
                         task.abort();
+                    }
+                    if matches!(request, SignInRequest::SignInAgain { .. })
+                        && let Some(dc) = &session.device_code
+                    {
+                        dc.sign_out().await;
                     }
                     if let Some(dc) = &session.device_code {
                         let tx = ev_tx.clone();

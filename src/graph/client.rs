@@ -12,7 +12,8 @@
 //! user may already hold.
 //!
 //! Continuous access evaluation ([`GraphClient::with_claims_handler`]): a `401` with a claims
-//! challenge gets one new token with the claims and one more try.
+//! challenge gets one new token with the claims and one more try. A plain `401`
+//! ([`GraphClient::with_renewer`]) gets one new token past every cache and one more try.
 //!
 //! URLs are built by [`tapdesk_graph::odata`]: query values are percent-encoded exactly once and ids, UPNs
 //! and method ids are each encoded as one path segment. `@odata.nextLink` is requested verbatim.
@@ -33,6 +34,7 @@ use serde::de::DeserializeOwned;
 use zeroize::Zeroizing;
 
 use crate::auth::challenge::{ClaimsChallengeHandler, parse_claims_challenge};
+use crate::auth::renew::TokenRenewer;
 use tapdesk_graph::error::{GraphError, error_chain};
 use tapdesk_graph::odata;
 use tapdesk_graph::types::{
@@ -154,6 +156,8 @@ pub struct GraphClient {
     retry: RetryPolicy,
     /// Answers a continuous-access-evaluation claims challenge (`None`: the 401 is returned).
     claims_handler: Option<Arc<dyn ClaimsChallengeHandler>>,
+    /// Gets a new token past every cache for a plain `401` (`None`: the 401 is returned).
+    renewer: Option<Arc<dyn TokenRenewer>>,
     /// Who is told of a throttling wait and may cancel it (`None`: waits are silent and only as
     /// long as [`RetryPolicy::max_retry_after`]).
     waits: Option<WaitHooks>,
@@ -331,7 +335,16 @@ impl GraphClient {
     /// Errors: [`GraphError::Transport`] if the HTTP stack cannot be initialised.
     pub fn new(base: url::Url, credential: Arc<dyn TokenCredential>, scopes: Vec<String>) -> Result<Self, GraphError> {
         let http = build_http(DEFAULT_TIMEOUT, DEFAULT_CONNECT_TIMEOUT)?;
-        Ok(Self { http, base, credential, scopes, retry: RetryPolicy::default(), claims_handler: None, waits: None })
+        Ok(Self {
+            http,
+            base,
+            credential,
+            scopes,
+            retry: RetryPolicy::default(),
+            claims_handler: None,
+            renewer: None,
+            waits: None,
+        })
     }
 
     /// The same client answering claims challenges with `handler`: on a `401` whose
@@ -340,6 +353,16 @@ impl GraphClient {
     /// a TAP create included: Graph refused it before doing anything.
     pub fn with_claims_handler(mut self, handler: Arc<dyn ClaimsChallengeHandler>) -> Self {
         self.claims_handler = Some(handler);
+        self
+    }
+
+    /// The same client renewing its token on a plain `401` (no claims challenge): the token was
+    /// refused though it should still be valid (revoked session, policy change), so it gets a new
+    /// one from `renewer`, past every cache, and sends the request once more. A second `401` is
+    /// returned ([`GraphError::Api`] with status 401). Safe for every request, a TAP create
+    /// included: Graph refused it before doing anything.
+    pub fn with_renewer(mut self, renewer: Arc<dyn TokenRenewer>) -> Self {
+        self.renewer = Some(renewer);
         self
     }
 
@@ -467,6 +490,7 @@ impl GraphClient {
         let mut retries = 0u32;
         let mut uncertain = false;
         let mut challenged = false;
+        let mut renewed = false;
         let mut claims_token: Option<azure_core::credentials::AccessToken> = None;
         loop {
             let token = match claims_token.take() {
@@ -486,7 +510,8 @@ impl GraphClient {
             if let Some(b) = &body {
                 req = req.body(b.clone());
             }
-            drop(token);
+            // Kept until the answer only to tell a renewal which token Graph refused.
+            let sent_token = token;
             let can_retry = retries < self.retry.max_retries;
             match req.send().await {
                 Ok(resp) => {
@@ -520,6 +545,22 @@ impl GraphClient {
                         let scopes: Vec<&str> = self.scopes.iter().map(String::as_str).collect();
                         let t = handler
                             .token_with_claims(&scopes, &claims)
+                            .await
+                            .map_err(|e| fail(GraphError::Token(error_chain(&e)), uncertain))?;
+                        claims_token = Some(t);
+                        continue;
+                    }
+                    if status == StatusCode::UNAUTHORIZED
+                        && !renewed
+                        && let Some(renewer) = &self.renewer
+                    {
+                        // A refused token that should still be valid: one new token, one more try.
+                        let _ = resp.bytes().await;
+                        renewed = true;
+                        tracing::info!(target: "tapdesk::graph", path = url.path(), "401: renewing the token once");
+                        let scopes: Vec<&str> = self.scopes.iter().map(String::as_str).collect();
+                        let t = renewer
+                            .renew(&scopes, sent_token.token.secret())
                             .await
                             .map_err(|e| fail(GraphError::Token(error_chain(&e)), uncertain))?;
                         claims_token = Some(t);

@@ -203,3 +203,49 @@ fn esc_while_asking_for_a_code_cancels_and_a_code_after_a_failure_is_shown() {
     send(&mut m, prompt_event(2, PromptEvent::Show(device_prompt("NEXT23456"))));
     assert_eq!(m.signin.as_ref().unwrap().code().unwrap().user_code, "NEXT23456");
 }
+
+fn refused_401() -> tapdesk_graph::GraphError {
+    tapdesk_graph::GraphError::Api {
+        status: 401,
+        code: "InvalidAuthenticationToken".into(),
+        message: "Access token validation failure.".into(),
+        request_id: None,
+    }
+}
+
+/// The client already renewed the token once: a 401 that reaches `update` means the sign-in is
+/// refused, so the sign-in popup comes back with the tokens forgotten (one attempt for several
+/// 401s), and the next sign-in leaves the panes as they were.
+#[test]
+fn a_401_after_a_renewal_brings_the_sign_in_back() {
+    use tapdesk_graph::protocol::GraphResponse;
+    let (mut m, _) = signing_in();
+    send(&mut m, prompt_event(1, PromptEvent::Show(device_prompt("FQK5HW3UF"))));
+    send(&mut m, finished(1, Ok(dana_signed_in())));
+    let cmds =
+        send(&mut m, reply(40, GraphResponse::Methods { user_id: "u-avery".into(), result: Err(refused_401()) }));
+    assert!(cmds.contains(&Cmd::SignIn(SignInRequest::SignInAgain { attempt: 2 })), "{cmds:?}");
+    assert_eq!(*phase(&m), Phase::Starting);
+    assert_eq!(m.status.kind, StatusKind::Error);
+    assert!(m.status.text.starts_with("Graph refused the sign-in even with a new token"), "{}", m.status.text);
+    assert!(m.status.text.contains("InvalidAuthenticationToken"), "{}", m.status.text);
+    // A second 401 meanwhile starts nothing more.
+    let cmds = send(&mut m, reply(41, GraphResponse::Me(Err(refused_401()))));
+    assert!(!cmds.iter().any(|c| matches!(c, Cmd::SignIn(_))), "{cmds:?}");
+    send(&mut m, prompt_event(2, PromptEvent::Show(device_prompt("AGAIN2345"))));
+    assert_eq!(m.signin.as_ref().unwrap().code().unwrap().user_code, "AGAIN2345");
+    let cmds = send(&mut m, finished(2, Ok(dana_signed_in())));
+    assert!(cmds.is_empty(), "no second directory load");
+    assert_eq!(m.status.text, "Signed in again. Repeat the last action if it failed.");
+}
+
+/// Without an in-TUI sign-in (app-only, Azure CLI), the status line says what to do.
+#[test]
+fn a_401_without_the_in_tui_sign_in_says_what_to_do() {
+    use tapdesk_graph::protocol::GraphResponse;
+    let mut m = loaded_model();
+    send(&mut m, reply(40, GraphResponse::Me(Err(refused_401()))));
+    assert_eq!(m.status.kind, StatusKind::Error);
+    assert!(m.status.text.starts_with("Graph refused tapdesk's token even after a new one"), "{}", m.status.text);
+    assert!(m.status.text.contains("tapdesk doctor"), "{}", m.status.text);
+}

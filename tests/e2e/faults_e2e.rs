@@ -51,3 +51,33 @@ async fn a_throttled_load_counts_down_is_cancelled_with_ctrl_x_and_loads_on_ctrl
     t.literal("q");
     t.wait_for("the exit", |s| s.contains("END-OF-RUN"));
 }
+
+/// Graph stops accepting the console's token before it expires (the simulator expires every
+/// token it issued): the next action still works, on a new token, and nothing says it failed.
+#[tokio::test(flavor = "multi_thread")]
+async fn a_token_refused_mid_session_is_renewed_and_the_action_works() {
+    let h = sim::start(Tenant::demo(300), "127.0.0.1:0".parse().unwrap()).await.unwrap();
+    let t = Tmux::start("faults-e2e", "renew", (80, 24), "", Duration::from_secs(30));
+    client_console::launch(&t, &h, None);
+    let tokens = |h: &sim::SimHandle| h.control().requests().iter().filter(|r| r.path.ends_with("/token")).count();
+    let before = tokens(&h);
+    h.control().expire_tokens();
+    client_console::open_avery_form(&t);
+    let s = t.screen();
+    assert!(!s.contains("401") && !s.contains("refused"), "{s}");
+    assert_eq!(tokens(&h), before + 1, "one new token");
+    // The requests sent with the old token were refused, and each was answered on its retry.
+    let log = h.control().requests();
+    let refused: Vec<_> = log.iter().filter(|r| r.status == 401).collect();
+    assert!(!refused.is_empty(), "the old token was refused");
+    for r in refused {
+        assert!(
+            log.iter().any(|later| later.seq > r.seq && later.path == r.path && later.status < 300),
+            "{} was answered after its 401: {log:?}",
+            r.path
+        );
+    }
+    t.keys(&["Escape"]);
+    t.literal("q");
+    t.wait_for("the exit", |s| s.contains("END-OF-RUN"));
+}

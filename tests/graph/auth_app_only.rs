@@ -96,3 +96,27 @@ async fn managed_and_workload_identity_are_app_only() {
         assert!(e.contains("token file"), "{e}");
     }
 }
+
+/// A token Graph stops accepting before it expires (here: the simulator expires every token it
+/// issued): azure_identity keeps handing out the cached one, so the client renews it past the
+/// cache (a freshly built credential) and the call succeeds; without the renewer it fails.
+#[tokio::test]
+async fn a_refused_cached_token_is_renewed_once_past_azure_identitys_cache() {
+    let h = start().await;
+    let c = cfg(AuthMode::ClientSecret, Some(demo::TENANT_ID), Some(demo::CLIENT_ID));
+    let session = Session::build(&c, cloud(&h), opts(demo::CLIENT_SECRET)).unwrap();
+    session.sign_in().await.unwrap();
+    let base = url::Url::parse(&h.graph_base()).unwrap();
+    let plain = GraphClient::new(base.clone(), session.credential.clone(), session.scopes.clone()).unwrap();
+    let renewing = GraphClient::new(base, session.credential.clone(), session.scopes.clone())
+        .unwrap()
+        .with_renewer(session.renewer.clone().expect("app-only credentials are renewable"));
+    h.control().expire_tokens();
+    let e = plain.get_me().await.expect_err("the cached token is refused");
+    assert_eq!(e.status(), Some(401));
+    assert_eq!(renewing.get_me().await.unwrap().id, demo::DANA_OKAFOR_ID);
+    let token_requests = h.control().requests().into_iter().filter(|r| r.path.ends_with("/oauth2/v2.0/token")).count();
+    assert_eq!(token_requests, 2, "one sign-in, one renewal");
+    // The renewed token is kept: later calls (of either client) use it.
+    assert_eq!(plain.get_me().await.unwrap().id, demo::DANA_OKAFOR_ID);
+}

@@ -269,6 +269,53 @@ async fn throttling_gives_up_after_max_retries_with_the_graph_error() {
     }
 }
 
+/// A renewer that hands out `renewed-N` and counts its calls.
+#[derive(Debug, Default)]
+struct CountingRenewer(std::sync::atomic::AtomicUsize);
+
+#[async_trait::async_trait]
+impl tapdesk::auth::renew::TokenRenewer for CountingRenewer {
+    async fn renew(&self, _scopes: &[&str], _refused: &str) -> azure_core::Result<AccessToken> {
+        let n = self.0.fetch_add(1, std::sync::atomic::Ordering::SeqCst) + 1;
+        Ok(AccessToken::new(
+            format!("renewed-{n}"),
+            azure_core::time::OffsetDateTime::now_utc() + azure_core::time::Duration::hours(1),
+        ))
+    }
+}
+
+const EXPIRED_401: &str =
+    r#"{"error":{"code":"InvalidAuthenticationToken","message":"Lifetime validation failed, the token is expired."}}"#;
+
+/// A plain 401 (no claims challenge) on a token that should still be valid: one new token past
+/// the caches, one more try; a TAP create included, since Graph refused it before doing anything.
+#[tokio::test]
+async fn a_plain_401_gets_one_new_token_and_one_more_try() {
+    let srv = scripted(vec![json(401, EXPIRED_401), json(200, r#"{"id":"u-1","displayName":"Dana Okafor"}"#)]).await;
+    let renewer = Arc::new(CountingRenewer::default());
+    let client = client_for(&srv.base(), "stale").with_renewer(renewer.clone());
+    let me = client.get_me().await.expect("answered on the second try");
+    assert_eq!(me.id, "u-1");
+    let seen = srv.seen();
+    assert_eq!(seen.len(), 2);
+    assert_eq!(seen[0].header("authorization"), Some("Bearer stale"));
+    assert_eq!(seen[1].header("authorization"), Some("Bearer renewed-1"));
+    assert_eq!(renewer.0.load(std::sync::atomic::Ordering::SeqCst), 1);
+}
+
+/// A second 401 is returned (the sign-in itself is refused): never a loop of renewals.
+#[tokio::test]
+async fn a_second_401_is_returned_after_one_renewal() {
+    let srv = scripted(vec![json(401, EXPIRED_401), json(401, EXPIRED_401), json(200, "{}")]).await;
+    let renewer = Arc::new(CountingRenewer::default());
+    let client = client_for(&srv.base(), "stale").with_renewer(renewer.clone());
+    let err = client.create_tap("u-1", &TapCreateRequest::default()).await.expect_err("refused");
+    assert_eq!(err.status(), Some(401), "{err:?}");
+    assert_eq!(err.code(), Some("InvalidAuthenticationToken"));
+    assert_eq!(srv.seen().len(), 2);
+    assert_eq!(renewer.0.load(std::sync::atomic::Ordering::SeqCst), 1);
+}
+
 #[tokio::test]
 async fn retry_after_beyond_the_limit_is_not_waited_for() {
     let srv = scripted(vec![with_header(json(429, THROTTLED), "Retry-After", "3600")]).await;

@@ -196,6 +196,27 @@ pub struct Reply {
     pub response: GraphResponse,
 }
 
+impl GraphResponse {
+    /// The error this answer carries, if it is a failure (`None` for successes and
+    /// [`GraphResponse::Waiting`]).
+    pub fn error(&self) -> Option<&GraphError> {
+        match self {
+            GraphResponse::UsersPage { result, .. } | GraphResponse::UsersFound { result, .. } => result.as_ref().err(),
+            GraphResponse::Methods { result, .. } => result.as_ref().err(),
+            GraphResponse::TapCreated { result, .. } => result.as_ref().err(),
+            GraphResponse::TapPolicy(result) => result.as_ref().err(),
+            GraphResponse::User { result, .. } | GraphResponse::Me(result) => result.as_ref().err(),
+            GraphResponse::PolicyUpdated(result) => result.as_ref().err(),
+            GraphResponse::UserCard { result, .. } => result.as_ref().err(),
+            GraphResponse::Taps { result, .. } => result.as_ref().err(),
+            GraphResponse::MethodDeleted { result, .. } | GraphResponse::SessionsRevoked { result, .. } => {
+                result.as_ref().err()
+            }
+            GraphResponse::Waiting { .. } => None,
+        }
+    }
+}
+
 impl GraphRequest {
     /// What the request is about, for the status line while it waits on throttling ("the
     /// directory", "the pass"); never holds directory text.

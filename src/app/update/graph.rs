@@ -28,6 +28,16 @@ fn display_name(model: &Model, user_id: &str) -> String {
 }
 
 pub(super) fn on_graph(model: &mut Model, reply: Reply) -> Vec<Cmd> {
+    // The client already tried a new token once: a 401 here means the sign-in itself is refused.
+    let refused = reply.response.error().filter(|e| e.status() == Some(401)).cloned();
+    let mut cmds = on_answer(model, reply);
+    if let Some(e) = refused {
+        cmds.extend(super::signin::token_refused(model, &e));
+    }
+    cmds
+}
+
+fn on_answer(model: &mut Model, reply: Reply) -> Vec<Cmd> {
     let Reply { id, response } = reply;
     if let GraphResponse::Waiting { wait_ms, status, topic } = response {
         if wait_ms == 0 {

@@ -34,6 +34,40 @@ fn new_attempt(model: &mut Model) -> Vec<Cmd> {
     vec![Cmd::SignIn(SignInRequest::Start { attempt: s.attempt })]
 }
 
+/// Graph refused the token even after the client got a new one (`401`): the sign-in is what
+/// failed (revoked session, disabled account or app). With the in-TUI device-code sign-in the
+/// popup comes back (tokens forgotten, a new code); otherwise the status line says what to do.
+/// Several 401s in a row start one sign-in.
+pub(crate) fn token_refused(model: &mut Model, e: &tapdesk_graph::GraphError) -> Vec<Cmd> {
+    let why = crate::sanitize::clean(&e.to_string()).into_owned();
+    match &mut model.signin {
+        Some(s) if s.signed_in_once && !s.active() => {
+            s.attempt += 1;
+            s.phase = Phase::Starting;
+            s.copied = None;
+            let attempt = s.attempt;
+            model.set_status(
+                StatusKind::Error,
+                format!(
+                    "Graph refused the sign-in even with a new token ({why}): sign in again, then repeat the action."
+                ),
+            );
+            vec![Cmd::SignIn(SignInRequest::SignInAgain { attempt })]
+        }
+        Some(_) => Vec::new(),
+        None => {
+            model.set_status(
+                StatusKind::Error,
+                format!(
+                    "Graph refused tapdesk's token even after a new one ({why}). Check the sign-in with `tapdesk \
+                     doctor`, then start tapdesk again."
+                ),
+            );
+            Vec::new()
+        }
+    }
+}
+
 /// The sign-in popup is up and takes the keys.
 pub(super) fn has_keys(model: &Model) -> bool {
     model.signin.as_ref().is_some_and(SignIn::active)
