@@ -631,23 +631,23 @@ fn a_403_shows_graphs_own_code_and_message_and_explains_by_them() {
     let role =
         refused_delete(forbidden("Authorization_RequestDenied", "Insufficient privileges to complete the operation."));
     assert!(
-        role.starts_with(
+        role.ends_with(
             "Graph refused (403 Authorization_RequestDenied): \"Insufficient privileges to complete the operation.\""
         ),
         "{role}"
     );
-    assert!(role.ends_with("admins need a Privileged Authentication Administrator."), "{role}");
+    assert!(role.starts_with("Your role may not do this for Avery Quinn: admins need a Privileged"), "{role}");
 
     let mfa = refused_delete(forbidden(
         "accessDenied",
         "MFA is required for a 'RemoveKey' operation, but was not performed.",
     ));
     assert!(mfa.contains("(403 accessDenied): \"MFA is required for a 'RemoveKey' operation"), "{mfa}");
-    assert!(mfa.ends_with("sign in to tapdesk again with MFA, retry."), "{mfa}");
+    assert!(mfa.starts_with("Sign in to tapdesk again with MFA, then retry"), "{mfa}");
     assert!(!mfa.contains("Administrator"), "an MFA demand is not blamed on the role: {mfa}");
 
     let ca = refused_delete(forbidden("accessDenied", "Access has been blocked by Conditional Access policies."));
-    assert!(ca.ends_with("the sign-in logs name the policy; ask its owner."), "{ca}");
+    assert!(ca.starts_with("A Conditional Access policy blocked it: the sign-in logs name the policy"), "{ca}");
     assert!(!ca.contains("Administrator"), "{ca}");
 
     let other = refused_delete(forbidden("accessDenied", "\u{1b}]0;pwned\u{7}Access denied."));
@@ -676,4 +676,48 @@ fn deleting_a_method_of_ones_own_account_warns_of_the_mfa_rule_first() {
         c.question
     );
     assert!(c.question.contains("multi-factor sign-in within the last 10 minutes"), "{}", c.question);
+}
+
+/// Graph refuses to delete the operator's own method without a fresh MFA sign-in: with the in-TUI
+/// sign-in the popup comes back at once (tokens forgotten), and the method stays listed.
+#[test]
+fn an_mfa_refusal_on_ones_own_method_offers_a_fresh_sign_in() {
+    use tapdesk::app::signin::{Phase, SignIn};
+    use tapdesk::auth::worker::SignInRequest;
+    let mut m = on_fido2();
+    m.operator = Some(m.selected.as_ref().unwrap().user.clone());
+    let mut s = SignIn::new("contoso.example", "tapdesk", "tapdesk-device");
+    s.signed_in_once = true;
+    s.phase = Phase::Done;
+    s.attempt = 1;
+    m.signin = Some(s);
+    send(&mut m, ch('d'));
+    let cmds = send(&mut m, key(KeyCode::Enter));
+    let id = graph_id(&cmds, |r| matches!(r, GraphRequest::DeleteMethod { .. }));
+    let err = forbidden("accessDenied", "MFA is required for a 'RemoveKey' operation, but was not performed.");
+    let cmds = send(
+        &mut m,
+        reply(id, GraphResponse::MethodDeleted { user_id: "u-avery".into(), method_id: "x".into(), result: Err(err) }),
+    );
+    assert!(cmds.contains(&Cmd::SignIn(SignInRequest::SignInAgain { attempt: 2 })), "{cmds:?}");
+    assert!(m.status.text.contains("fresh MFA sign-in"), "{}", m.status.text);
+    assert!(
+        cmds.iter().any(|c| matches!(c, Cmd::Graph(_, GraphRequest::ListMethods { .. }))),
+        "the list is read again"
+    );
+    assert!(
+        cmds.iter().any(|c| matches!(c, Cmd::Audit(e) if e.result == "refused")),
+        "audited as refused, never as deleted"
+    );
+    // Someone else's method refused the same way: no sign-in (it is not the self-service rule).
+    let mut m = on_fido2();
+    send(&mut m, ch('d'));
+    let cmds = send(&mut m, key(KeyCode::Enter));
+    let id = graph_id(&cmds, |r| matches!(r, GraphRequest::DeleteMethod { .. }));
+    let err = forbidden("accessDenied", "MFA is required for a 'RemoveKey' operation, but was not performed.");
+    let cmds = send(
+        &mut m,
+        reply(id, GraphResponse::MethodDeleted { user_id: "u-avery".into(), method_id: "x".into(), result: Err(err) }),
+    );
+    assert!(!cmds.iter().any(|c| matches!(c, Cmd::SignIn(_))), "{cmds:?}");
 }

@@ -81,3 +81,33 @@ async fn a_token_refused_mid_session_is_renewed_and_the_action_works() {
     t.literal("q");
     t.wait_for("the exit", |s| s.contains("END-OF-RUN"));
 }
+
+/// The operator deletes a method of their own account more than 10 minutes after signing in:
+/// the confirmation warns of Entra's MFA rule, Graph refuses (the simulator models the rule), the
+/// status line says to sign in again with MFA (Graph's words follow it, and are in the audit
+/// line), and the method stays listed.
+#[tokio::test(flavor = "multi_thread")]
+async fn deleting_ones_own_method_without_a_fresh_mfa_is_explained() {
+    let h = sim::start(Tenant::demo(300), "127.0.0.1:0".parse().unwrap()).await.unwrap();
+    let t = Tmux::start("faults-e2e", "own-mfa", (100, 30), "", Duration::from_secs(30));
+    client_console::launch(&t, &h, None);
+    t.keys(&["/"]);
+    t.literal("dana okafor");
+    t.wait_for("the query", |s| s.contains("> Dana Okafor"));
+    t.keys(&["Enter"]);
+    t.wait_for("Dana's methods", |s| s.contains("iPhone 15 Pro"));
+    h.control().advance(jiff::SignedDuration::from_mins(11));
+    t.literal("j");
+    t.literal("d");
+    let s = t.wait_for("the confirmation", |s| s.contains("from your own account?"));
+    assert!(s.contains("multi-factor sign-in within"), "{s}");
+    t.keys(&["Enter"]);
+    let s = t.wait_for("the refusal", |s| s.contains("Sign in to tapdesk again with MFA, then retry"));
+    assert!(s.contains("iPhone 15 Pro"), "the method is still listed: {s}");
+    let audit = std::fs::read_to_string(t.dir.join("audit.jsonl")).unwrap();
+    let last = audit.lines().last().unwrap();
+    assert!(last.contains("\"result\":\"refused\""), "{audit}");
+    assert!(last.contains("MFA is required for a 'RemoveKey' operation"), "Graph's words are kept: {last}");
+    t.literal("q");
+    t.wait_for("the exit", |s| s.contains("END-OF-RUN"));
+}

@@ -392,3 +392,38 @@ async fn page_latency_slows_the_directory_list_only() {
     let a = tokio::time::timeout(Duration::from_secs(20), sim.get("/users?$top=5")).await.expect("off again");
     assert_eq!(a.status, 200);
 }
+
+/// Deleting a method of one's own account needs a sign-in with MFA in the last 10 minutes
+/// (Entra's self-service rule): a fresh sign-in passes that check (here Graph's next rule, the
+/// default method, answers), one older than 10 minutes is refused with 403 `accessDenied`, a new
+/// sign-in passes again; another user's method is not affected.
+#[tokio::test]
+async fn own_method_deletes_need_a_recent_mfa_sign_in() {
+    let sim = Sim::start().await;
+    let dana_authenticator = "8a1f6b2c-9d3e-4f5a-8b7c-1d2e3f4a5b6c";
+    let path =
+        format!("/users/{}/authentication/microsoftAuthenticatorMethods/{dana_authenticator}", demo::DANA_OKAFOR_ID);
+    let fresh = sim.delete(&path).await;
+    assert_graph_error(
+        &fresh,
+        400,
+        "badRequest",
+        "Cannot delete default method with other methods configured. Please change default method before deletion.",
+    );
+    sim.handle.control().advance(jiff::SignedDuration::from_mins(11));
+    let old = sim.delete(&path).await;
+    assert_graph_error(
+        &old,
+        403,
+        "accessDenied",
+        "MFA is required for a 'RemoveKey' operation, but was not performed.",
+    );
+    // A token minted now is a new sign-in: the check passes again.
+    let again = sim.send(sim.http.delete(sim.url(&path)).bearer_auth(sim.handle.mint_token())).await;
+    assert_eq!(again.status, 400, "{}", again.body);
+    // Another user's method: the operator's sign-in age does not matter.
+    let key = demo::AVERY_FIDO2_ID.replace('+', "%2B").replace('/', "%2F").replace('=', "%3D");
+    let avery = format!("/users/{}/authentication/fido2Methods/{key}", demo::AVERY_QUINN_ID);
+    let a = sim.delete(&avery).await;
+    assert_eq!(a.status, 204, "{}", a.body);
+}

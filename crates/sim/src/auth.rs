@@ -104,7 +104,8 @@ fn remember(
 ) -> String {
     let token = jwt_shaped(payload);
     let needs_claims = w.claims_required;
-    w.tokens.insert(token.clone(), TokenInfo { oid: oid.to_owned(), exp, scopes, needs_claims, app_only });
+    let auth_time = w.now().as_second();
+    w.tokens.insert(token.clone(), TokenInfo { oid: oid.to_owned(), exp, scopes, needs_claims, app_only, auth_time });
     token
 }
 
@@ -212,7 +213,12 @@ pub(crate) fn check_bearer(shared: &Shared, headers: &HeaderMap) -> Result<Calle
             ),
         ));
     }
-    Ok(Caller { oid: info.oid.clone(), scopes: info.scopes.clone(), app_only: info.app_only })
+    Ok(Caller {
+        oid: info.oid.clone(),
+        scopes: info.scopes.clone(),
+        app_only: info.app_only,
+        auth_time: info.auth_time,
+    })
 }
 
 /// The permissions a Graph route needs (any one of them), or `None` for paths no route serves.

@@ -169,9 +169,21 @@ pub(crate) async fn device_code(
     }))
 }
 
-/// Issues the access token (and, with `offline`, a refresh token) for a sign-in.
-fn issue(w: &mut World, oid: &str, client_id: &str, scopes: &[String], offline: bool) -> Response {
+/// Issues the access token (and, with `offline`, a refresh token) for a sign-in at `auth_time`
+/// (simulator clock, Unix seconds; `None` = now, a new sign-in).
+fn issue(
+    w: &mut World,
+    oid: &str,
+    client_id: &str,
+    scopes: &[String],
+    offline: bool,
+    auth_time: Option<i64>,
+) -> Response {
     let (access_token, lifetime) = mint_with(w, oid, client_id, scopes);
+    let auth_time = auth_time.unwrap_or_else(|| w.now().as_second());
+    if let Some(t) = w.tokens.get_mut(&access_token) {
+        t.auth_time = auth_time;
+    }
     let mut body = json!({
         "token_type": "Bearer",
         "scope": scopes.join(" "),
@@ -183,7 +195,7 @@ fn issue(w: &mut World, oid: &str, client_id: &str, scopes: &[String], offline: 
         let rt = new_refresh_token();
         w.refresh_tokens.insert(
             rt.clone(),
-            RefreshGrant { oid: oid.to_owned(), client_id: client_id.to_owned(), scopes: scopes.to_vec() },
+            RefreshGrant { oid: oid.to_owned(), client_id: client_id.to_owned(), scopes: scopes.to_vec(), auth_time },
         );
         body["refresh_token"] = json!(rt);
     }
@@ -256,7 +268,7 @@ pub(crate) fn redeem(w: &mut World, form: &Form, ctx: &ReqCtx) -> Response {
         Err(missing_scope) => return no_consent(&client, &missing_scope, ctx),
     };
     entry.state = DeviceCodeState::Redeemed;
-    issue(w, &user_id, &client_id, &scopes, offline)
+    issue(w, &user_id, &client_id, &scopes, offline, None)
 }
 
 /// The refresh-token grant. A `claims` parameter (continuous access evaluation) is accepted and
@@ -317,7 +329,7 @@ pub(crate) fn refresh(w: &mut World, form: &Form, ctx: &ReqCtx) -> Response {
     w.refresh_tokens.remove(&rt);
     // A refresh always returns a (new) refresh token, whether or not `offline_access` is repeated.
     let _ = offline;
-    issue(w, &grant_info.oid, &client_id, &scopes, true)
+    issue(w, &grant_info.oid, &client_id, &scopes, true, Some(grant_info.auth_time))
 }
 
 const PAGE_STYLE: &str = "body{font-family:sans-serif;max-width:40em;margin:3em auto}input{font-size:1.2em}";

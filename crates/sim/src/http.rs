@@ -73,6 +73,8 @@ pub(crate) struct Caller {
     pub scopes: Vec<String>,
     /// The token acts as an application: Graph checks only its application permissions.
     pub app_only: bool,
+    /// When the person signed in with MFA (simulator clock, Unix seconds).
+    pub auth_time: i64,
 }
 
 /// A 200/201 JSON response with Graph's content type.

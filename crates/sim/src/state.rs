@@ -24,6 +24,9 @@ pub(crate) struct TokenInfo {
     /// An app-only token: `oid` is a service principal, `scopes` are application permissions
     /// (`roles`), and no directory role applies.
     pub app_only: bool,
+    /// When the person signed in (with MFA), by the simulator's clock (Unix seconds): the mint
+    /// time for a sign-in, carried over by a refresh (a refresh is no new MFA).
+    pub auth_time: i64,
 }
 
 /// A refresh token the simulator issued (device-code and refresh grants).
@@ -35,6 +38,8 @@ pub(crate) struct RefreshGrant {
     pub client_id: String,
     /// Permissions granted at sign-in (a refresh may ask for these or fewer).
     pub scopes: Vec<String>,
+    /// When the person signed in (simulator clock, Unix seconds): kept by every refresh.
+    pub auth_time: i64,
 }
 
 /// One device-code sign-in (`POST /{tenant}/oauth2/v2.0/devicecode`).

@@ -389,11 +389,20 @@ pub struct SimSettings {
     pub password_counts_as_other_method: bool,
     /// `revokeSignInSessions` answers 204 instead of 200 `{"value": true}`. Default `false`.
     pub revoke_returns_no_content: bool,
+    /// How long after a sign-in (with MFA) an operator may still delete a method of their own
+    /// account (seconds). Entra demands MFA within the last 10 minutes for self-service
+    /// credential changes (Microsoft Learn, "Authentication methods in Microsoft Entra ID",
+    /// 2026) and answers 403 otherwise. Default 600.
+    pub self_service_mfa_max_age_seconds: i64,
 }
 
 impl Default for SimSettings {
     fn default() -> Self {
-        SimSettings { password_counts_as_other_method: true, revoke_returns_no_content: false }
+        SimSettings {
+            password_counts_as_other_method: true,
+            revoke_returns_no_content: false,
+            self_service_mfa_max_age_seconds: 600,
+        }
     }
 }
 

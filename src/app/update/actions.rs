@@ -396,12 +396,20 @@ pub(super) fn explain(e: &GraphError, name: &str) -> Option<String> {
     None
 }
 
+/// Graph refused because Entra wants a fresh multi-factor sign-in (a `403` whose code or message
+/// says so, or `insufficient_claims`).
+pub(super) fn mfa_demanded(e: &GraphError) -> bool {
+    let GraphError::Api { status: 403, code, message, .. } = e else { return false };
+    let m = message.to_ascii_lowercase();
+    code == "insufficient_claims" || m.contains("mfa") || m.contains("multi-factor")
+}
+
 /// Most characters of Graph's own `message` quoted in a status line (Graph's messages are short;
 /// the cap keeps a hostile or broken body from filling the screen).
 const GRAPH_MESSAGE_QUOTE: usize = 90;
 
-/// A `403` in words: Graph's own code and message first (they say what Graph checked), then what
-/// it means and the way out. Graph's reasons for a 403 differ (a missing role or permission,
+/// A `403` in words: what it means and the way out, then Graph's own code and message (they say
+/// what Graph checked). Graph's reasons for a 403 differ (a missing role or permission,
 /// Conditional Access, a fresh MFA sign-in demanded for changing one's own credentials), so the
 /// explanation follows the code and message instead of assuming the operator's role.
 fn refused_403(code: &str, message: &str, name: &str) -> String {
@@ -420,7 +428,8 @@ fn refused_403(code: &str, message: &str, name: &str) -> String {
         format!("Graph refused (403 {code}): \"{quoted}\"")
     };
     let meaning = if code == "insufficient_claims" || m.contains("mfa") || m.contains("multi-factor") {
-        "Entra wants a fresh MFA sign-in (10 min) for one's own methods: sign in to tapdesk again with MFA, retry."
+        // Same test as `mfa_demanded`.
+        "Sign in to tapdesk again with MFA, then retry: Entra wants MFA in the last 10 min for one's own methods."
             .to_owned()
     } else if m.contains("conditional access") {
         "A Conditional Access policy blocked it: the sign-in logs name the policy; ask its owner.".to_owned()
@@ -430,5 +439,6 @@ fn refused_403(code: &str, message: &str, name: &str) -> String {
         "Graph gave no more reason: check your role for this user and the app's permissions (tapdesk doctor)."
             .to_owned()
     };
-    format!("{graph} {meaning}")
+    // The way out first: the status line is one row, and Graph's words follow.
+    format!("{meaning} {graph}")
 }

@@ -235,6 +235,10 @@ fn on_answer(model: &mut Model, reply: Reply) -> Vec<Cmd> {
                     let line = actions::explain(&e, &name)
                         .unwrap_or_else(|| error_line(&format!("Deleting {description} failed"), &e));
                     model.set_status(StatusKind::Error, line);
+                    let own = model.operator.as_ref().is_some_and(|o| o.id == user_id);
+                    if own && actions::mfa_demanded(&e) {
+                        cmds.extend(super::signin::sign_in_for_mfa(model));
+                    }
                 }
             }
             cmds.extend(refresh_methods(model, user_id));

@@ -68,6 +68,23 @@ pub(crate) fn token_refused(model: &mut Model, e: &tapdesk_graph::GraphError) ->
     }
 }
 
+/// Graph refused to delete a method of the operator's own account without a fresh MFA sign-in:
+/// with the in-TUI device-code sign-in, the popup comes back at once (tokens forgotten, a new
+/// code) so the operator can sign in with MFA and delete again. Otherwise nothing more (the
+/// status line already says to sign in again).
+pub(crate) fn sign_in_for_mfa(model: &mut Model) -> Vec<Cmd> {
+    let Some(s) = model.signin.as_mut().filter(|s| s.signed_in_once && !s.active()) else { return Vec::new() };
+    s.attempt += 1;
+    s.phase = Phase::Starting;
+    s.copied = None;
+    let attempt = s.attempt;
+    model.set_status(
+        StatusKind::Error,
+        "Entra wants a fresh MFA sign-in to change your own methods: sign in with MFA below, then delete again.",
+    );
+    vec![Cmd::SignIn(SignInRequest::SignInAgain { attempt })]
+}
+
 /// The sign-in popup is up and takes the keys.
 pub(super) fn has_keys(model: &Model) -> bool {
     model.signin.as_ref().is_some_and(SignIn::active)

@@ -254,7 +254,10 @@ pub(crate) async fn get_kind(
 }
 
 /// `DELETE /users/{id}/authentication/{kind}/{methodId}` → 204. Passwords cannot be deleted
-/// (405); the default MFA method cannot be deleted while other methods remain (400).
+/// (405); the default MFA method cannot be deleted while other methods remain (400); a method of
+/// the caller's own account needs a sign-in (MFA) within the last
+/// `selfServiceMfaMaxAgeSeconds` (600), else 403 `accessDenied` "MFA is required for a
+/// 'RemoveKey' operation, but was not performed." (the text in microsoft-graph-docs-contrib#3910).
 pub(crate) async fn delete(
     State(shared): State<Arc<Shared>>,
     Extension(caller): Extension<Caller>,
@@ -267,6 +270,15 @@ pub(crate) async fn delete(
     let mut w = shared.lock();
     let i = find_user(&w, &key)?;
     authorize(&w, &caller, Some(i), Action::WriteMethods)?;
+    // Self-service credential changes need MFA within the last 10 minutes (the tenant setting).
+    let own = !caller.app_only && w.user(i).id.eq_ignore_ascii_case(&caller.oid);
+    if own && w.now().as_second() - caller.auth_time > w.tenant.settings.self_service_mfa_max_age_seconds {
+        return Err(ApiError::methods(
+            StatusCode::FORBIDDEN,
+            "accessDenied",
+            "MFA is required for a 'RemoveKey' operation, but was not performed.",
+        ));
+    }
     let pos = w
         .user(i)
         .methods
