@@ -12,6 +12,14 @@ pub enum CopyOutcome {
         /// Why arboard was tried and failed, if it was.
         fallback_reason: Option<String>,
     },
+    /// tapdesk runs inside tmux: the text went into tmux's own paste buffer `buffer` (named, so
+    /// tapdesk deletes it at the clear and on quit) with `load-buffer -w`, which also hands it to
+    /// the outer terminal's clipboard the way tmux's `set-clipboard` does; whether the terminal
+    /// took it cannot be known.
+    Tmux {
+        /// The tmux buffer's name (`tapdesk-PID-N`).
+        buffer: String,
+    },
     /// Nothing was copied.
     Failed(String),
 }
@@ -26,6 +34,9 @@ impl CopyOutcome {
             }
             CopyOutcome::Osc52 { fallback_reason: Some(r) } => format!(
                 "Desktop clipboard unavailable ({r}); sent to your terminal's clipboard (OSC 52) instead; cannot confirm."
+            ),
+            CopyOutcome::Tmux { buffer } => format!(
+                "In tmux buffer {buffer} (paste with prefix ]) and sent to your terminal's clipboard by tmux; cannot confirm."
             ),
             CopyOutcome::Failed(e) => {
                 format!("Could not copy the pass: {e}. Read it from the screen.")
@@ -44,6 +55,9 @@ pub enum ClearOutcome {
     /// The terminal's clipboard was overwritten with a single space (OSC 52 cannot read back, and
     /// tmux drops an empty payload).
     Overwritten,
+    /// tapdesk's tmux buffer was deleted, and the outer terminal's clipboard overwritten with a
+    /// space through tmux.
+    TmuxDeleted,
     /// Clearing failed.
     Failed(String),
 }
@@ -55,6 +69,7 @@ impl ClearOutcome {
             ClearOutcome::Cleared => "Cleared the pass from the desktop clipboard.".into(),
             ClearOutcome::LeftAlone => "The desktop clipboard holds something else now; left it alone.".into(),
             ClearOutcome::Overwritten => "Overwrote your terminal's clipboard to remove the pass.".into(),
+            ClearOutcome::TmuxDeleted => "Removed the pass from tmux's buffers and your terminal's clipboard.".into(),
             ClearOutcome::Failed(e) => format!("Could not clear the clipboard: {e}. Clear it yourself."),
         }
     }

@@ -1,5 +1,5 @@
 //! The real binary, `tapdesk --demo`, driven inside tmux at 80x24 like an operator would:
-//! search, select, issue a pass, copy it (OSC 52 → tmux paste buffer), close, help, quit, and the
+//! search, select, issue a pass, copy it (a named tmux paste buffer, deleted again), close, help, quit, and the
 //! terminal left as it was. Needs `tmux` on PATH (.ci/run installs it).
 
 #![allow(clippy::expect_used, clippy::unwrap_used)] // tests may panic
@@ -13,6 +13,18 @@ use tmux_support::Tmux;
 /// A tmux server with an 80x24 window whose clipboard is on (OSC 52 lands in its paste buffer).
 fn tmux(name: &str) -> Tmux {
     Tmux::start("e2e", name, (80, 24), "set -s set-clipboard on\n", Duration::from_secs(20))
+}
+
+/// The name of the tmux buffer tapdesk made (`tapdesk-PID-N`), if one exists.
+fn tapdesk_buffer(t: &Tmux) -> Option<String> {
+    let list = String::from_utf8_lossy(&t.raw(&["list-buffers", "-F", "#{buffer_name}"]).stdout).into_owned();
+    list.lines().find(|n| n.starts_with("tapdesk-")).map(str::to_owned)
+}
+
+/// How many of tmux's paste buffers hold `text`.
+fn buffers_holding(t: &Tmux, text: &str) -> usize {
+    let list = String::from_utf8_lossy(&t.raw(&["list-buffers", "-F", "#{buffer_name}"]).stdout).into_owned();
+    list.lines().filter(|n| String::from_utf8_lossy(&t.raw(&["show-buffer", "-b", n]).stdout).contains(text)).count()
 }
 
 /// The rows of the Users list (left pane) below the search line.
@@ -45,9 +57,14 @@ fn pass_on(screen: &str) -> Option<String> {
 }
 
 fn launch(t: &Tmux, dir: &std::path::Path) {
+    launch_with(t, dir, "");
+}
+
+/// [`launch`] with extra `NAME=value` settings for tapdesk's environment.
+fn launch_with(t: &Tmux, dir: &std::path::Path, extra_env: &str) {
     let bin = env!("CARGO_BIN_EXE_tapdesk");
     let cmd = format!(
-        "clear; stty -g > {d}/before; env -u DISPLAY -u WAYLAND_DISPLAY -u SSH_CONNECTION -u SSH_TTY TZ=UTC {bin} --demo --audit-log {d}/audit.jsonl; \
+        "clear; stty -g > {d}/before; env -u DISPLAY -u WAYLAND_DISPLAY -u SSH_CONNECTION -u SSH_TTY TZ=UTC {extra_env} {bin} --demo --audit-log {d}/audit.jsonl; \
          echo \"exit=$?\"; stty -g > {d}/after; cmp -s {d}/before {d}/after && echo TERMINAL-RESTORED; echo END-OF-RUN",
         d = dir.display()
     );
@@ -97,13 +114,16 @@ fn operator_walks_the_whole_path_in_tmux() {
     let pass = pass_on(&s).expect("a pass on screen");
     assert_eq!(pass.chars().count(), 8, "the demo policy's length: {pass:?}");
 
-    // 5. c copies: OSC 52 inside tmux (no display) lands in tmux's paste buffer, and the status
-    //    line says so truthfully.
+    // 5. c copies: inside tmux, into a tmux paste buffer tapdesk names (and tmux hands on to the
+    //    terminal's clipboard); the status line says so truthfully.
     t.literal("c");
     let s = t.wait_for("the copy status", |s| s.contains("terminal's clipboard"));
     assert!(!s.contains("Copied the pass"), "{s}");
-    let buffer = String::from_utf8_lossy(&t.raw(&["show-buffer"]).stdout).into_owned();
+    let name = tapdesk_buffer(&t).expect("a tapdesk buffer");
+    assert!(s.contains(&format!("In tmux buffer {name}")), "{s}");
+    let buffer = String::from_utf8_lossy(&t.raw(&["show-buffer", "-b", &name]).stdout).into_owned();
     assert_eq!(buffer, pass, "tmux's paste buffer holds exactly the pass shown");
+    assert_eq!(buffers_holding(&t, &pass), 1, "one buffer holds it (no unnamed copy from an OSC 52)");
 
     // 6. Esc closes the popup: the pass is gone from the screen; the Methods pane now shows one TAP.
     t.keys(&["Escape"]);
@@ -131,9 +151,44 @@ fn operator_walks_the_whole_path_in_tmux() {
     let s = t.wait_for("the shell", |s| s.contains("END-OF-RUN"));
     assert!(s.contains("exit=0"), "{s}");
     assert!(s.contains("TERMINAL-RESTORED"), "stty settings differ after quit:\n{s}");
-    assert!(s.contains("tapdesk: Overwrote your terminal's clipboard to remove the pass."), "{s}");
+    assert!(s.contains("tapdesk: Removed the pass from tmux's buffers and your terminal's clipboard."), "{s}");
+    assert_eq!(buffers_holding(&t, &pass), 0, "no tmux buffer holds the pass after quit");
+    assert!(tapdesk_buffer(&t).is_none(), "tapdesk's buffer is gone");
     let alt = String::from_utf8_lossy(&t.raw(&["display", "-p", "-t", "e2e", "#{alternate_on}"]).stdout).into_owned();
     assert_eq!(alt.trim(), "0", "still on the alternate screen");
+}
+
+/// With tmux's default settings (`set-clipboard external`, no passthrough) a copy still reaches
+/// tmux (its named buffer, handed on by `load-buffer -w`), and the clear removes it from tmux's
+/// buffers while tapdesk keeps running; the popup then no longer says the pass was copied.
+#[test]
+fn a_copy_inside_default_tmux_leaves_no_buffer_after_the_clear() {
+    let t = Tmux::start("e2e", "clear", (80, 24), "", Duration::from_secs(20));
+    let dir = t.dir.clone();
+    launch_with(&t, &dir, "TAPDESK_CLIPBOARD_CLEAR_SECONDS=2");
+    t.wait_for("the directory", |s| s.contains("users loaded"));
+    t.keys(&["/"]);
+    t.literal("avery");
+    t.wait_for("the query", |s| s.contains("> Avery Quinn"));
+    t.keys(&["Enter"]);
+    t.wait_for("Avery's methods", |s| s.contains("YubiKey 5 NFC"));
+    t.literal("t");
+    t.wait_for("the form", |s| s.contains("Enter: issue the pass"));
+    t.keys(&["Enter"]);
+    let s = t.wait_for("the pass popup", |s| s.contains("Temporary Access Pass issued") && s.contains("Esc close"));
+    let pass = pass_on(&s).expect("a pass on screen");
+    t.literal("c");
+    t.wait_for("the copy status", |s| s.contains("In tmux buffer tapdesk-"));
+    assert_eq!(buffers_holding(&t, &pass), 1);
+    let s = t.wait_for("the clear", |s| s.contains("Removed the pass from tmux's buffers"));
+    assert_eq!(buffers_holding(&t, &pass), 0, "the pass left tmux's buffers at the clear");
+    assert!(tapdesk_buffer(&t).is_none(), "{s}");
+    assert!(!s.contains("In tmux buffer"), "the popup no longer says copied: {s}");
+    t.keys(&["Escape"]);
+    t.wait_for("the popup to close", |s| !s.contains("Temporary Access Pass issued"));
+    t.literal("q");
+    let s = t.wait_for("the shell", |s| s.contains("END-OF-RUN"));
+    assert!(s.contains("exit=0"), "{s}");
 }
 
 #[test]
@@ -183,7 +238,8 @@ fn lost_key_recovery_for_avery_in_tmux() {
     let pass = pass_on(&s).expect("pass shown");
     t.literal("c");
     t.wait_for("the copy", |s| s.contains("terminal's clipboard"));
-    let buffer = String::from_utf8_lossy(&t.raw(&["show-buffer"]).stdout).into_owned();
+    let name = tapdesk_buffer(&t).expect("a tapdesk buffer");
+    let buffer = String::from_utf8_lossy(&t.raw(&["show-buffer", "-b", &name]).stdout).into_owned();
     assert_eq!(buffer, pass);
     t.keys(&["Escape"]);
     let s = t.wait_for("the summary", |s| s.contains("Done."));

@@ -209,6 +209,7 @@ pub(super) fn on_code_copied(model: &mut Model, outcome: CopyOutcome) -> Vec<Cmd
     let text = match &outcome {
         CopyOutcome::Native => "Code copied to the desktop clipboard.".to_owned(),
         CopyOutcome::Osc52 { .. } => "Code sent to your terminal's clipboard (OSC 52).".to_owned(),
+        CopyOutcome::Tmux { buffer } => format!("Code in tmux buffer {buffer} and sent to your terminal's clipboard."),
         CopyOutcome::Failed(e) => format!("Could not copy the code ({e}): type it from the screen."),
     };
     if let Some(s) = &mut model.signin {
