@@ -112,13 +112,26 @@ fn suspend(terminal: &mut Term) -> std::io::Result<()> {
     resume(terminal)
 }
 
+/// This process's group owns the terminal (the shell's foreground job); `true` when that cannot
+/// be told (no terminal on standard input).
+fn in_foreground() -> bool {
+    match rustix::termios::tcgetpgrp(std::io::stdin()) {
+        Ok(pgrp) => pgrp == rustix::process::getpgrp(),
+        Err(_) => true,
+    }
+}
+
 /// Takes the terminal again after a stop (ours, or a `SIGSTOP` from outside whose shell may have
 /// reset the terminal modes): raw mode, the alternate screen, bracketed paste, and a cleared
 /// screen so the next frame draws everything.
 fn resume(terminal: &mut Term) -> std::io::Result<()> {
     crossterm::terminal::enable_raw_mode()?;
     crossterm::execute!(std::io::stdout(), crossterm::terminal::EnterAlternateScreen, EnableBracketedPaste)?;
-    terminal.clear()
+    // Not `Terminal::clear`: it asks the terminal for the cursor position, whose answer the event
+    // reader (reading the tty) takes first, so the question times out and ended tapdesk after
+    // `fg`. `resize` clears the screen and forces a full redraw without asking anything.
+    let size = terminal.size()?;
+    terminal.resize(ratatui::layout::Rect::new(0, 0, size.width, size.height))
 }
 
 async fn event_loop(
@@ -157,6 +170,8 @@ async fn event_loop(
     let mut tstp = signal(tokio::signal::unix::SignalKind::from_raw(rustix::process::Signal::TSTP.as_raw()))?;
     let mut cont = signal(tokio::signal::unix::SignalKind::from_raw(rustix::process::Signal::CONT.as_raw()))?;
     let mut ended_by: Option<i32> = None;
+    // Continued without the terminal (see the SIGCONT branch): nothing is drawn until it is back.
+    let mut background = false;
 
     loop {
         let work = std::time::Instant::now();
@@ -177,8 +192,14 @@ async fn event_loop(
         if model.quit {
             break;
         }
+        if background && in_foreground() {
+            resume(terminal)?;
+            background = false;
+        }
         let (draw, bytes) = (std::time::Instant::now(), written.get());
-        terminal.draw(|f| view(&model, f))?;
+        if !background {
+            terminal.draw(|f| view(&model, f))?;
+        }
         if stats.enabled() {
             let bytes = written.get() - bytes;
             let (users, query) = (model.users.len(), model.query.chars().count());
@@ -202,7 +223,14 @@ async fn event_loop(
                 Msg::Tick
             }
             _ = cont.recv() => {
-                resume(terminal)?;
+                // Continued in the background (`kill -CONT` while the shell holds the terminal):
+                // leave the terminal alone; the shell's `fg` continues tapdesk again in front.
+                if in_foreground() {
+                    resume(terminal)?;
+                    background = false;
+                } else {
+                    background = true;
+                }
                 Msg::Tick
             }
             _ = term.recv() => {

@@ -15,3 +15,4 @@ mod e2e_tmux;
 mod faults_e2e;
 mod memory_scan_e2e;
 mod pass_watch_e2e;
+mod signals_e2e;

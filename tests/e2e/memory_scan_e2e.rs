@@ -63,8 +63,9 @@ fn shown_pass(screen: &str) -> Option<String> {
 async fn after_the_popup_closes_the_pass_is_nowhere_in_memory() {
     let h = sim::start(Tenant::demo(200), "127.0.0.1:0".parse().unwrap()).await.unwrap();
     let t = Tmux::start("memscan", "scan", (100, 30), "", Duration::from_secs(40));
-    // TAPDESK_SCAN_BIN=target/release/tapdesk scans a release build instead.
-    let bin = std::env::var("TAPDESK_SCAN_BIN").ok();
+    // TEST_TAPDESK_BIN=target/release/tapdesk scans a release build instead (not a TAPDESK_*
+    // name: tapdesk refuses unknown TAPDESK_* variables, which is why the first release run hung).
+    let bin = std::env::var("TEST_TAPDESK_BIN").ok();
     client_console::launch(&t, &h, bin.as_deref());
     let pid = t.child_pid("tapdesk").expect("tapdesk runs in the pane");
     client_console::open_avery_form(&t);

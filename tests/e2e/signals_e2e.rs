@@ -1,0 +1,181 @@
+//! Job control and signals on the real binary (`--demo`) in tmux, run by an interactive bash with
+//! job control, as an operator's shell would: `Ctrl-Z` and `kill -TSTP` give the terminal back
+//! and `fg` takes it again with everything redrawn and what was typed kept; `kill -STOP` /
+//! `kill -CONT` from outside while the shell holds the terminal leaves it alone until `fg`; a
+//! `SIGTERM` ends tapdesk with the terminal restored and the exit status 143; ending the tmux
+//! session (`SIGHUP`) after a suspend leaves no core file.
+
+#![allow(clippy::expect_used, clippy::unwrap_used)]
+
+use std::time::Duration;
+
+use crate::tmux::Tmux;
+
+/// The process's state letter from `/proc/PID/stat` (`S` sleeping, `T` stopped), `None` once gone.
+fn state(pid: u32) -> Option<char> {
+    let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).ok()?;
+    stat.rsplit_once(") ")?.1.chars().next()
+}
+
+fn wait_state(pid: u32, want: char) {
+    for _ in 0..50 {
+        if state(pid) == Some(want) {
+            return;
+        }
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    panic!("tapdesk {pid} is in state {:?}, not {want}", state(pid));
+}
+
+fn kill(sig: &str, pid: u32) {
+    let ok = std::process::Command::new("kill").args([sig, &pid.to_string()]).status().unwrap().success();
+    assert!(ok, "kill {sig} {pid}");
+}
+
+/// The binary under test: this build's, or `TEST_TAPDESK_BIN` (e.g. `target/release/tapdesk`, to
+/// check the release binary by hand).
+fn bin() -> String {
+    std::env::var("TEST_TAPDESK_BIN").unwrap_or_else(|_| env!("CARGO_BIN_EXE_tapdesk").to_owned())
+}
+
+/// Starts bash with job control in the pane, records `stty -g`, and runs the demo; returns its pid
+/// once "/ noor" is typed into its search box.
+fn start(t: &Tmux) -> u32 {
+    let d = t.dir.display();
+    t.send("exec bash --norc --noprofile -i", &["Enter"]);
+    t.send(&format!("PS1='$ '; stty -g > {d}/before"), &["Enter"]);
+    t.send(
+        &format!("env -u DISPLAY -u WAYLAND_DISPLAY TZ=UTC {} --demo --audit-log {d}/audit.jsonl", bin()),
+        &["Enter"],
+    );
+    t.wait_for("the directory", |s| s.contains("users loaded"));
+    t.keys(&["/"]);
+    t.literal("noor");
+    t.wait_for("the query", |s| s.contains("/ noor"));
+    t.child_pid("tapdesk").expect("tapdesk runs under the pane's shell")
+}
+
+fn alternate_on(t: &Tmux) -> String {
+    String::from_utf8_lossy(&t.raw(&["display", "-p", "-t", "e2e", "#{alternate_on}"]).stdout).trim().to_owned()
+}
+
+/// `fg`, then the console is back, redrawn, with the query kept.
+fn fg_back(t: &Tmux, pid: u32) {
+    t.send("fg", &["Enter"]);
+    let s = t.wait_for("the console again", |s| s.contains("/ noor") && s.contains("> Noor Haddad"));
+    assert!(s.contains("Users (2000)"), "fully redrawn: {s}");
+    wait_state(pid, 'S');
+    assert_eq!(alternate_on(t), "1");
+}
+
+#[test]
+fn ctrl_z_tstp_stop_cont_and_term_as_a_shell_sees_them() {
+    let t = Tmux::start("signals-e2e", "job", (80, 24), "", Duration::from_secs(20));
+    let d = t.dir.clone();
+    let pid = start(&t);
+
+    // Ctrl-Z: the normal screen, the shell's own terminal settings, tapdesk stopped.
+    t.keys(&["C-z"]);
+    t.wait_for("the shell", |s| s.contains("Stopped"));
+    wait_state(pid, 'T');
+    assert_eq!(alternate_on(&t), "0", "the alternate screen is left");
+    t.send(&format!("stty -g > {}/suspended", d.display()), &["Enter"]);
+    std::thread::sleep(Duration::from_millis(300));
+    assert_eq!(
+        std::fs::read_to_string(d.join("before")).unwrap(),
+        std::fs::read_to_string(d.join("suspended")).unwrap(),
+        "the terminal is the shell's again while tapdesk is stopped"
+    );
+    fg_back(&t, pid);
+
+    // kill -TSTP from outside: the same.
+    kill("-TSTP", pid);
+    wait_state(pid, 'T');
+    t.wait_for("the shell", |s| s.lines().any(|l| l.starts_with("$ ")));
+    assert_eq!(alternate_on(&t), "0");
+    fg_back(&t, pid);
+
+    // kill -STOP (cannot be caught: the shell takes the terminal as it is) and kill -CONT from
+    // outside, while the shell holds the terminal: tapdesk leaves the terminal alone (it does
+    // not draw over the shell) until `fg` brings it to the front again.
+    kill("-STOP", pid);
+    wait_state(pid, 'T');
+    kill("-CONT", pid);
+    std::thread::sleep(Duration::from_millis(1500));
+    assert_ne!(state(pid), None, "still running after a plain SIGCONT");
+    t.keys(&["C-l"]);
+    fg_back(&t, pid);
+
+    // SIGTERM: the terminal restored, exit status 128 + 15.
+    kill("-TERM", pid);
+    for _ in 0..50 {
+        if state(pid).is_none() {
+            break;
+        }
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    assert_eq!(state(pid), None, "SIGTERM ended tapdesk");
+    t.wait_for("the prompt", |s| s.lines().filter(|l| !l.trim().is_empty()).last() == Some("$"));
+    t.send(&format!("echo \"exit=$?\"; stty -g > {}/after", d.display()), &["Enter"]);
+    let s = t.wait_for("the exit status", |s| s.contains("exit="));
+    assert!(s.contains("exit=143"), "{s}");
+    std::thread::sleep(Duration::from_millis(300));
+    assert_eq!(
+        std::fs::read_to_string(d.join("before")).unwrap(),
+        std::fs::read_to_string(d.join("after")).unwrap(),
+        "stty settings restored"
+    );
+    assert_eq!(alternate_on(&t), "0");
+}
+
+/// Any `core*` file in `dir`.
+fn cores(dir: &std::path::Path) -> Vec<String> {
+    std::fs::read_dir(dir)
+        .unwrap()
+        .flatten()
+        .map(|e| e.file_name().to_string_lossy().into_owned())
+        .filter(|n| n.starts_with("core"))
+        .collect()
+}
+
+/// The reported crash: suspended, resumed, then ended with its tmux session. With cores allowed
+/// in the shell (`ulimit -c unlimited`, and a control process that does dump one here), tapdesk
+/// leaves none: its own core limit is 0 and it is not dumpable.
+#[test]
+fn ending_the_session_after_a_suspend_leaves_no_core() {
+    let pattern = std::fs::read_to_string("/proc/sys/kernel/core_pattern").unwrap_or_default();
+    if pattern.trim() != "core" && !pattern.trim().starts_with("core.") {
+        println!("skipped: core_pattern is {pattern:?}, so cores do not land in the working directory");
+        return;
+    }
+    let t = Tmux::start("signals-e2e", "core", (80, 24), "", Duration::from_secs(20));
+    let d = t.dir.clone();
+    t.send(&format!("cd {}; ulimit -c unlimited", d.display()), &["Enter"]);
+    // The control: a process that crashes here does leave a core.
+    t.send("bash -c 'kill -SEGV $$'; echo control-done", &["Enter"]);
+    t.wait_for("the control", |s| s.contains("control-done"));
+    std::thread::sleep(Duration::from_millis(500));
+    let control = cores(&d);
+    assert!(!control.is_empty(), "the control crash left no core, so this check would prove nothing");
+    for c in &control {
+        std::fs::remove_file(d.join(c)).unwrap();
+    }
+    let pid = start(&t);
+    let limits = std::fs::read_to_string(format!("/proc/{pid}/limits")).unwrap();
+    let core = limits.lines().find(|l| l.starts_with("Max core file size")).unwrap();
+    assert_eq!(core.split_whitespace().skip(4).take(2).collect::<Vec<_>>(), ["0", "0"], "{core}");
+    t.keys(&["C-z"]);
+    wait_state(pid, 'T');
+    fg_back(&t, pid);
+    // End the session: the shell and tapdesk get SIGHUP.
+    let _ = t.raw(&["kill-session", "-t", "e2e"]);
+    for _ in 0..50 {
+        if state(pid).is_none() {
+            break;
+        }
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    assert_eq!(state(pid), None, "SIGHUP ended tapdesk");
+    std::thread::sleep(Duration::from_millis(500));
+    assert_eq!(cores(&d), Vec::<String>::new(), "tapdesk left a core file");
+}
