@@ -115,7 +115,7 @@ fn ctrl_z_tstp_stop_cont_and_term_as_a_shell_sees_them() {
         std::thread::sleep(Duration::from_millis(100));
     }
     assert_eq!(state(pid), None, "SIGTERM ended tapdesk");
-    t.wait_for("the prompt", |s| s.lines().filter(|l| !l.trim().is_empty()).last() == Some("$"));
+    t.wait_for("the prompt", |s| s.lines().rfind(|l| !l.trim().is_empty()) == Some("$"));
     t.send(&format!("echo \"exit=$?\"; stty -g > {}/after", d.display()), &["Enter"]);
     let s = t.wait_for("the exit status", |s| s.contains("exit="));
     assert!(s.contains("exit=143"), "{s}");
