@@ -111,3 +111,47 @@ async fn deleting_ones_own_method_without_a_fresh_mfa_is_explained() {
     t.literal("q");
     t.wait_for("the exit", |s| s.contains("END-OF-RUN"));
 }
+
+/// `kill -9` while a TAP create is on its way (the simulator holds its answer back): the audit
+/// log already holds the create's whole `attempt` line, synced before the request left, and no
+/// `result` line; Graph did get the create. (After a `kill -9` nothing can restore the terminal;
+/// the test does not look at it.)
+#[tokio::test(flavor = "multi_thread")]
+async fn kill_9_between_send_and_answer_leaves_the_attempt_line() {
+    let h = sim::start(Tenant::demo(300), "127.0.0.1:0".parse().unwrap()).await.unwrap();
+    let taps = "/temporaryAccessPassMethods";
+    h.control().inject(FaultRule::new(Some(Method::POST), taps, Fault::Latency(Duration::from_secs(3))).times(1));
+    let t = Tmux::start("faults-e2e", "kill9", (80, 24), "", Duration::from_secs(30));
+    client_console::launch(&t, &h, None);
+    let pid = t.child_pid("tapdesk").expect("tapdesk runs in the pane");
+    client_console::open_avery_form(&t);
+    t.keys(&["Enter"]);
+    let posted = || h.control().requests().iter().any(|r| r.method == "POST" && r.path.ends_with(taps));
+    for _ in 0..100 {
+        if posted() {
+            break;
+        }
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    assert!(posted(), "the create reached the simulator");
+    let killed = std::process::Command::new("kill").args(["-9", &pid.to_string()]).status().unwrap();
+    assert!(killed.success());
+
+    let raw = std::fs::read_to_string(t.dir.join("audit.jsonl")).unwrap();
+    assert!(raw.ends_with('\n'), "whole lines only: {raw:?}");
+    let lines: Vec<serde_json::Value> =
+        raw.lines().map(|l| serde_json::from_str(l).expect("a whole JSON line")).collect();
+    let attempt = lines.last().expect("an attempt line");
+    assert_eq!(attempt["phase"], "attempt", "{raw}");
+    assert_eq!(attempt["action"], "createTemporaryAccessPass");
+    assert_eq!(attempt["targetUpn"], "avery.quinn@contoso.example");
+    assert_eq!(attempt["result"], "pending");
+    let id = attempt["actionId"].as_str().unwrap();
+    assert!(!lines.iter().any(|l| l["phase"] == "result" && l["actionId"] == id), "no result line: {raw}");
+
+    // The create reached Graph (the simulator logged it before its delay). Whether Graph then
+    // carries it out cannot be told from here: the simulator, like any axum server, drops a
+    // request whose client is gone; real Graph may well finish it, which is why the attempt line
+    // (and, in the next session, a look at the user's passes) is what the operator has.
+    assert_eq!(h.control().requests().iter().filter(|r| r.method == "POST" && r.path.ends_with(taps)).count(), 1);
+}
