@@ -678,6 +678,19 @@ fn deleting_a_method_of_ones_own_account_warns_of_the_mfa_rule_first() {
     assert!(c.question.contains("multi-factor sign-in within the last 10 minutes"), "{}", c.question);
 }
 
+/// `d`, Enter on the highlighted method, and Graph's 403 for a missing fresh MFA sign-in; the
+/// commands that answer leaves.
+fn delete_refused_for_mfa(m: &mut Model) -> Vec<Cmd> {
+    send(m, ch('d'));
+    let cmds = send(m, key(KeyCode::Enter));
+    let id = graph_id(&cmds, |r| matches!(r, GraphRequest::DeleteMethod { .. }));
+    let err = forbidden("accessDenied", "MFA is required for a 'RemoveKey' operation, but was not performed.");
+    send(
+        m,
+        reply(id, GraphResponse::MethodDeleted { user_id: "u-avery".into(), method_id: "x".into(), result: Err(err) }),
+    )
+}
+
 /// Graph refuses to delete the operator's own method without a fresh MFA sign-in: with the in-TUI
 /// sign-in the popup comes back at once (tokens forgotten), and the method stays listed.
 #[test]
@@ -691,14 +704,7 @@ fn an_mfa_refusal_on_ones_own_method_offers_a_fresh_sign_in() {
     s.phase = Phase::Done;
     s.attempt = 1;
     m.signin = Some(s);
-    send(&mut m, ch('d'));
-    let cmds = send(&mut m, key(KeyCode::Enter));
-    let id = graph_id(&cmds, |r| matches!(r, GraphRequest::DeleteMethod { .. }));
-    let err = forbidden("accessDenied", "MFA is required for a 'RemoveKey' operation, but was not performed.");
-    let cmds = send(
-        &mut m,
-        reply(id, GraphResponse::MethodDeleted { user_id: "u-avery".into(), method_id: "x".into(), result: Err(err) }),
-    );
+    let cmds = delete_refused_for_mfa(&mut m);
     assert!(cmds.contains(&Cmd::SignIn(SignInRequest::SignInAgain { attempt: 2 })), "{cmds:?}");
     assert!(m.status.text.contains("fresh MFA sign-in"), "{}", m.status.text);
     assert!(
@@ -711,13 +717,6 @@ fn an_mfa_refusal_on_ones_own_method_offers_a_fresh_sign_in() {
     );
     // Someone else's method refused the same way: no sign-in (it is not the self-service rule).
     let mut m = on_fido2();
-    send(&mut m, ch('d'));
-    let cmds = send(&mut m, key(KeyCode::Enter));
-    let id = graph_id(&cmds, |r| matches!(r, GraphRequest::DeleteMethod { .. }));
-    let err = forbidden("accessDenied", "MFA is required for a 'RemoveKey' operation, but was not performed.");
-    let cmds = send(
-        &mut m,
-        reply(id, GraphResponse::MethodDeleted { user_id: "u-avery".into(), method_id: "x".into(), result: Err(err) }),
-    );
+    let cmds = delete_refused_for_mfa(&mut m);
     assert!(!cmds.iter().any(|c| matches!(c, Cmd::SignIn(_))), "{cmds:?}");
 }

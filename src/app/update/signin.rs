@@ -40,32 +40,20 @@ fn new_attempt(model: &mut Model) -> Vec<Cmd> {
 /// Several 401s in a row start one sign-in.
 pub(crate) fn token_refused(model: &mut Model, e: &tapdesk_graph::GraphError) -> Vec<Cmd> {
     let why = crate::sanitize::clean(&e.to_string()).into_owned();
-    match &mut model.signin {
-        Some(s) if s.signed_in_once && !s.active() => {
-            s.attempt += 1;
-            s.phase = Phase::Starting;
-            s.copied = None;
-            let attempt = s.attempt;
-            model.set_status(
-                StatusKind::Error,
-                format!(
-                    "Graph refused the sign-in even with a new token ({why}): sign in again, then repeat the action."
-                ),
-            );
-            vec![Cmd::SignIn(SignInRequest::SignInAgain { attempt })]
-        }
-        Some(_) => Vec::new(),
-        None => {
-            model.set_status(
-                StatusKind::Error,
-                format!(
-                    "Graph refused tapdesk's token even after a new one ({why}). Check the sign-in with `tapdesk \
-                     doctor`, then start tapdesk again."
-                ),
-            );
-            Vec::new()
-        }
+    if model.signin.is_none() {
+        model.set_status(
+            StatusKind::Error,
+            format!(
+                "Graph refused tapdesk's token even after a new one ({why}). Check the sign-in with `tapdesk doctor`, \
+                 then start tapdesk again."
+            ),
+        );
+        return Vec::new();
     }
+    sign_in_again(
+        model,
+        &format!("Graph refused the sign-in even with a new token ({why}): sign in again, then repeat the action."),
+    )
 }
 
 /// Graph refused to delete a method of the operator's own account without a fresh MFA sign-in:
@@ -73,15 +61,22 @@ pub(crate) fn token_refused(model: &mut Model, e: &tapdesk_graph::GraphError) ->
 /// code) so the operator can sign in with MFA and delete again. Otherwise nothing more (the
 /// status line already says to sign in again).
 pub(crate) fn sign_in_for_mfa(model: &mut Model) -> Vec<Cmd> {
+    sign_in_again(
+        model,
+        "Entra wants a fresh MFA sign-in to change your own methods: sign in with MFA below, then delete again.",
+    )
+}
+
+/// Brings the sign-in popup back for a new sign-in with the tokens forgotten
+/// ([`SignInRequest::SignInAgain`]) and puts `why` on the status line; nothing when there is no
+/// in-TUI sign-in, it never succeeded, or its popup is already up.
+fn sign_in_again(model: &mut Model, why: &str) -> Vec<Cmd> {
     let Some(s) = model.signin.as_mut().filter(|s| s.signed_in_once && !s.active()) else { return Vec::new() };
     s.attempt += 1;
     s.phase = Phase::Starting;
     s.copied = None;
     let attempt = s.attempt;
-    model.set_status(
-        StatusKind::Error,
-        "Entra wants a fresh MFA sign-in to change your own methods: sign in with MFA below, then delete again.",
-    );
+    model.set_status(StatusKind::Error, why);
     vec![Cmd::SignIn(SignInRequest::SignInAgain { attempt })]
 }
 
