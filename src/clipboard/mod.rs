@@ -165,12 +165,12 @@ fn run_tmux(args: &[&str], input: &[u8]) -> Result<(), String> {
         .stderr(Stdio::piped())
         .spawn()
         .map_err(|e| format!("cannot run tmux ({e})"))?;
-    if let Some(mut stdin) = child.stdin.take() {
-        stdin.write_all(input).map_err(|e| format!("tmux {}: {e}", args[0]))?;
-    }
+    // A tmux that cannot reach its server exits before reading: its own words then say why
+    // better than the broken pipe.
+    let written = child.stdin.take().map_or(Ok(()), |mut stdin| stdin.write_all(input));
     let out = child.wait_with_output().map_err(|e| format!("tmux {}: {e}", args[0]))?;
     if out.status.success() {
-        return Ok(());
+        return written.map_err(|e| format!("tmux {}: {e}", args[0]));
     }
     let err = String::from_utf8_lossy(&out.stderr);
     let err = crate::sanitize::clean_to(err.trim(), 120).into_owned();
@@ -267,7 +267,7 @@ impl Clipboard {
                     self.copied = Some((Route::Native, self.digest(text)));
                     return CopyOutcome::Native;
                 }
-                Err(e) => fallback_reason = Some(e),
+                Err(e) => fallback_reason = Some(format!("Desktop clipboard unavailable ({e})")),
             },
             ClipboardMode::Auto | ClipboardMode::Osc52 => {}
         }
@@ -283,7 +283,7 @@ impl Clipboard {
                     self.copied = Some((Route::Tmux(name.clone()), self.digest(text)));
                     return CopyOutcome::Tmux { buffer: name };
                 }
-                Err(e) => fallback_reason = Some(e),
+                Err(e) => fallback_reason = Some(format!("tmux did not take it ({e})")),
             }
         }
         let bytes = osc52_bytes(text, &self.env);
@@ -408,6 +408,17 @@ mod tests {
         assert_eq!(nearest_multiplexer(&names(&["bash", "screen", "bash", "tmux: server"])), Some(Multiplexer::Screen));
         assert_eq!(nearest_multiplexer(&names(&["bash", "tmux: server", "bash", "SCREEN"])), Some(Multiplexer::Tmux));
         assert_eq!(nearest_multiplexer(&names(&["bash", "sshd"])), None);
+    }
+
+    #[test]
+    fn a_fallback_names_the_route_that_failed() {
+        let tmux = CopyOutcome::Osc52 { fallback_reason: Some("tmux did not take it (no server)".into()) };
+        assert_eq!(
+            tmux.message(),
+            "tmux did not take it (no server); sent to your terminal's clipboard (OSC 52) instead; cannot confirm."
+        );
+        let desktop = CopyOutcome::Osc52 { fallback_reason: Some("Desktop clipboard unavailable (no X)".into()) };
+        assert!(desktop.message().starts_with("Desktop clipboard unavailable (no X); sent"));
     }
 
     #[test]

@@ -7,9 +7,10 @@ pub enum CopyOutcome {
     /// The desktop clipboard (arboard) took the text.
     Native,
     /// The OSC 52 sequence was written to the terminal; whether the terminal honoured it cannot be
-    /// known. `fallback_reason` says why the desktop clipboard was not used when it was tried.
+    /// known. `fallback_reason` says, as a sentence start, why the route tried first (the desktop
+    /// clipboard, or tmux's buffer) was not used ("Desktop clipboard unavailable (…)").
     Osc52 {
-        /// Why arboard was tried and failed, if it was.
+        /// Why the desktop clipboard or tmux was tried and failed, if one was.
         fallback_reason: Option<String>,
     },
     /// tapdesk runs inside tmux: the text went into tmux's own paste buffer `buffer` (named, so
@@ -32,9 +33,9 @@ impl CopyOutcome {
             CopyOutcome::Osc52 { fallback_reason: None } => {
                 "Sent to your terminal's clipboard (OSC 52); cannot confirm.".into()
             }
-            CopyOutcome::Osc52 { fallback_reason: Some(r) } => format!(
-                "Desktop clipboard unavailable ({r}); sent to your terminal's clipboard (OSC 52) instead; cannot confirm."
-            ),
+            CopyOutcome::Osc52 { fallback_reason: Some(r) } => {
+                format!("{r}; sent to your terminal's clipboard (OSC 52) instead; cannot confirm.")
+            }
             CopyOutcome::Tmux { buffer } => format!(
                 "In tmux buffer {buffer} (paste with prefix ]) and sent to your terminal's clipboard by tmux; cannot confirm."
             ),
