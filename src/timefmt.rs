@@ -52,12 +52,7 @@ pub fn ago(ts: Timestamp, now: Timestamp) -> String {
 /// A wait in words, for countdowns: `45 s`, `2 min 5 s`, `1 h 0 min` (whole seconds; negative
 /// counts as 0).
 pub fn span_words(secs: i64) -> String {
-    let secs = secs.max(0);
-    match secs {
-        0..60 => format!("{secs} s"),
-        60..3600 => format!("{} min {} s", secs / 60, secs % 60),
-        _ => format!("{} h {} min", secs / 3600, secs % 3600 / 60),
-    }
+    tapdesk_graph::error::wait_words(u64::try_from(secs).unwrap_or(0))
 }
 
 #[cfg(test)]

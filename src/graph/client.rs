@@ -391,7 +391,7 @@ impl GraphClient {
             }
             () = h.cancel.notified() => Err(GraphError::Cancelled(format!(
                 "you cancelled the wait of {} Graph asked for (HTTP {status}); nothing more was sent",
-                crate::timefmt::span_words(i64::try_from(wait.as_secs()).unwrap_or(i64::MAX))
+                tapdesk_graph::error::wait_words(wait.as_secs())
             ))),
         }
     }

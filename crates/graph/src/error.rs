@@ -59,7 +59,7 @@ pub enum GraphError {
     Cancelled(String),
     /// Graph throttled the request (429, or 503/504 with `Retry-After`) and asked for a wait
     /// longer than tapdesk waits; nothing more was sent. `Display` gives the wait in words.
-    #[error("Graph asked tapdesk to wait {} before trying again (HTTP {status}); not retried", words(*wait_secs))]
+    #[error("Graph asked tapdesk to wait {} before trying again (HTTP {status}); not retried", wait_words(*wait_secs))]
     Throttled {
         /// The wait Graph asked for (seconds, from `Retry-After`).
         wait_secs: u64,
@@ -74,8 +74,9 @@ pub enum GraphError {
     NotSent(String),
 }
 
-/// A wait in words: `45 s`, `2 min 5 s`, `1 h 0 min`.
-fn words(secs: u64) -> String {
+/// A wait in words: `45 s`, `2 min 5 s`, `1 h 0 min` (whole seconds). The one implementation:
+/// tapdesk's `timefmt::span_words` calls it.
+pub fn wait_words(secs: u64) -> String {
     match secs {
         0..60 => format!("{secs} s"),
         60..3600 => format!("{} min {} s", secs / 60, secs % 60),

@@ -400,6 +400,11 @@ pub(super) fn explain(e: &GraphError, name: &str) -> Option<String> {
 /// says so, or `insufficient_claims`).
 pub(super) fn mfa_demanded(e: &GraphError) -> bool {
     let GraphError::Api { status: 403, code, message, .. } = e else { return false };
+    asks_for_mfa(code, message)
+}
+
+/// Graph's `code` or `message` says a fresh multi-factor sign-in is wanted.
+fn asks_for_mfa(code: &str, message: &str) -> bool {
     let m = message.to_ascii_lowercase();
     code == "insufficient_claims" || m.contains("mfa") || m.contains("multi-factor")
 }
@@ -427,8 +432,7 @@ fn refused_403(code: &str, message: &str, name: &str) -> String {
     } else {
         format!("Graph refused (403 {code}): \"{quoted}\"")
     };
-    let meaning = if code == "insufficient_claims" || m.contains("mfa") || m.contains("multi-factor") {
-        // Same test as `mfa_demanded`.
+    let meaning = if asks_for_mfa(code, message) {
         "Sign in to tapdesk again with MFA, then retry: Entra wants MFA in the last 10 min for one's own methods."
             .to_owned()
     } else if m.contains("conditional access") {
