@@ -55,11 +55,15 @@ pub enum Action {
     CancelWait,
     /// Load the directory again after a failed load.
     Reload,
+    /// Give the terminal back to the shell and stop, as any terminal program does (`fg` resumes).
+    Suspend,
+    /// Empty the search box (while typing in it).
+    ClearQuery,
 }
 
 impl Action {
     /// Every action, in declaration order.
-    pub const ALL: [Action; 18] = [
+    pub const ALL: [Action; 20] = [
         Action::Search,
         Action::Down,
         Action::Up,
@@ -78,6 +82,8 @@ impl Action {
         Action::Policy,
         Action::CancelWait,
         Action::Reload,
+        Action::Suspend,
+        Action::ClearQuery,
     ];
 
     /// The action's name in the keymap file (snake_case).
@@ -101,6 +107,8 @@ impl Action {
             Action::Policy => "policy",
             Action::CancelWait => "cancel_wait",
             Action::Reload => "reload",
+            Action::Suspend => "suspend",
+            Action::ClearQuery => "clear_query",
         }
     }
 }
@@ -520,6 +528,8 @@ mod tests {
             (KeyCode::Char('c'), KeyModifiers::CONTROL, Action::Quit),
             (KeyCode::Char('x'), KeyModifiers::CONTROL, Action::CancelWait),
             (KeyCode::Char('r'), KeyModifiers::CONTROL, Action::Reload),
+            (KeyCode::Char('z'), KeyModifiers::CONTROL, Action::Suspend),
+            (KeyCode::Char('u'), KeyModifiers::CONTROL, Action::ClearQuery),
         ];
         for (code, mods, want) in cases {
             assert_eq!(action_for(&event(code, mods)), Some(want), "{code:?} {mods:?}");
@@ -566,6 +576,8 @@ mod tests {
                 ("P", "the tenant's TAP policy"),
                 ("Ctrl-X", "cancel a request waiting on Graph's throttling"),
                 ("Ctrl-R", "load the directory again (after a failed load)"),
+                ("Ctrl-Z", "suspend to the shell (fg comes back)"),
+                ("Ctrl-U", "empty the search box (while typing)"),
                 ("Esc", "close popup / leave search / back"),
                 ("?", "this help"),
                 ("q  Ctrl-C", "quit"),

@@ -125,6 +125,11 @@ fn in_foreground() -> bool {
 /// reset the terminal modes): raw mode, the alternate screen, bracketed paste, and a cleared
 /// screen so the next frame draws everything.
 fn resume(terminal: &mut Term) -> std::io::Result<()> {
+    // After a `SIGSTOP` from outside, crossterm still believes raw mode is on (tapdesk never
+    // turned it off) and `enable_raw_mode` would do nothing, leaving the shell's cooked modes
+    // (keys echoed, never read until Enter). Turning it off first (back to the modes saved at
+    // start) makes the enable real.
+    crossterm::terminal::disable_raw_mode()?;
     crossterm::terminal::enable_raw_mode()?;
     crossterm::execute!(std::io::stdout(), crossterm::terminal::EnterAlternateScreen, EnableBracketedPaste)?;
     // Not `Terminal::clear`: it asks the terminal for the cursor position, whose answer the event
@@ -218,10 +223,7 @@ async fn event_loop(
                 Some(Err(e)) => return Err(e.into()),
                 None => break,
             },
-            _ = tstp.recv() => {
-                suspend(terminal)?;
-                Msg::Tick
-            }
+            _ = tstp.recv() => Msg::StopRequested,
             _ = cont.recv() => {
                 // Continued in the background (`kill -CONT` while the shell holds the terminal):
                 // leave the terminal alone; the shell's `fg` continues tapdesk again in front.
@@ -269,8 +271,12 @@ async fn event_loop(
         .collect();
     // Whatever the way out, a pass tapdesk copied does not outlive it on the clipboard; after a
     // copy, the normal screen says what became of it.
-    if let Some(cleared) = clipboard.clear(terminal.backend_mut()).or(model.clipboard_cleared.take()) {
+    if let Some(cleared) = clipboard.clear(terminal.backend_mut()) {
         notes.push(cleared.message());
+    } else if let Some((cleared, at)) = model.clipboard_cleared.take() {
+        // Cleared earlier: said with its time, so it does not read as done just now.
+        let when = crate::timefmt::when(at, Timestamp::now(), &model.tz);
+        notes.push(format!("{} (at {when}; nothing was copied since)", cleared.message().trim_end_matches('.')));
     }
     Ok((if notes.is_empty() { None } else { Some(notes.join("\n")) }, ended_by))
 }
@@ -349,11 +355,10 @@ impl Effects<'_> {
                     }
                 }
                 Cmd::Suspend => {
-                    if let Err(e) = suspend(terminal) {
-                        queue.push_back(Msg::Suspended(Some(e.to_string())));
-                    } else {
-                        queue.push_back(Msg::Suspended(None));
-                    }
+                    // A copied pass does not wait on a clipboard while tapdesk is stopped.
+                    let cleared = clipboard.clear(terminal.backend_mut());
+                    let error = suspend(terminal).err().map(|e| e.to_string());
+                    queue.push_back(Msg::Suspended { error, cleared });
                 }
                 Cmd::ClearClipboard => {
                     if let Some(outcome) = clipboard.clear(terminal.backend_mut()) {

@@ -391,8 +391,9 @@ pub struct Model {
     /// Ids of passes this console's creates made whose answer (with the code) never arrived, as
     /// told apart after an uncertain create.
     pub codes_lost_here: std::collections::HashSet<String>,
-    /// What the last clipboard clear did this session (said again on the normal screen at exit).
-    pub clipboard_cleared: Option<ClearOutcome>,
+    /// What the last clipboard clear did this session, and when (UTC); said again, with the
+    /// time, on the normal screen at exit.
+    pub clipboard_cleared: Option<(ClearOutcome, Timestamp)>,
     /// The in-TUI device-code sign-in (`None` when tapdesk signed in before the TUI, or `--demo`).
     pub signin: Option<signin::SignIn>,
     next_id: RequestId,
@@ -558,8 +559,16 @@ pub enum Msg {
     SignIn(crate::auth::events::SignInEvent),
     /// The clipboard service did (or did not) copy the sign-in `user_code`.
     UserCodeCopied(CopyOutcome),
-    /// Back from a suspend ([`Cmd::Suspend`]), or why the terminal could not be given back.
-    Suspended(Option<String>),
+    /// `SIGTSTP` from outside (`kill -TSTP`, a terminal's suspend key without raw mode): suspend
+    /// as `Ctrl-Z` does.
+    StopRequested,
+    /// Back from a suspend ([`Cmd::Suspend`]).
+    Suspended {
+        /// Why the terminal could not be given back, if it could not (tapdesk kept running).
+        error: Option<String>,
+        /// The clear of a copied pass made just before the stop, if one was on a clipboard.
+        cleared: Option<ClearOutcome>,
+    },
     /// Time passed.
     Tick,
 }
@@ -592,7 +601,8 @@ pub enum Cmd {
     Match(crate::search::protocol::MatchRequest),
     /// Send to the sign-in worker (start an attempt, or cancel it); it answers [`Msg::SignIn`].
     SignIn(crate::auth::events::SignInRequest),
-    /// Give the terminal back to the shell and stop the process (`Ctrl-Z`); answered by
+    /// Clear a pass tapdesk copied (so it does not sit on a clipboard while tapdesk is stopped),
+    /// give the terminal back to the shell and stop the process (`Ctrl-Z`); answered by
     /// [`Msg::Suspended`] once the shell continues it (`fg`).
     Suspend,
     /// Copy the `user_code` of the shown sign-in prompt (read from the model), then answer

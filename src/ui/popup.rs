@@ -369,7 +369,7 @@ pub(super) fn render_policy(e: &crate::app::policy_editor::PolicyEditor, frame: 
 
 /// The keys help overlay.
 pub(super) fn render_help(frame: &mut Frame, area: Rect) {
-    let mut lines: Vec<Line> = bindings()
+    let lines: Vec<Line> = bindings()
         .iter()
         .map(|b| {
             Line::from(vec![
@@ -378,15 +378,15 @@ pub(super) fn render_help(frame: &mut Frame, area: Rect) {
             ])
         })
         .collect();
-    lines.push(Line::raw(""));
-    lines.push(Line::styled(
-        format!("{} or {} closes this help.", key_hint(Action::Back), key_hint(Action::Help)),
+    // The way out is in the bottom border, so it shows however many rows the keys take.
+    let close = Line::styled(
+        format!(" {} or {} closes this help ", key_hint(Action::Back), key_hint(Action::Help)),
         Style::new().fg(Color::DarkGray),
-    ));
+    );
     let height = (lines.len() as u16 + 2).min(area.height);
     let rect = area.centered(Constraint::Length(62.min(area.width)), Constraint::Length(height));
     frame.render_widget(Clear, rect);
-    frame.render_widget(Paragraph::new(lines).block(popup_block("Keys")), rect);
+    frame.render_widget(Paragraph::new(lines).block(popup_block("Keys").title_bottom(close)), rect);
 }
 
 #[cfg(test)]

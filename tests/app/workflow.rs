@@ -588,7 +588,11 @@ fn after_the_clear_the_popup_no_longer_says_copied() {
     assert!(matches!(&m.popup, Popup::Pass(p) if p.copied.is_some()));
     send(&mut m, tapdesk::app::Msg::ClipboardCleared(tapdesk::clipboard::ClearOutcome::Cleared));
     assert!(matches!(&m.popup, Popup::Pass(p) if p.copied.is_none()), "no 'copied' after the clear");
-    assert_eq!(m.clipboard_cleared, Some(tapdesk::clipboard::ClearOutcome::Cleared), "kept for the exit line");
+    assert_eq!(
+        m.clipboard_cleared,
+        Some((tapdesk::clipboard::ClearOutcome::Cleared, now())),
+        "kept with its time for the exit line"
+    );
 }
 
 /// Ctrl-Z suspends (raw mode delivers it as a key): `update` asks the loop to give the terminal
@@ -601,11 +605,53 @@ fn ctrl_z_suspends_and_keeps_what_was_typed() {
     assert_eq!(send(&mut m, ctrl('z')), vec![tapdesk::app::Cmd::Suspend]);
     assert_eq!(m.query, "noor", "Ctrl-Z is not typed");
     assert!(m.editing);
-    send(&mut m, tapdesk::app::Msg::Suspended(None));
+    send(&mut m, tapdesk::app::Msg::Suspended { error: None, cleared: None });
     assert_eq!(m.status.text, "Back from Ctrl-Z: everything is as it was.");
     assert_eq!(m.query, "noor");
-    send(&mut m, tapdesk::app::Msg::Suspended(Some("Operation not permitted".into())));
+    send(&mut m, tapdesk::app::Msg::Suspended { error: Some("Operation not permitted".into()), cleared: None });
     assert_eq!(m.status.text, "Could not suspend (Operation not permitted); tapdesk keeps running.");
+    // A SIGTSTP from outside (`kill -TSTP`) suspends the same way, and says so when back.
+    assert_eq!(send(&mut m, tapdesk::app::Msg::StopRequested), vec![tapdesk::app::Cmd::Suspend]);
+    send(&mut m, tapdesk::app::Msg::Suspended { error: None, cleared: None });
+    assert_eq!(m.status.text, "Back from Ctrl-Z: everything is as it was.");
+}
+
+/// A copied pass is taken off the clipboard before the stop (the loop clears it as part of
+/// `Cmd::Suspend`); back from it, the status line says so, the popup no longer says "copied",
+/// no clear is left pending, and the exit line will say when it happened.
+#[test]
+fn a_copied_pass_is_cleared_before_the_stop_and_the_popup_says_so() {
+    let mut m = with_pass_shown();
+    send(&mut m, tapdesk::app::Msg::Copied(tapdesk::clipboard::CopyOutcome::Native));
+    assert!(m.clipboard_clear_at.is_some());
+    assert_eq!(send(&mut m, ctrl('z')), vec![tapdesk::app::Cmd::Suspend]);
+    let cleared = Some(tapdesk::clipboard::ClearOutcome::Cleared);
+    send(&mut m, tapdesk::app::Msg::Suspended { error: None, cleared });
+    assert_eq!(m.status.text, "Back from Ctrl-Z; the pass left the clipboard before the stop (c copies again).");
+    assert!(matches!(&m.popup, Popup::Pass(p) if p.copied.is_none()), "no 'copied' after the clear");
+    assert_eq!(m.clipboard_clear_at, None, "nothing left to clear");
+    assert_eq!(m.clipboard_cleared, Some((tapdesk::clipboard::ClearOutcome::Cleared, now())));
+    // A clear that failed is an error the operator must act on.
+    send(&mut m, tapdesk::app::Msg::Copied(tapdesk::clipboard::CopyOutcome::Native));
+    let failed = Some(tapdesk::clipboard::ClearOutcome::Failed("tmux is gone".into()));
+    send(&mut m, tapdesk::app::Msg::Suspended { error: None, cleared: failed });
+    assert_eq!(m.status.kind, StatusKind::Error);
+    assert_eq!(
+        m.status.text,
+        "Back from Ctrl-Z. Before the stop: Could not clear the clipboard: tmux is gone. Clear it yourself."
+    );
+}
+
+/// Ctrl-R outside a failed load is not silent, wherever the keys are (here: the search box).
+#[test]
+fn ctrl_r_says_why_nothing_is_loaded_again() {
+    let mut m = loaded_model();
+    send(&mut m, ch('/'));
+    type_str(&mut m, "no");
+    assert_eq!(send(&mut m, ctrl('r')), vec![]);
+    assert!(m.status.text.starts_with("The directory is loaded ("), "{}", m.status.text);
+    assert!(m.status.text.ends_with("users); Ctrl-R is for a load that failed."), "{}", m.status.text);
+    assert_eq!(m.query, "no", "the query is kept");
 }
 
 /// Deletes Avery's FIDO2 key and answers the delete with `err`; the status line it leaves.

@@ -16,13 +16,13 @@ fn tmux(name: &str) -> Tmux {
 }
 
 /// The name of the tmux buffer tapdesk made (`tapdesk-PID-N`), if one exists.
-fn tapdesk_buffer(t: &Tmux) -> Option<String> {
+pub(crate) fn tapdesk_buffer(t: &Tmux) -> Option<String> {
     let list = String::from_utf8_lossy(&t.raw(&["list-buffers", "-F", "#{buffer_name}"]).stdout).into_owned();
     list.lines().find(|n| n.starts_with("tapdesk-")).map(str::to_owned)
 }
 
 /// How many of tmux's paste buffers hold `text`.
-fn buffers_holding(t: &Tmux, text: &str) -> usize {
+pub(crate) fn buffers_holding(t: &Tmux, text: &str) -> usize {
     let list = String::from_utf8_lossy(&t.raw(&["list-buffers", "-F", "#{buffer_name}"]).stdout).into_owned();
     list.lines().filter(|n| String::from_utf8_lossy(&t.raw(&["show-buffer", "-b", n]).stdout).contains(text)).count()
 }
@@ -40,7 +40,7 @@ fn user_rows(screen: &str) -> Vec<String> {
 
 /// The pass as shown: the text after `Pass` up to the popup border, groups joined (and any
 /// continuation lines, which end in `↵`).
-fn pass_on(screen: &str) -> Option<String> {
+pub(crate) fn pass_on(screen: &str) -> Option<String> {
     let lines: Vec<&str> = screen.lines().collect();
     let start = lines.iter().position(|l| l.contains("Pass   "))?;
     let col = lines[start].find("Pass   ")? + "Pass   ".len();

@@ -88,12 +88,13 @@ fn ctrl_z_tstp_stop_cont_and_term_as_a_shell_sees_them() {
     );
     fg_back(&t, pid);
 
-    // kill -TSTP from outside: the same.
+    // kill -TSTP from outside: the same, and the console says it is back.
     kill("-TSTP", pid);
     wait_state(pid, 'T');
     t.wait_for("the shell", |s| s.lines().any(|l| l.starts_with("$ ")));
     assert_eq!(alternate_on(&t), "0");
     fg_back(&t, pid);
+    t.wait_for("the status line", |s| s.contains("Back from Ctrl-Z: everything is as it was."));
 
     // kill -STOP (cannot be caught: the shell takes the terminal as it is) and kill -CONT from
     // outside, while the shell holds the terminal: tapdesk leaves the terminal alone (it does
@@ -105,6 +106,12 @@ fn ctrl_z_tstp_stop_cont_and_term_as_a_shell_sees_them() {
     assert_ne!(state(pid), None, "still running after a plain SIGCONT");
     t.keys(&["C-l"]);
     fg_back(&t, pid);
+    // The keys reach tapdesk again: the terminal is in raw mode, not the shell's cooked mode
+    // (which would echo the key and hold it until Enter).
+    t.keys(&["BSpace"]);
+    t.wait_for("the key to reach the search box", |s| s.contains("/ noo ") || s.contains("/ noo│"));
+    t.literal("r");
+    t.wait_for("the query again", |s| s.contains("/ noor"));
 
     // SIGTERM: the terminal restored, exit status 128 + 15.
     kill("-TERM", pid);
@@ -178,4 +185,58 @@ fn ending_the_session_after_a_suspend_leaves_no_core() {
     assert_eq!(state(pid), None, "SIGHUP ended tapdesk");
     std::thread::sleep(Duration::from_millis(500));
     assert_eq!(cores(&d), Vec::<String>::new(), "tapdesk left a core file");
+}
+
+/// A pass copied inside tmux does not wait in tmux's buffers while tapdesk is stopped: `Ctrl-Z`
+/// clears it first, `fg` says so, and the exit line later says when it was cleared.
+#[test]
+fn a_copied_pass_leaves_tmux_before_ctrl_z_stops_tapdesk() {
+    use crate::e2e_tmux::{buffers_holding, pass_on, tapdesk_buffer};
+    let t = Tmux::start("signals-e2e", "copy", (80, 24), "", Duration::from_secs(20));
+    let d = t.dir.display().to_string();
+    t.send("exec bash --norc --noprofile -i", &["Enter"]);
+    t.send("PS1='$ '", &["Enter"]);
+    t.send(
+        &format!(
+            "env -u DISPLAY -u WAYLAND_DISPLAY -u SSH_CONNECTION -u SSH_TTY TZ=UTC {} --demo --audit-log {d}/audit.jsonl",
+            bin()
+        ),
+        &["Enter"],
+    );
+    t.wait_for("the directory", |s| s.contains("users loaded"));
+    t.keys(&["/"]);
+    t.literal("avery");
+    t.wait_for("the query", |s| s.contains("> Avery Quinn"));
+    t.keys(&["Enter"]);
+    t.wait_for("Avery's methods", |s| s.contains("YubiKey 5 NFC"));
+    t.literal("t");
+    t.wait_for("the form", |s| s.contains("Enter: issue the pass"));
+    t.keys(&["Enter"]);
+    let s = t.wait_for("the pass popup", |s| s.contains("Temporary Access Pass issued") && s.contains("Esc close"));
+    let pass = pass_on(&s).expect("a pass on screen");
+    let pid = t.child_pid("tapdesk").expect("tapdesk runs under the pane's shell");
+    t.literal("c");
+    t.wait_for("the copy status", |s| s.contains("In tmux buffer tapdesk-"));
+    assert_eq!(buffers_holding(&t, &pass), 1);
+
+    t.keys(&["C-z"]);
+    t.wait_for("the shell", |s| s.contains("Stopped"));
+    wait_state(pid, 'T');
+    assert_eq!(buffers_holding(&t, &pass), 0, "the pass left tmux's buffers before the stop");
+    assert!(tapdesk_buffer(&t).is_none());
+
+    t.send("fg", &["Enter"]);
+    let s =
+        t.wait_for("the console again", |s| s.contains("the pass left the clipboard before the stop (c copies again)"));
+    assert!(s.contains("Temporary Access Pass issued"), "the pass is still on screen: {s}");
+    assert!(!s.contains("In tmux buffer"), "the popup no longer says copied: {s}");
+    t.keys(&["Escape"]);
+    t.wait_for("the popup to close", |s| !s.contains("Temporary Access Pass issued"));
+    t.literal("q");
+    // The pane wraps at 80 columns: compared without whitespace.
+    let squeezed = |s: &str| s.chars().filter(|c| !c.is_whitespace()).collect::<String>();
+    let s = t.wait_for("the exit line", |s| squeezed(s).contains("nothingwascopiedsince)"));
+    let line = squeezed("tapdesk: Removed the pass from tmux's buffers and your terminal's clipboard (at ");
+    assert!(squeezed(&s).contains(&line), "{s}");
+    assert_eq!(buffers_holding(&t, &pass), 0);
 }

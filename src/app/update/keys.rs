@@ -18,17 +18,26 @@ pub(super) fn on_key(model: &mut Model, key: KeyEvent) -> Vec<Cmd> {
     if key.modifiers.contains(KeyModifiers::CONTROL) && key.code == KeyCode::Char('c') {
         return quit_unless_a_pass_is_shown(model);
     }
-    // Ctrl-Z suspends, as in any terminal program (raw mode delivers it as a key, not SIGTSTP).
-    // What was typed and any pass on screen stay in the model for `fg`.
-    if key.modifiers.contains(KeyModifiers::CONTROL) && key.code == KeyCode::Char('z') {
-        return vec![Cmd::Suspend];
-    }
-    // Cancelling a throttling wait and reloading a failed directory work whatever has the keys
-    // (control keys are never text).
+    // Suspending, cancelling a throttling wait and reloading a failed directory work whatever has
+    // the keys (control keys are never text). Ctrl-Z arrives as a key in raw mode, not as
+    // SIGTSTP; what was typed and any pass on screen stay in the model for `fg`.
     match action_for(&key) {
+        Some(Action::Suspend) => return vec![Cmd::Suspend],
         Some(Action::CancelWait) => return super::cancel_waits(model),
-        Some(Action::Reload) if model.users_error.is_some() && !super::signin::has_keys(model) => {
-            return super::reload_directory(model);
+        Some(Action::Reload) if !super::signin::has_keys(model) => {
+            if model.users_error.is_some() {
+                return super::reload_directory(model);
+            }
+            let (n, key) = (model.users.len(), crate::keymap::key_hint(Action::Reload));
+            model.set_status(
+                StatusKind::Info,
+                if model.users_request.is_some() {
+                    format!("The directory is still loading ({n} users so far); {key} is for a load that failed.")
+                } else {
+                    format!("The directory is loaded ({n} users); {key} is for a load that failed.")
+                },
+            );
+            return Vec::new();
         }
         _ => {}
     }
@@ -90,8 +99,13 @@ pub(super) fn on_key(model: &mut Model, key: KeyEvent) -> Vec<Cmd> {
             Focus::TapForm | Focus::Methods => model.focus = Focus::Users,
             Focus::Users => {}
         },
-        Action::Reload => model.set_status(StatusKind::Info, "The directory loaded; nothing to load again."),
-        Action::Toggle | Action::Copy | Action::Delete | Action::CancelWait => {}
+        Action::Toggle
+        | Action::Copy
+        | Action::Delete
+        | Action::CancelWait
+        | Action::Reload
+        | Action::Suspend
+        | Action::ClearQuery => {}
     }
     Vec::new()
 }
@@ -235,7 +249,7 @@ fn on_search_key(model: &mut Model, key: KeyEvent) -> Vec<Cmd> {
             model.focus = cycle(model.focus, key.code == KeyCode::Tab);
         }
         KeyCode::Backspace if model.query.pop().is_some() => return rerank(model),
-        KeyCode::Char('u') if ctrl => {
+        _ if action_for(&key) == Some(Action::ClearQuery) => {
             model.query.clear();
             return rerank(model);
         }

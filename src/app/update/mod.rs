@@ -113,12 +113,28 @@ pub fn update(model: &mut Model, msg: Msg, now: Timestamp) -> Vec<Cmd> {
             }
             cmds
         }
-        Msg::Suspended(None) => {
-            model.set_status(StatusKind::Info, "Back from Ctrl-Z: everything is as it was.");
-            Vec::new()
-        }
-        Msg::Suspended(Some(e)) => {
-            model.set_status(StatusKind::Error, format!("Could not suspend ({e}); tapdesk keeps running."));
+        Msg::StopRequested => vec![Cmd::Suspend],
+        Msg::Suspended { error, cleared } => {
+            // Short enough for one 80-column status line.
+            let back = match (&error, &cleared) {
+                (Some(e), _) => format!("Could not suspend ({e}); tapdesk keeps running."),
+                (None, None) => "Back from Ctrl-Z: everything is as it was.".to_owned(),
+                (None, Some(ClearOutcome::Failed(_))) => "Back from Ctrl-Z.".to_owned(),
+                (None, Some(_)) if model.pass_popup().is_some() => format!(
+                    "Back from Ctrl-Z; the pass left the clipboard before the stop ({} copies again).",
+                    crate::keymap::key_hint(crate::keymap::Action::Copy)
+                ),
+                (None, Some(_)) => "Back from Ctrl-Z; the copied pass left the clipboard before the stop.".to_owned(),
+            };
+            let failed_clear = match &cleared {
+                Some(c @ ClearOutcome::Failed(_)) => format!(" Before the stop: {}", c.message()),
+                _ => String::new(),
+            };
+            let kind = if error.is_some() || !failed_clear.is_empty() { StatusKind::Error } else { StatusKind::Info };
+            if let Some(outcome) = cleared {
+                cleared_now(model, outcome, now);
+            }
+            model.set_status(kind, format!("{back}{failed_clear}"));
             Vec::new()
         }
         Msg::Matched(reply) => on_matched(model, reply),
@@ -156,14 +172,20 @@ pub fn update(model: &mut Model, msg: Msg, now: Timestamp) -> Vec<Cmd> {
         Msg::ClipboardCleared(outcome) => {
             let kind = if matches!(outcome, ClearOutcome::Failed(_)) { StatusKind::Error } else { StatusKind::Info };
             model.set_status(kind, outcome.message());
-            // The popup never says "copied" once the clipboard no longer holds the pass.
-            if let super::Popup::Pass(p) = &mut model.popup {
-                p.copied = None;
-            }
-            model.clipboard_cleared = Some(outcome);
+            cleared_now(model, outcome, now);
             Vec::new()
         }
     }
+}
+
+/// The clipboard no longer holds the pass (or clearing it failed): no timer left, the popup no
+/// longer says "copied", and the outcome is kept with its time for the exit line.
+fn cleared_now(model: &mut Model, outcome: ClearOutcome, now: Timestamp) {
+    model.clipboard_clear_at = None;
+    if let super::Popup::Pass(p) = &mut model.popup {
+        p.copied = None;
+    }
+    model.clipboard_cleared = Some((outcome, now));
 }
 
 /// While the pass popup or the recovery summary is open, lists the user's passes again when the
