@@ -6,7 +6,8 @@
 //! awaits the network: Graph work happens in the worker ([`crate::graph::worker`]), the
 //! device-code sign-in in [`crate::auth::worker`]. The terminal is restored on every exit path: normal quit, `Ctrl-C`,
 //! `SIGTERM`/`SIGHUP`/`SIGINT`/`SIGQUIT` (the process then exits with 128 + the signal's number,
-//! as a shell reports a death by signal), an error, and a panic (ratatui's panic hook); and
+//! as a shell reports a death by signal), an error, a panic (ratatui's panic hook), and an
+//! abort (`SIGABRT`, from `tapdesk-term-guard`'s handler: exit status 134); and
 //! before every stop (`Ctrl-Z`, `SIGTSTP`), taken back and redrawn after it (`fg`, `SIGCONT`). Before
 //! taking the terminal it checks that there is one and that the audit log can be written.
 
@@ -89,6 +90,7 @@ pub async fn run_tui(
     let _ = crossterm::execute!(std::io::stdout(), EnableBracketedPaste);
     let clipboard = Clipboard::new(clipboard_env, clipboard_mode);
     let result = event_loop(&mut terminal, &written, worker, clipboard, settings, audit, signin).await;
+    tapdesk_term_guard::arm(false);
     let _ = crossterm::execute!(std::io::stdout(), DisableBracketedPaste);
     ratatui::restore();
     // Said once the terminal is back, where the operator can read it.
@@ -106,6 +108,7 @@ pub async fn run_tui(
 /// `SIGTSTP` is caught by tapdesk, so it cannot be the one that stops it). When the shell
 /// continues it (`fg`, `SIGCONT`), [`resume`] takes the terminal again.
 fn suspend(terminal: &mut Term) -> std::io::Result<()> {
+    tapdesk_term_guard::arm(false);
     let _ = crossterm::execute!(std::io::stdout(), DisableBracketedPaste);
     ratatui::restore();
     rustix::process::kill_current_process_group(rustix::process::Signal::STOP)?;
@@ -132,6 +135,7 @@ fn resume(terminal: &mut Term) -> std::io::Result<()> {
     crossterm::terminal::disable_raw_mode()?;
     crossterm::terminal::enable_raw_mode()?;
     crossterm::execute!(std::io::stdout(), crossterm::terminal::EnterAlternateScreen, EnableBracketedPaste)?;
+    tapdesk_term_guard::arm(true);
     // Not `Terminal::clear`: it asks the terminal for the cursor position, whose answer the event
     // reader (reading the tty) takes first, so the question times out and ended tapdesk after
     // `fg`. `resize` clears the screen and forces a full redraw without asking anything.

@@ -295,11 +295,18 @@ impl<B: Write> Write for GapFill<B> {
 pub fn init() -> io::Result<(Term, ByteCounter)> {
     let hook = std::panic::take_hook();
     std::panic::set_hook(Box::new(move |info| {
+        tapdesk_term_guard::arm(false);
         ratatui::restore();
         hook(info);
     }));
+    // An abort (SIGABRT: `abort()`, a failed allocation, `kill -ABRT`) cannot unwind to the
+    // restore below; the guard gives the terminal back from its signal handler instead.
+    if let Err(e) = tapdesk_term_guard::install() {
+        tracing::warn!("no SIGABRT guard for the terminal: {e}");
+    }
     enable_raw_mode()?;
     execute!(io::stdout(), EnterAlternateScreen)?;
+    tapdesk_term_guard::arm(true);
     let (writer, counter) = CountingWriter::new(io::stdout());
     Ok((Terminal::new(GapFill::new(CrosstermBackend::new(writer)))?, counter))
 }

@@ -240,3 +240,33 @@ fn a_copied_pass_leaves_tmux_before_ctrl_z_stops_tapdesk() {
     assert!(squeezed(&s).contains(&line), "{s}");
     assert_eq!(buffers_holding(&t, &pass), 0);
 }
+
+/// `SIGABRT` (what `abort()` and an out-of-memory abort raise; here sent from outside, which runs
+/// the same handler) gives the terminal back: the shell's own modes, the normal screen, a line
+/// saying what happened, and the exit status 128 + 6, as a shell reports a death by the signal.
+#[test]
+fn sigabrt_gives_the_terminal_back_and_ends_with_134() {
+    let t = Tmux::start("signals-e2e", "abrt", (80, 24), "", Duration::from_secs(20));
+    let d = t.dir.clone();
+    let pid = start(&t);
+    assert_eq!(alternate_on(&t), "1");
+    kill("-ABRT", pid);
+    for _ in 0..50 {
+        if state(pid).is_none() {
+            break;
+        }
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    assert_eq!(state(pid), None, "SIGABRT ended tapdesk");
+    t.send(&format!("echo \"exit=$?\"; stty -g > {}/after", d.display()), &["Enter"]);
+    let s = t.wait_for("the exit status", |s| s.contains("exit="));
+    assert!(s.contains("exit=134"), "{s}");
+    assert!(s.contains("tapdesk: aborted (SIGABRT); the terminal was given back."), "{s}");
+    std::thread::sleep(Duration::from_millis(300));
+    assert_eq!(
+        std::fs::read_to_string(d.join("before")).unwrap(),
+        std::fs::read_to_string(d.join("after")).unwrap(),
+        "stty settings restored"
+    );
+    assert_eq!(alternate_on(&t), "0", "the alternate screen is left");
+}
