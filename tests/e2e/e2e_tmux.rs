@@ -27,6 +27,27 @@ pub(crate) fn buffers_holding(t: &Tmux, text: &str) -> usize {
     list.lines().filter(|n| String::from_utf8_lossy(&t.raw(&["show-buffer", "-b", n]).stdout).contains(text)).count()
 }
 
+/// Once the demo directory is loaded: selects Avery Quinn, issues a pass from the form with its
+/// defaults, copies it with `c` into a tmux buffer (exactly one holds it), and returns the pass
+/// read from the popup, which stays open.
+pub(crate) fn issue_and_copy_for_avery(t: &Tmux) -> String {
+    t.wait_for("the directory", |s| s.contains("users loaded"));
+    t.keys(&["/"]);
+    t.literal("avery");
+    t.wait_for("the query", |s| s.contains("> Avery Quinn"));
+    t.keys(&["Enter"]);
+    t.wait_for("Avery's methods", |s| s.contains("YubiKey 5 NFC"));
+    t.literal("t");
+    t.wait_for("the form", |s| s.contains("Enter: issue the pass"));
+    t.keys(&["Enter"]);
+    let s = t.wait_for("the pass popup", |s| s.contains("Temporary Access Pass issued") && s.contains("Esc close"));
+    let pass = pass_on(&s).expect("a pass on screen");
+    t.literal("c");
+    t.wait_for("the copy status", |s| s.contains("In tmux buffer tapdesk-"));
+    assert_eq!(buffers_holding(t, &pass), 1);
+    pass
+}
+
 /// The rows of the Users list (left pane) below the search line.
 fn user_rows(screen: &str) -> Vec<String> {
     screen
@@ -172,20 +193,7 @@ fn a_copy_inside_default_tmux_leaves_no_buffer_after_the_clear() {
     let t = Tmux::start("e2e", "clear", (80, 24), "", Duration::from_secs(20));
     let dir = t.dir.clone();
     launch_with(&t, &dir, "TAPDESK_CLIPBOARD_CLEAR_SECONDS=2");
-    t.wait_for("the directory", |s| s.contains("users loaded"));
-    t.keys(&["/"]);
-    t.literal("avery");
-    t.wait_for("the query", |s| s.contains("> Avery Quinn"));
-    t.keys(&["Enter"]);
-    t.wait_for("Avery's methods", |s| s.contains("YubiKey 5 NFC"));
-    t.literal("t");
-    t.wait_for("the form", |s| s.contains("Enter: issue the pass"));
-    t.keys(&["Enter"]);
-    let s = t.wait_for("the pass popup", |s| s.contains("Temporary Access Pass issued") && s.contains("Esc close"));
-    let pass = pass_on(&s).expect("a pass on screen");
-    t.literal("c");
-    t.wait_for("the copy status", |s| s.contains("In tmux buffer tapdesk-"));
-    assert_eq!(buffers_holding(&t, &pass), 1);
+    let pass = issue_and_copy_for_avery(&t);
     let s = t.wait_for("the clear", |s| s.contains("Removed the pass from tmux's buffers"));
     assert_eq!(buffers_holding(&t, &pass), 0, "the pass left tmux's buffers at the clear");
     assert!(tapdesk_buffer(&t).is_none(), "{s}");

@@ -27,6 +27,32 @@ fn wait_state(pid: u32, want: char) {
     panic!("tapdesk {pid} is in state {:?}, not {want}", state(pid));
 }
 
+/// Waits (up to 5 s) for the process to be gone.
+fn wait_gone(pid: u32) {
+    for _ in 0..50 {
+        if state(pid).is_none() {
+            return;
+        }
+        std::thread::sleep(Duration::from_millis(100));
+    }
+}
+
+/// After tapdesk ended: the shell reports `status` and its terminal settings are those recorded
+/// before the start; returns the screen.
+fn exit_status_and_modes(t: &Tmux, status: u32) -> String {
+    let d = t.dir.display();
+    t.send(&format!("echo \"exit=$?\"; stty -g > {d}/after"), &["Enter"]);
+    let s = t.wait_for("the exit status", |s| s.contains("exit="));
+    assert!(s.contains(&format!("exit={status}")), "{s}");
+    std::thread::sleep(Duration::from_millis(300));
+    assert_eq!(
+        std::fs::read_to_string(t.dir.join("before")).unwrap(),
+        std::fs::read_to_string(t.dir.join("after")).unwrap(),
+        "stty settings restored"
+    );
+    s
+}
+
 fn kill(sig: &str, pid: u32) {
     let ok = std::process::Command::new("kill").args([sig, &pid.to_string()]).status().unwrap().success();
     assert!(ok, "kill {sig} {pid}");
@@ -115,23 +141,10 @@ fn ctrl_z_tstp_stop_cont_and_term_as_a_shell_sees_them() {
 
     // SIGTERM: the terminal restored, exit status 128 + 15.
     kill("-TERM", pid);
-    for _ in 0..50 {
-        if state(pid).is_none() {
-            break;
-        }
-        std::thread::sleep(Duration::from_millis(100));
-    }
+    wait_gone(pid);
     assert_eq!(state(pid), None, "SIGTERM ended tapdesk");
     t.wait_for("the prompt", |s| s.lines().rfind(|l| !l.trim().is_empty()) == Some("$"));
-    t.send(&format!("echo \"exit=$?\"; stty -g > {}/after", d.display()), &["Enter"]);
-    let s = t.wait_for("the exit status", |s| s.contains("exit="));
-    assert!(s.contains("exit=143"), "{s}");
-    std::thread::sleep(Duration::from_millis(300));
-    assert_eq!(
-        std::fs::read_to_string(d.join("before")).unwrap(),
-        std::fs::read_to_string(d.join("after")).unwrap(),
-        "stty settings restored"
-    );
+    exit_status_and_modes(&t, 143);
     assert_eq!(alternate_on(&t), "0");
 }
 
@@ -176,12 +189,7 @@ fn ending_the_session_after_a_suspend_leaves_no_core() {
     fg_back(&t, pid);
     // End the session: the shell and tapdesk get SIGHUP.
     let _ = t.raw(&["kill-session", "-t", "e2e"]);
-    for _ in 0..50 {
-        if state(pid).is_none() {
-            break;
-        }
-        std::thread::sleep(Duration::from_millis(100));
-    }
+    wait_gone(pid);
     assert_eq!(state(pid), None, "SIGHUP ended tapdesk");
     std::thread::sleep(Duration::from_millis(500));
     assert_eq!(cores(&d), Vec::<String>::new(), "tapdesk left a core file");
@@ -191,7 +199,7 @@ fn ending_the_session_after_a_suspend_leaves_no_core() {
 /// clears it first, `fg` says so, and the exit line later says when it was cleared.
 #[test]
 fn a_copied_pass_leaves_tmux_before_ctrl_z_stops_tapdesk() {
-    use crate::e2e_tmux::{buffers_holding, pass_on, tapdesk_buffer};
+    use crate::e2e_tmux::{buffers_holding, issue_and_copy_for_avery, tapdesk_buffer};
     let t = Tmux::start("signals-e2e", "copy", (80, 24), "", Duration::from_secs(20));
     let d = t.dir.display().to_string();
     t.send("exec bash --norc --noprofile -i", &["Enter"]);
@@ -203,21 +211,8 @@ fn a_copied_pass_leaves_tmux_before_ctrl_z_stops_tapdesk() {
         ),
         &["Enter"],
     );
-    t.wait_for("the directory", |s| s.contains("users loaded"));
-    t.keys(&["/"]);
-    t.literal("avery");
-    t.wait_for("the query", |s| s.contains("> Avery Quinn"));
-    t.keys(&["Enter"]);
-    t.wait_for("Avery's methods", |s| s.contains("YubiKey 5 NFC"));
-    t.literal("t");
-    t.wait_for("the form", |s| s.contains("Enter: issue the pass"));
-    t.keys(&["Enter"]);
-    let s = t.wait_for("the pass popup", |s| s.contains("Temporary Access Pass issued") && s.contains("Esc close"));
-    let pass = pass_on(&s).expect("a pass on screen");
+    let pass = issue_and_copy_for_avery(&t);
     let pid = t.child_pid("tapdesk").expect("tapdesk runs under the pane's shell");
-    t.literal("c");
-    t.wait_for("the copy status", |s| s.contains("In tmux buffer tapdesk-"));
-    assert_eq!(buffers_holding(&t, &pass), 1);
 
     t.keys(&["C-z"]);
     t.wait_for("the shell", |s| s.contains("Stopped"));
@@ -247,26 +242,12 @@ fn a_copied_pass_leaves_tmux_before_ctrl_z_stops_tapdesk() {
 #[test]
 fn sigabrt_gives_the_terminal_back_and_ends_with_134() {
     let t = Tmux::start("signals-e2e", "abrt", (80, 24), "", Duration::from_secs(20));
-    let d = t.dir.clone();
     let pid = start(&t);
     assert_eq!(alternate_on(&t), "1");
     kill("-ABRT", pid);
-    for _ in 0..50 {
-        if state(pid).is_none() {
-            break;
-        }
-        std::thread::sleep(Duration::from_millis(100));
-    }
+    wait_gone(pid);
     assert_eq!(state(pid), None, "SIGABRT ended tapdesk");
-    t.send(&format!("echo \"exit=$?\"; stty -g > {}/after", d.display()), &["Enter"]);
-    let s = t.wait_for("the exit status", |s| s.contains("exit="));
-    assert!(s.contains("exit=134"), "{s}");
+    let s = exit_status_and_modes(&t, 134);
     assert!(s.contains("tapdesk: aborted (SIGABRT); the terminal was given back."), "{s}");
-    std::thread::sleep(Duration::from_millis(300));
-    assert_eq!(
-        std::fs::read_to_string(d.join("before")).unwrap(),
-        std::fs::read_to_string(d.join("after")).unwrap(),
-        "stty settings restored"
-    );
     assert_eq!(alternate_on(&t), "0", "the alternate screen is left");
 }
