@@ -7,6 +7,7 @@
 //! one exception is a created Temporary Access Pass: Graph returns the pass only once, so it is
 //! always shown, whatever the operator did meanwhile.
 
+pub mod last_use;
 pub mod pass_watch;
 pub mod policy_editor;
 pub mod preflight;
@@ -158,6 +159,9 @@ pub struct Confirm {
     pub action: PendingAction,
     /// The question, naming the method and the user.
     pub question: String,
+    /// A warning drawn under the question (yellow), e.g. that the key to delete signed in
+    /// minutes ago ([`crate::app::last_use::recent_use_warning`]).
+    pub warning: Option<String>,
     /// Focused field.
     pub field: ConfirmField,
     /// Why Enter was refused.

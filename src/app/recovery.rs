@@ -43,6 +43,9 @@ pub struct Key {
     pub description: String,
     /// Type, name and id for the audit log.
     pub parameters: serde_json::Value,
+    /// The warning when Graph says the key signed in within the last 24 h
+    /// ([`crate::app::last_use::recent_use_warning`]), shown in the verify and pick steps.
+    pub recent_use: Option<String>,
 }
 
 /// The flow's state.

@@ -56,6 +56,13 @@ pub(super) fn render(model: &Model, frame: &mut Frame, area: Rect) {
             let type_width = methods.iter().map(|m| m.type_label().chars().count()).max().unwrap_or(8).min(26) as u16;
             let rows = methods.iter().map(|m| {
                 let (kind, mut detail, created) = describe(m, model.now, &model.tz);
+                // When it last signed in (Graph's `lastUsedDateTime`), where Graph says: a "lost"
+                // key used minutes ago is worth a second look (yellow within 24 h).
+                let used = match m {
+                    AuthMethod::TemporaryAccessPass(_) => None,
+                    _ => crate::app::last_use::last_used_words(m, model.now, &model.tz),
+                };
+                let recent = crate::app::last_use::recent_use_warning(m, model.now).is_some();
                 let who = match m {
                     AuthMethod::TemporaryAccessPass(t) => Some(provenance(t, model)),
                     _ => None,
@@ -64,22 +71,34 @@ pub(super) fn render(model: &Model, frame: &mut Frame, area: Rect) {
                     if let Some(who) = &who {
                         detail = detail.replacen(" · t: ", &format!(" · {who} · t: "), 1);
                     }
+                    // The last use before the aaGuid, which is the first to be cut.
+                    if let Some(u) = &used {
+                        detail = join(&[Some(detail.as_str()), Some(u.as_str())]);
+                    }
                     let detail = match m {
                         AuthMethod::Fido2(f) if f.aa_guid.is_some() => {
                             format!("{detail} · aaGuid {}", f.aa_guid.as_deref().unwrap_or_default())
                         }
                         _ => detail,
                     };
-                    Row::new(vec![Cell::from(kind), Cell::from(detail), Cell::from(created)])
+                    let style = if recent { Style::new().fg(Color::Yellow) } else { Style::new() };
+                    Row::new(vec![Cell::from(kind), Cell::from(detail), Cell::from(created)]).style(style)
                 } else {
-                    if detail.is_empty() {
+                    if detail.is_empty() && used.is_none() {
                         return Row::new(vec![Cell::from(kind), Cell::from(created)]);
                     }
                     // No room for the key hint here (the TAP form below names `t`).
                     let detail =
                         if who.is_some() { detail.replacen(" · t: issue a replacement", "", 1) } else { detail };
-                    let mut lines =
-                        vec![Line::from(kind), Line::styled(format!("  {detail}"), Style::new().fg(Color::Gray))];
+                    let mut lines = vec![Line::from(kind)];
+                    if !detail.is_empty() {
+                        lines.push(Line::styled(format!("  {detail}"), Style::new().fg(Color::Gray)));
+                    }
+                    // The last use gets its own line, so it is never cut at the pane edge.
+                    if let Some(u) = &used {
+                        let style = Style::new().fg(if recent { Color::Yellow } else { Color::Gray });
+                        lines.push(Line::styled(format!("  {u}"), style));
+                    }
                     if let AuthMethod::Fido2(f) = m
                         && let Some(g) = &f.aa_guid
                     {

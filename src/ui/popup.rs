@@ -261,9 +261,12 @@ pub(super) fn render_confirm(c: &crate::app::Confirm, model: &crate::app::Model,
     };
     let verification = model.just.choice_label();
     let required = if model.settings.require_justification { " (required)" } else { "" };
-    let mut lines = vec![
-        Line::styled(c.question.clone(), Style::new().add_modifier(Modifier::BOLD)),
-        Line::raw(""),
+    let mut lines = vec![Line::styled(c.question.clone(), Style::new().add_modifier(Modifier::BOLD)), Line::raw("")];
+    if let Some(w) = &c.warning {
+        lines.push(Line::styled(format!("! {w}"), Style::new().fg(Color::Yellow)));
+        lines.push(Line::raw(""));
+    }
+    lines.extend([
         Line::from(vec![
             Span::styled(format!("{:<10}", "Ticket"), hl(c.field == ConfirmField::Ticket)),
             Span::raw(model.just.ticket.clone()),
@@ -277,7 +280,7 @@ pub(super) fn render_confirm(c: &crate::app::Confirm, model: &crate::app::Model,
             Span::raw(verification),
         ]),
         Line::raw(""),
-    ];
+    ]);
     if let Some(e) = &c.error {
         lines.push(Line::styled(e.clone(), Style::new().fg(Color::Red)));
     }

@@ -67,6 +67,13 @@ pub(super) fn render(r: &Recovery, model: &Model, frame: &mut Frame, area: Rect)
                     Span::raw(model.just.ticket.clone()),
                 ]));
                 lines.push(Line::from(vec![Span::styled("Verified  ", hl(!r.on_ticket)), Span::raw(v)]));
+                // A "lost" key that signed in recently is said before the caller is trusted.
+                for k in &r.keys {
+                    if let Some(w) = &k.recent_use {
+                        let name = k.description.split(" created ").next().unwrap_or(&k.description);
+                        lines.push(Line::styled(format!("! {name}: {w}"), Style::new().fg(Color::Yellow)));
+                    }
+                }
                 lines.push(Line::from(vec![
                     Span::styled("Enter", key),
                     Span::raw(" continue   Tab field   ← → verification"),
@@ -77,6 +84,9 @@ pub(super) fn render(r: &Recovery, model: &Model, frame: &mut Frame, area: Rect)
                 for (i, k) in r.keys.iter().enumerate() {
                     let st = if i == r.key_row { Style::new().add_modifier(Modifier::REVERSED) } else { Style::new() };
                     lines.push(Line::styled(format!("  {}", k.description), st));
+                    if let Some(w) = &k.recent_use {
+                        lines.push(Line::styled(format!("    ! {w}"), Style::new().fg(Color::Yellow)));
+                    }
                 }
                 lines.push(Line::from(vec![
                     Span::styled("Enter", key),

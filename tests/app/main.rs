@@ -8,6 +8,7 @@
 mod common;
 
 mod faults;
+mod last_use;
 mod pass_watch;
 mod policy;
 mod readme_screens;

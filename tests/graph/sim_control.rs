@@ -333,3 +333,36 @@ async fn tenant_fixture_round_trips_through_json() {
     let a = sim.post("/users/u1/authentication/temporaryAccessPassMethods", json!({})).await;
     assert_eq!((a.status.as_u16(), a.body["methodUsabilityReason"].as_str()), (201, Some("EnabledByPolicy")));
 }
+
+/// `lastUsedDateTime` on methods: the demo's named keys carry one relative to the start
+/// (Priya's "lost" key 12 minutes before), and acting as the user signing in with a method
+/// (`SimControl::sign_in_with`) sets it to the simulator's clock; tapdesk's types read it back.
+#[tokio::test]
+async fn methods_carry_last_used_date_time_and_a_sign_in_moves_it() {
+    let sim = Sim::start().await;
+    let ctl = sim.handle.control();
+    let methods = |body: &serde_json::Value| -> Vec<tapdesk_graph::types::AuthMethod> {
+        serde_json::from_value(body["value"].clone()).unwrap()
+    };
+    let last_used = |ms: &[tapdesk_graph::types::AuthMethod], id: &str| {
+        ms.iter().find(|m| m.id() == id).and_then(|m| m.last_used())
+    };
+    let priya = sim.get(&format!("/users/{}/authentication/methods", demo::PRIYA_RAMAN_ID)).await;
+    assert_eq!(priya.status, 200, "{}", priya.body);
+    let used = last_used(&methods(&priya.body), demo::PRIYA_FIDO2_ID).expect("Priya's key has a last use");
+    let age = ctl.now().duration_since(used);
+    assert!(age >= SignedDuration::from_mins(11) && age <= SignedDuration::from_mins(14), "{age:?}");
+    // Graph's spelling and shape: an RFC 3339 UTC string on the method object.
+    let raw = priya.body["value"].as_array().unwrap().iter().find(|m| m["id"] == demo::PRIYA_FIDO2_ID).unwrap().clone();
+    assert!(raw["lastUsedDateTime"].as_str().unwrap().ends_with('Z'), "{raw}");
+
+    let at: Timestamp = "2026-12-04T14:07:00Z".parse().unwrap();
+    ctl.set_now(at);
+    assert!(ctl.sign_in_with(demo::AVERY_QUINN_ID, demo::AVERY_FIDO2_ID));
+    let avery = sim.get(&format!("/users/{}/authentication/methods", demo::AVERY_QUINN_ID)).await;
+    assert_eq!(last_used(&methods(&avery.body), demo::AVERY_FIDO2_ID), Some(at));
+    let fido = sim.get(&format!("/users/{}/authentication/fido2Methods", demo::AVERY_QUINN_ID)).await;
+    assert_eq!(last_used(&methods(&fido.body), demo::AVERY_FIDO2_ID), Some(at));
+    assert!(!ctl.sign_in_with(demo::AVERY_QUINN_ID, "no-such-method"));
+    assert!(!ctl.sign_in_with("no-such-user", demo::AVERY_FIDO2_ID));
+}

@@ -208,13 +208,18 @@ pub fn operator_card() -> UserCard {
 
 /// `loaded_model`, then `/avery`, Enter, and her methods and card arrive.
 pub fn avery_selected() -> Model {
+    avery_selected_with(avery_methods())
+}
+
+/// [`avery_selected`] with Graph answering `methods` for her.
+pub fn avery_selected_with(methods: Vec<AuthMethod>) -> Model {
     let mut m = loaded_model();
     send(&mut m, ch('/'));
     type_str(&mut m, "avery");
     let cmds = send(&mut m, key(KeyCode::Enter));
     let id = graph_id(&cmds, |r| matches!(r, GraphRequest::ListMethods { user_id } if user_id == "u-avery"));
     let card = graph_id(&cmds, |r| matches!(r, GraphRequest::GetUserCard { user_id } if user_id == "u-avery"));
-    send(&mut m, reply(id, GraphResponse::Methods { user_id: "u-avery".into(), result: Ok(avery_methods()) }));
+    send(&mut m, reply(id, GraphResponse::Methods { user_id: "u-avery".into(), result: Ok(methods) }));
     send(
         &mut m,
         reply(card, GraphResponse::UserCard { user_id: "u-avery".into(), result: Ok(Box::new(avery_card())) }),

@@ -402,23 +402,42 @@ impl AuthMethod {
         }
     }
 
-    /// When the method was registered (UTC), if known.
-    pub fn created(&self) -> Option<Timestamp> {
+    /// The fields every known type shares; `None` for an unknown type (its JSON is in `raw`).
+    fn base(&self) -> Option<&MethodBase> {
         match self {
-            AuthMethod::Password(m) => m.base.created_date_time,
-            AuthMethod::Phone(m) => m.base.created_date_time,
-            AuthMethod::Email(m) => m.base.created_date_time,
-            AuthMethod::MicrosoftAuthenticator(m) => m.base.created_date_time,
-            AuthMethod::Fido2(m) => m.base.created_date_time,
-            AuthMethod::SoftwareOath(m) => m.base.created_date_time,
-            AuthMethod::TemporaryAccessPass(m) => m.base.created_date_time,
-            AuthMethod::WindowsHelloForBusiness(m) => m.base.created_date_time,
-            AuthMethod::PlatformCredential(m) => m.base.created_date_time,
-            AuthMethod::Unknown { raw, .. } => raw
-                .get("createdDateTime")
-                .or_else(|| raw.get("creationDateTime"))
-                .and_then(|t| t.as_str())
-                .and_then(|t| t.parse().ok()),
+            AuthMethod::Password(m) => Some(&m.base),
+            AuthMethod::Phone(m) => Some(&m.base),
+            AuthMethod::Email(m) => Some(&m.base),
+            AuthMethod::MicrosoftAuthenticator(m) => Some(&m.base),
+            AuthMethod::Fido2(m) => Some(&m.base),
+            AuthMethod::SoftwareOath(m) => Some(&m.base),
+            AuthMethod::TemporaryAccessPass(m) => Some(&m.base),
+            AuthMethod::WindowsHelloForBusiness(m) => Some(&m.base),
+            AuthMethod::PlatformCredential(m) => Some(&m.base),
+            AuthMethod::Unknown { .. } => None,
+        }
+    }
+
+    /// A time property of an unknown type's JSON, if it reads as one.
+    fn raw_time(&self, names: &[&str]) -> Option<Timestamp> {
+        let AuthMethod::Unknown { raw, .. } = self else { return None };
+        names.iter().find_map(|n| raw.get(*n)).and_then(|t| t.as_str()).and_then(|t| t.parse().ok())
+    }
+
+    /// When the method was registered (UTC), if known (`createdDateTime`).
+    pub fn created(&self) -> Option<Timestamp> {
+        match self.base() {
+            Some(b) => b.created_date_time,
+            None => self.raw_time(&["createdDateTime", "creationDateTime"]),
+        }
+    }
+
+    /// When the method was last used to sign in (UTC), if Graph says (`lastUsedDateTime`,
+    /// inherited from `authenticationMethod`; null or absent when never used or not reported).
+    pub fn last_used(&self) -> Option<Timestamp> {
+        match self.base() {
+            Some(b) => b.last_used_date_time,
+            None => self.raw_time(&["lastUsedDateTime"]),
         }
     }
 

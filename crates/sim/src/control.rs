@@ -406,6 +406,23 @@ impl SimControl {
         false
     }
 
+    /// Acts as the user signing in with method `method_id`: its `lastUsedDateTime` becomes the
+    /// simulator's clock. Returns false if the user or the method is not there.
+    pub fn sign_in_with(&self, user_id: &str, method_id: &str) -> bool {
+        let now = self.now();
+        let mut w = self.shared.lock();
+        let Some(i) = w.find_user(user_id) else {
+            return false;
+        };
+        match w.user_mut(i).methods.iter_mut().find(|m| m.id == method_id) {
+            Some(m) => {
+                m.last_used_date_time = Some(now);
+                true
+            }
+            None => false,
+        }
+    }
+
     /// The current TAP policy.
     pub fn tap_policy(&self) -> TapPolicy {
         self.shared.lock().tenant.tap_policy.clone()

@@ -47,10 +47,14 @@ pub const FINANCE_GROUP_ID: &str = "b1c2d3e4-f5a6-4b7c-9d8e-0f1a2b3c4d14";
 /// Role-assignable group `Identity Admins` (holds Helpdesk Administrator).
 pub const IDENTITY_ADMINS_GROUP_ID: &str = "c2d3e4f5-a6b7-4c8d-8e9f-1a2b3c4d5e15";
 
+/// Dana Okafor's (the demo operator's) Microsoft Authenticator method id.
+pub const DANA_AUTHENTICATOR_ID: &str = "8a1f6b2c-9d3e-4f5a-8b7c-1d2e3f4a5b6c";
 /// Avery's Microsoft Authenticator method id (her default MFA method).
 pub const AVERY_AUTHENTICATOR_ID: &str = "6e2f1d3c-4b5a-4c7d-8e9f-0a1b2c3d4e5f";
 /// Avery's FIDO2 key id: starts with `-` and contains `+`, `/` and `=` (percent-encode in paths).
 pub const AVERY_FIDO2_ID: &str = "-aVq9Yk5+nfc/Avery0Qw==";
+/// Priya Raman's FIDO2 key (last used 12 minutes before the demo starts: a "lost" key that is not).
+pub const PRIYA_FIDO2_ID: &str = "_Pr1yaK3y-GA_0001";
 /// Noor's active TAP id.
 pub const NOOR_TAP_ID: &str = "d3e4f5a6-b7c8-4d9e-9f0a-2b3c4d5e6f16";
 

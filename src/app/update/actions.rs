@@ -99,6 +99,7 @@ pub(super) fn submit_tap(model: &mut Model) -> Vec<Cmd> {
         model.popup = Popup::Confirm(Box::new(Confirm {
             action: PendingAction::ReplaceTap { user, body },
             question,
+            warning: None,
             field: ConfirmField::Ticket,
             error: None,
         }));
@@ -216,6 +217,7 @@ pub(super) fn start_delete(model: &mut Model) {
     } else {
         format!("Delete {description} from {}?", name_of(&user))
     };
+    let warning = crate::app::last_use::recent_use_warning(m, model.now);
     let (segment, method_id, type_label) = (segment.to_owned(), m.id().to_owned(), m.type_label());
     if denied(model, allowed.unwrap_or(Ok(()))) {
         return;
@@ -224,6 +226,7 @@ pub(super) fn start_delete(model: &mut Model) {
     model.popup = Popup::Confirm(Box::new(Confirm {
         action: PendingAction::DeleteMethod { user, segment, method_id, description, parameters },
         question,
+        warning,
         field: ConfirmField::Ticket,
         error: None,
     }));
@@ -245,6 +248,7 @@ pub(super) fn start_revoke(model: &mut Model) {
     model.popup = Popup::Confirm(Box::new(Confirm {
         action: PendingAction::RevokeSessions { user },
         question,
+        warning: None,
         field: ConfirmField::Ticket,
         error: None,
     }));

@@ -54,6 +54,7 @@ pub(super) fn start(model: &mut Model) {
             id: m.id().to_owned(),
             description: describe_method(m, &model.tz),
             parameters: json!({"method": m.type_label(), "methodId": m.id(), "description": describe_method(m, &model.tz)}),
+            recent_use: crate::app::last_use::recent_use_warning(m, model.now),
         })
         .collect();
     model.recovery = Some(Recovery::new(sel.user.clone(), keys));
