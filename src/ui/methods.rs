@@ -53,6 +53,8 @@ pub(super) fn render(model: &Model, frame: &mut Frame, area: Rect) {
             // Wide panes: one row per method. Narrow panes (80 columns): two lines per method, so
             // the details are never cut to a few characters.
             let wide = table_area.width >= 72;
+            // The method column of the narrow table: the pane less the Created column and a gap.
+            let narrow_width = usize::from(table_area.width.saturating_sub(11));
             let type_width = methods.iter().map(|m| m.type_label().chars().count()).max().unwrap_or(8).min(26) as u16;
             let rows = methods.iter().map(|m| {
                 let (kind, mut detail, created) = describe(m, model.now, &model.tz);
@@ -94,10 +96,17 @@ pub(super) fn render(model: &Model, frame: &mut Frame, area: Rect) {
                     if !detail.is_empty() {
                         lines.push(Line::styled(format!("  {detail}"), Style::new().fg(Color::Gray)));
                     }
-                    // The last use gets its own line, so it is never cut at the pane edge.
-                    if let Some(u) = &used {
-                        let style = Style::new().fg(if recent { Color::Yellow } else { Color::Gray });
-                        lines.push(Line::styled(format!("  {u}"), style));
+                    // A recent last use gets its own line, so it is never cut at the pane edge; an
+                    // older one joins the details where it fits (the wide pane always shows it).
+                    match &used {
+                        Some(u) if recent => lines.push(Line::styled(format!("  {u}"), Style::new().fg(Color::Yellow))),
+                        Some(u) if !detail.is_empty() => {
+                            let joined = format!("  {detail} · {u}");
+                            if unicode_width::UnicodeWidthStr::width(joined.as_str()) <= narrow_width {
+                                lines[1] = Line::styled(joined, Style::new().fg(Color::Gray));
+                            }
+                        }
+                        _ => {}
                     }
                     if let AuthMethod::Fido2(f) = m
                         && let Some(g) = &f.aa_guid

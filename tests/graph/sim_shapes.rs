@@ -167,7 +167,9 @@ async fn method_shapes() {
                 demo::AVERY_QUINN_ID,
                 demo::AVERY_AUTHENTICATOR_ID
             ),
-            CTX,
+            // `lastUsedDateTime` is inherited from authenticationMethod on the 2025-26 resource
+            // pages; the 2020 sample predates it.
+            &["@odata.context", "lastUsedDateTime"],
         ),
     ];
     for (file, path, extra) in cases {
@@ -176,11 +178,11 @@ async fn method_shapes() {
     }
     let fido = percent_encoding::utf8_percent_encode(demo::AVERY_FIDO2_ID, percent_encoding::NON_ALPHANUMERIC);
     let a = sim.get(&format!("/users/{}/authentication/fido2Methods/{fido}", demo::AVERY_QUINN_ID)).await;
-    // passkeyType is newer than the doc sample.
+    // passkeyType and lastUsedDateTime (on the 2026 fido2 resource page) are newer than the doc sample.
     assert_shape(
         ok(&a),
         &fix_doc_quirks(example("fido2-get.response.json")),
-        &["@odata.context", "@odata.type", "passkeyType"],
+        &["@odata.context", "@odata.type", "passkeyType", "lastUsedDateTime"],
         false,
         "fido2",
     );

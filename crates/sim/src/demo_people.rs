@@ -89,14 +89,14 @@ pub(crate) fn fixed_people(now: Timestamp) -> Vec<SimUser> {
         }
     }
     // When methods last signed in, relative to the start: Avery's lost key not for 9 days, their
-    // phone this morning; Priya's key 12 minutes ago, though a caller may say it is lost; the
+    // phone two days ago; Priya's key 12 minutes ago, though a caller may say it is lost; the
     // operator's own phone when she signed in.
     let ago = |mins: i64| ts(now.as_second() - mins * 60);
     for u in &mut people {
         for m in &mut u.methods {
             m.last_used_date_time = match m.id.as_str() {
                 AVERY_FIDO2_ID => Some(ago(9 * 24 * 60)),
-                AVERY_AUTHENTICATOR_ID => Some(ago(3 * 60)),
+                AVERY_AUTHENTICATOR_ID => Some(ago(2 * 24 * 60)),
                 PRIYA_FIDO2_ID => Some(ago(12)),
                 DANA_AUTHENTICATOR_ID => Some(ago(20)),
                 _ => m.last_used_date_time,
