@@ -59,11 +59,14 @@ pub enum Action {
     Suspend,
     /// Empty the search box (while typing in it).
     ClearQuery,
+    /// Delete the selected user's remaining Temporary Access Pass (after a confirmation), e.g.
+    /// once the watch saw a new method registered.
+    DeletePass,
 }
 
 impl Action {
     /// Every action, in declaration order.
-    pub const ALL: [Action; 20] = [
+    pub const ALL: [Action; 21] = [
         Action::Search,
         Action::Down,
         Action::Up,
@@ -84,6 +87,7 @@ impl Action {
         Action::Reload,
         Action::Suspend,
         Action::ClearQuery,
+        Action::DeletePass,
     ];
 
     /// The action's name in the keymap file (snake_case).
@@ -109,6 +113,7 @@ impl Action {
             Action::Reload => "reload",
             Action::Suspend => "suspend",
             Action::ClearQuery => "clear_query",
+            Action::DeletePass => "delete_pass",
         }
     }
 }
@@ -530,6 +535,7 @@ mod tests {
             (KeyCode::Char('r'), KeyModifiers::CONTROL, Action::Reload),
             (KeyCode::Char('z'), KeyModifiers::CONTROL, Action::Suspend),
             (KeyCode::Char('u'), KeyModifiers::CONTROL, Action::ClearQuery),
+            (KeyCode::Char('X'), shift, Action::DeletePass),
         ];
         for (code, mods, want) in cases {
             assert_eq!(action_for(&event(code, mods)), Some(want), "{code:?} {mods:?}");
@@ -572,6 +578,7 @@ mod tests {
                 ("c", "copy the pass (in its popup)"),
                 ("d", "delete the highlighted method (Methods pane)"),
                 ("r", "revoke the selected user's sign-in sessions"),
+                ("X", "delete the selected user's remaining pass"),
                 ("F", "lost-key recovery flow"),
                 ("P", "the tenant's TAP policy"),
                 ("Ctrl-X", "cancel a request waiting on Graph's throttling"),

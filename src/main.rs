@@ -49,6 +49,11 @@ struct Cli {
     /// user, about 400 ms per 999), `none`, or a fixed number of milliseconds per page.
     #[arg(long, default_value = "realistic", value_name = "SPEED", value_parser = parse_page_latency)]
     page_latency: PageLatencyArg,
+    /// Where the demo's simulator listens (default: a free port on 127.0.0.1). Give a port, e.g.
+    /// 127.0.0.1:8080, to act as the demo's users from another terminal (register a key, use the
+    /// pass: `POST /simulator/users/{upn}/...`, see docs/simulator.md).
+    #[arg(long, default_value = "127.0.0.1:0", value_name = "ADDR")]
+    demo_listen: std::net::SocketAddr,
     /// Your tenant: id (GUID) or domain, e.g. contoso.onmicrosoft.com [env: TAPDESK_TENANT].
     #[arg(long, global = true, value_name = "TENANT", value_parser = config::check_tenant)]
     tenant: Option<String>,
@@ -358,7 +363,7 @@ async fn run_demo(cli: &Cli) -> anyhow::Result<ExitCode> {
             }
         };
     let latency = cli.page_latency.latency();
-    let handle = sim::start_deferred("127.0.0.1:0".parse()?, build, move |c| c.set_page_latency(latency))
+    let handle = sim::start_deferred(cli.demo_listen, build, move |c| c.set_page_latency(latency))
         .await
         .context("starting the Graph simulator")?;
     let credential = auth::demo::credential(&tenant_id, handle.addr().port())

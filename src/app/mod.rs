@@ -8,6 +8,7 @@
 //! always shown, whatever the operator did meanwhile.
 
 pub mod last_use;
+pub mod methods_watch;
 pub mod pass_watch;
 pub mod policy_editor;
 pub mod preflight;
@@ -371,6 +372,8 @@ pub struct Model {
     /// The watch on the pass this console issued last: confirmed, replaced or deleted elsewhere
     /// (rechecked while its popup or the recovery summary is open).
     pub pass_watch: Option<pass_watch::PassWatch>,
+    /// The watch on the selected user's methods (see [`methods_watch`]).
+    pub methods_watch: Option<methods_watch::MethodsWatch>,
     /// A TAP policy PATCH in flight.
     pub policy_saving: Option<RequestId>,
     /// The lost-key recovery flow, while it runs.
@@ -438,6 +441,7 @@ impl Model {
             checking_taps: None,
             create_sent: None,
             pass_watch: None,
+            methods_watch: None,
             recovery: None,
             policy_saving: None,
             popup: Popup::None,
@@ -535,6 +539,27 @@ impl Model {
         let cancel = crate::keymap::key_hint(crate::keymap::Action::CancelWait);
         // The countdown and the key come first: at 80 columns the topic may be cut.
         Some(format!("Throttled by Graph ({}): retry in {when} · {cancel} cancels · {}{more}", w.status, w.topic))
+    }
+
+    /// The row of the selected user's Temporary Access Pass in the Methods pane, if they have one.
+    pub fn pass_row(&self) -> Option<usize> {
+        let methods = self.selected.as_ref()?.methods.ready()?;
+        methods.iter().position(|m| matches!(m, tapdesk_graph::types::AuthMethod::TemporaryAccessPass(_)))
+    }
+
+    /// The latest change the methods watch saw for the selected user, in words; once a method
+    /// was registered while a pass remains, with the offer to delete the pass
+    /// ("… · X deletes the remaining pass").
+    pub fn watch_news(&self) -> Option<String> {
+        let w =
+            self.methods_watch.as_ref().filter(|w| self.selected.as_ref().is_some_and(|s| s.user.id == w.user_id))?;
+        let last = w.news.last()?;
+        let offer = if w.registered_since() && self.pass_row().is_some() {
+            format!(" · {} deletes the remaining pass", crate::keymap::key_hint(crate::keymap::Action::DeletePass))
+        } else {
+            String::new()
+        };
+        Some(format!("{}{offer}", last.text))
     }
 
     pub(crate) fn set_status(&mut self, kind: StatusKind, text: impl AsRef<str>) {

@@ -187,7 +187,15 @@ fn card_lines<'a>(model: &Model, sel: &crate::app::Selected) -> Vec<Line<'a>> {
         },
         _ => Line::styled("Checking groups, roles and policy…", dim),
     };
-    vec![Line::styled(first.join(" · "), dim), Line::styled(second.join(" · "), dim), verdict]
+    let mut lines = vec![Line::styled(first.join(" · "), dim), Line::styled(second.join(" · "), dim), verdict];
+    // What the methods watch saw since (a method registered, a pass used, a key signing in).
+    if let Some(news) = model.watch_news() {
+        lines.push(Line::styled(format!("● {news}"), Style::new().fg(Color::Green)));
+    }
+    if model.methods_watch.as_ref().is_some_and(|w| w.user_id == sel.user.id && !w.active(model.now)) {
+        lines.push(Line::styled("Watch paused (no key for 15 min): any key resumes it.", dim));
+    }
+    lines
 }
 
 /// Who issued a pass, as far as this console knows: `issued here` for one it created this

@@ -9,6 +9,7 @@ mod common;
 
 mod faults;
 mod last_use;
+mod methods_watch;
 mod pass_watch;
 mod policy;
 mod readme_screens;

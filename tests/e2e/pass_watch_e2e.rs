@@ -129,3 +129,38 @@ async fn a_lost_answer_is_told_apart_from_an_older_pass() {
     assert!(s.contains("exit=0"), "{s}");
     h.shutdown();
 }
+
+/// Closing the loop: after the pass is issued and its popup closed, the user registers a FIDO2
+/// key with it (acted through the simulator). Within 30 s the card says so, and `X` offers to
+/// delete the pass that is no longer needed (confirmation first).
+#[tokio::test(flavor = "multi_thread")]
+async fn a_key_the_user_registers_shows_in_the_card_within_30_s() {
+    let h = sim::start(Tenant::demo(200), "127.0.0.1:0".parse().unwrap()).await.unwrap();
+    let t = Tmux::start("watch-e2e", "registered", (80, 24), "", Duration::from_secs(40));
+    client_console::launch(&t, &h, None);
+    client_console::open_avery_form(&t);
+    t.keys(&["Enter"]);
+    t.wait_for("the confirmed pass", |s| s.contains("Temporary Access Pass issued") && s.contains("✓ Graph holds"));
+    t.keys(&["Escape"]);
+    t.wait_for("the methods", |s| !s.contains("Temporary Access Pass issued") && s.contains("issued here"));
+
+    let id = h.control().register_fido2(tapdesk_sim::demo::AVERY_QUINN_ID, "YubiKey 5C");
+    assert!(id.is_some());
+    let registered_at = Instant::now();
+    let squeezed = |s: &str| s.chars().filter(|c| !c.is_whitespace() && *c != '┃' && *c != '│').collect::<String>();
+    let s = t.wait_for("the news in the card", |s| squeezed(s).contains("●FIDO2securitykey'YubiKey5C'registered"));
+    let took = registered_at.elapsed();
+    assert!(took <= Duration::from_secs(30), "the card changed after {took:?}");
+    assert!(squeezed(&s).contains("Xdeletestheremainingpass"), "{s}");
+    eprintln!("methods watch: the new key was in the card {took:?} after it was registered");
+
+    t.literal("X");
+    let s = t.wait_for("the confirmation", |s| s.contains("Delete Temporary Access Pass"));
+    assert!(s.contains("from Avery Quinn?"), "{s}");
+    t.keys(&["Escape"]);
+    t.wait_for("the confirmation to close", |s| !s.contains("Delete Temporary Access Pass"));
+    t.literal("q");
+    let s = t.wait_for("the shell", |s| s.contains("END-OF-RUN"));
+    assert!(s.contains("exit=0"), "{s}");
+    h.shutdown();
+}

@@ -366,3 +366,55 @@ async fn methods_carry_last_used_date_time_and_a_sign_in_moves_it() {
     assert!(!ctl.sign_in_with(demo::AVERY_QUINN_ID, "no-such-method"));
     assert!(!ctl.sign_in_with("no-such-user", demo::AVERY_FIDO2_ID));
 }
+
+/// Acting as the user over HTTP (`/simulator/users/...`, no bearer token: the user's own browser),
+/// as a demo operator does from another terminal: register a FIDO2 key, sign in with it, use a
+/// one-time pass; Graph's lists then show it, and mistakes get Graph's error body.
+#[tokio::test]
+async fn acting_as_the_user_over_http_changes_what_graph_lists() {
+    let sim = Sim::start().await;
+    let http = reqwest::Client::new();
+    let act = |path: &str| format!("{}/simulator/users/avery.quinn@contoso.example/{path}", sim.handle.authority());
+    let r = http.post(act("fido2Methods")).json(&json!({"displayName": "YubiKey 5C"})).send().await.unwrap();
+    assert_eq!(r.status(), 200);
+    let key: serde_json::Value = r.json().await.unwrap();
+    let id = key["id"].as_str().unwrap().to_owned();
+    let list = sim.get(&format!("/users/{}/authentication/fido2Methods", demo::AVERY_QUINN_ID)).await;
+    let new = list.body["value"].as_array().unwrap().iter().find(|m| m["id"] == id.as_str()).unwrap().clone();
+    assert_eq!(new["displayName"], "YubiKey 5C");
+    assert_eq!(new["@odata.type"], "#microsoft.graph.fido2AuthenticationMethod");
+    assert_eq!(
+        new["createdDateTime"].as_str().unwrap().parse::<Timestamp>().ok().map(|t| t.as_second()),
+        Some(sim.handle.control().now().as_second())
+    );
+
+    let r = http.post(act("signIns")).json(&json!({"methodId": id})).send().await.unwrap();
+    assert_eq!(r.status(), 200);
+    let list = sim.get(&format!("/users/{}/authentication/methods", demo::AVERY_QUINN_ID)).await;
+    let new = list.body["value"].as_array().unwrap().iter().find(|m| m["id"] == id.as_str()).unwrap().clone();
+    assert!(new["lastUsedDateTime"].is_string(), "{new}");
+
+    // A one-time pass, then used.
+    let tap = sim.post(&tap_path(demo::AVERY_QUINN_ID), json!({"isUsableOnce": true})).await;
+    assert_eq!(tap.status, 201);
+    assert_eq!(http.post(act("useTemporaryAccessPass")).send().await.unwrap().status(), 200);
+    let list = sim.get(&tap_path(demo::AVERY_QUINN_ID)).await;
+    assert_eq!(list.body["value"][0]["methodUsabilityReason"], "OneTimeUsed");
+
+    // Mistakes: Graph's error body, saying what is wrong.
+    let r = http
+        .post(format!("{}/simulator/users/nobody@contoso.example/fido2Methods", sim.handle.authority()))
+        .json(&json!({"displayName": "x"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 404);
+    let body: serde_json::Value = r.json().await.unwrap();
+    assert_eq!(body["error"]["code"], "Request_ResourceNotFound");
+    let r = http.post(act("fido2Methods")).json(&json!({"name": "x"})).send().await.unwrap();
+    assert_eq!(r.status().as_u16() / 100, 4, "an unknown key is refused");
+    let r = http.post(act("signIns")).json(&json!({"methodId": "no-such"})).send().await.unwrap();
+    assert_eq!(r.status(), 400);
+    let body: serde_json::Value = r.json().await.unwrap();
+    assert_eq!(body["error"]["message"], "The user has no method with that methodId.");
+}

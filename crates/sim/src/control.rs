@@ -423,6 +423,31 @@ impl SimControl {
         }
     }
 
+    /// Acts as the user registering a FIDO2 security key named `display_name` (at
+    /// https://aka.ms/mysecurityinfo, with their pass): a new `fido2AuthenticationMethod` with a
+    /// fresh id, `createdDateTime` the simulator's clock, a YubiKey 5 series `aaGuid`. Returns
+    /// its id, or `None` if there is no such user.
+    pub fn register_fido2(&self, user_id: &str, display_name: &str) -> Option<String> {
+        let now = self.now();
+        let mut w = self.shared.lock();
+        let i = w.find_user(user_id)?;
+        let id = format!("sim-{}", uuid::Uuid::new_v4().simple());
+        w.user_mut(i).methods.push(super::tenant::SimMethod {
+            id: id.clone(),
+            created_date_time: Some(now),
+            last_used_date_time: None,
+            detail: MethodDetail::Fido2 {
+                display_name: Some(display_name.into()),
+                aa_guid: Some("cb69481e-8ff7-4039-93ec-0a2729a154a8".into()),
+                model: Some("YubiKey 5 Series with NFC".into()),
+                attestation_level: Some("attested".into()),
+                attestation_certificates: Vec::new(),
+                passkey_type: Some("deviceBound".into()),
+            },
+        });
+        Some(id)
+    }
+
     /// The current TAP policy.
     pub fn tap_policy(&self) -> TapPolicy {
         self.shared.lock().tenant.tap_policy.clone()

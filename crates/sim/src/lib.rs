@@ -22,6 +22,7 @@
 //! Every response has `request-id`, `client-request-id` and `Date`; errors use Graph's envelope.
 //! [`SimHandle::control`] gives tests the clock, fault injection and the request log.
 
+mod act;
 mod app_credentials;
 mod assertion;
 mod auth;

@@ -169,19 +169,7 @@ pub(super) fn draft(model: &Model, action: &'static str, user: &User, parameters
 
 /// The method in words for a confirmation: `FIDO2 security key 'YubiKey 5 NFC' created 2024-05-01`.
 pub(crate) fn describe_method(m: &AuthMethod, tz: &jiff::tz::TimeZone) -> String {
-    let name = match m {
-        AuthMethod::Fido2(f) => f.display_name.clone(),
-        AuthMethod::MicrosoftAuthenticator(a) => a.display_name.clone(),
-        AuthMethod::WindowsHelloForBusiness(w) => w.display_name.clone(),
-        AuthMethod::PlatformCredential(p) => p.display_name.clone(),
-        AuthMethod::Phone(p) => p.phone_number.clone(),
-        AuthMethod::Email(e) => e.email_address.clone(),
-        _ => None,
-    };
-    let mut s = m.type_label();
-    if let Some(n) = name.filter(|n| !n.is_empty()) {
-        s.push_str(&format!(" '{n}'"));
-    }
+    let mut s = crate::app::methods_watch::describe(m);
     if let Some(c) = m.created() {
         s.push_str(&format!(" created {}", crate::timefmt::date(c, tz)));
     }

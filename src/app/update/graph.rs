@@ -161,6 +161,11 @@ fn on_answer(model: &mut Model, reply: Reply) -> Vec<Cmd> {
             };
             Vec::new()
         }
+        GraphResponse::Methods { user_id, result }
+            if model.methods_watch.as_ref().is_some_and(|w| w.in_flight == Some(id)) =>
+        {
+            on_methods_watch(model, &user_id, result)
+        }
         GraphResponse::Methods { user_id, result } => {
             let Some(sel) = &mut model.selected else { return Vec::new() };
             if sel.methods != Loadable::Loading(id) || sel.user.id != user_id {
@@ -172,6 +177,17 @@ fn on_answer(model: &mut Model, reply: Reply) -> Vec<Cmd> {
                     methods.iter_mut().for_each(sanitize::method);
                     let n = methods.len();
                     sel.method_row = sel.method_row.min(n.saturating_sub(1));
+                    // What the operator now sees is what the watch compares later lists with.
+                    match &mut model.methods_watch {
+                        Some(w) if w.user_id == user_id => w.rebase(&methods),
+                        _ => {
+                            model.methods_watch = Some(crate::app::methods_watch::MethodsWatch::new(
+                                user_id.clone(),
+                                &methods,
+                                model.now,
+                            ));
+                        }
+                    }
                     sel.methods = Loadable::Ready(methods);
                     // Only replace the "Loading…" line: a result just reported (deleted, refused,
                     // revoked) must stay readable.
@@ -500,4 +516,42 @@ fn on_watch_answer(
         }
         WatchState::Confirming => Vec::new(),
     }
+}
+
+/// The watch's own list of the selected user's methods: the pane shows the new list and the
+/// status line says what changed; a failure only slows the watch down (the pane keeps the last
+/// list).
+fn on_methods_watch(
+    model: &mut Model,
+    user_id: &str,
+    result: Result<Vec<tapdesk_graph::types::AuthMethod>, tapdesk_graph::GraphError>,
+) -> Vec<Cmd> {
+    let (now, tz) = (model.now, model.tz.clone());
+    let Some(w) = model.methods_watch.as_mut() else { return Vec::new() };
+    w.in_flight = None;
+    let mut methods = match result {
+        Ok(m) => m,
+        Err(_) => {
+            w.on_failure(now);
+            return Vec::new();
+        }
+    };
+    let Some(sel) = model.selected.as_mut().filter(|s| s.user.id == user_id && s.methods.ready().is_some()) else {
+        return Vec::new();
+    };
+    methods.iter_mut().for_each(sanitize::method);
+    let news = w.on_list(&methods, now, &tz);
+    // The highlight stays on the same method where it still exists.
+    let highlighted = sel.methods.ready().and_then(|ms| ms.get(sel.method_row)).map(|m| m.id().to_owned());
+    sel.method_row = highlighted
+        .and_then(|id| methods.iter().position(|m| m.id() == id))
+        .unwrap_or(sel.method_row)
+        .min(methods.len().saturating_sub(1));
+    sel.methods = Loadable::Ready(methods);
+    if !news.is_empty()
+        && let Some(line) = model.watch_news()
+    {
+        model.set_status(StatusKind::Ok, line);
+    }
+    Vec::new()
 }

@@ -15,6 +15,10 @@ use crate::sanitize;
 const FIELD_MAX: usize = 64;
 
 pub(super) fn on_key(model: &mut Model, key: KeyEvent) -> Vec<Cmd> {
+    // The operator is here: the methods watch goes on (or resumes after a pause).
+    if let Some(w) = &mut model.methods_watch {
+        w.key(model.now);
+    }
     if key.modifiers.contains(KeyModifiers::CONTROL) && key.code == KeyCode::Char('c') {
         return quit_unless_a_pass_is_shown(model);
     }
@@ -84,6 +88,16 @@ pub(super) fn on_key(model: &mut Model, key: KeyEvent) -> Vec<Cmd> {
         Action::Toggle if model.focus == Focus::TapForm => toggle(model),
         Action::Delete if model.focus == Focus::Methods => actions::start_delete(model),
         Action::Revoke => actions::start_revoke(model),
+        Action::DeletePass => match model.pass_row() {
+            Some(row) => {
+                if let Some(sel) = &mut model.selected {
+                    sel.method_row = row;
+                }
+                model.focus = Focus::Methods;
+                actions::start_delete(model);
+            }
+            None => model.set_status(StatusKind::Info, "The selected user has no Temporary Access Pass to delete."),
+        },
         Action::Recover => super::recovery::start(model),
         Action::Policy => match model.policy.ready() {
             Some(p) => {

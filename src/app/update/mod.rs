@@ -107,6 +107,7 @@ pub fn update(model: &mut Model, msg: Msg, now: Timestamp) -> Vec<Cmd> {
                 cmds.push(Cmd::ClearClipboard);
             }
             cmds.extend(recheck_pass(model, now));
+            cmds.extend(recheck_methods(model, now));
             if model.users_request.is_none() && model.users_retry.as_ref().and_then(|r| r.at).is_some_and(|t| t <= now)
             {
                 cmds.extend(reload_directory(model));
@@ -209,6 +210,29 @@ fn recheck_pass(model: &mut Model, now: Timestamp) -> Option<Cmd> {
     let w = model.pass_watch.as_mut()?;
     w.sent(id);
     Some(Cmd::Graph(id, GraphRequest::ListTaps { user_id: w.user_id.clone() }))
+}
+
+/// While a user is selected, lists their methods again when the methods watch is due (every
+/// 15 s, slower after failures, paused 15 min after the last key); a watch on a user no longer
+/// selected ends.
+fn recheck_methods(model: &mut Model, now: Timestamp) -> Option<Cmd> {
+    let selected = model.selected.as_ref().map(|s| (s.user.id.clone(), s.methods.ready().is_some()));
+    let w = model.methods_watch.as_ref()?;
+    match selected {
+        Some((id, ready)) if id == w.user_id => {
+            if !ready || !w.due(now) {
+                return None;
+            }
+        }
+        _ => {
+            model.methods_watch = None;
+            return None;
+        }
+    }
+    let id = model.request_id();
+    let w = model.methods_watch.as_mut()?;
+    w.sent(id);
+    Some(Cmd::Graph(id, GraphRequest::ListMethods { user_id: w.user_id.clone() }))
 }
 
 /// Quits; a pass still on a clipboard is cleared first.

@@ -30,6 +30,9 @@ pub(crate) fn app(shared: Arc<Shared>) -> Router {
         .route("/devicelogin", get(super::device::login_page).post(super::device::login_submit))
         .route("/metadata/identity/oauth2/token", get(super::msi::imds))
         .route("/msi/token", get(super::msi::app_service))
+        .route("/simulator/users/{id}/fido2Methods", post(super::act::register_fido2))
+        .route("/simulator/users/{id}/signIns", post(super::act::sign_in))
+        .route("/simulator/users/{id}/useTemporaryAccessPass", post(super::act::use_tap))
         .route("/v1.0/users", get(users::list))
         .route(users, get(users::get_one))
         .route(&format!("{users}/manager"), get(users::manager))
@@ -66,7 +69,7 @@ async fn fallback(State(_): State<Arc<Shared>>, req: Request) -> Response {
             "NotFound",
             format!(
                 "No route for {} {path}: the simulator serves /v1.0/..., /{{tenant}}/oauth2/v2.0/token, \
-                 /{{tenant}}/oauth2/v2.0/devicecode, /devicelogin, /metadata/identity/oauth2/token and /msi/token.",
+                 /{{tenant}}/oauth2/v2.0/devicecode, /devicelogin, /simulator/users/..., /metadata/identity/oauth2/token and /msi/token.",
                 req.method()
             ),
         )
