@@ -10,7 +10,7 @@ pub fn date(ts: Timestamp, tz: &TimeZone) -> String {
     ts.to_zoned_datetime(tz.clone()).strftime("%Y-%m-%d").to_string()
 }
 
-/// `HH:MM` in the operator's zone, and the zone's abbreviation.
+/// `YYYY-MM-DD HH:MM ZONE` in the operator's zone.
 pub fn local_time(ts: Timestamp, tz: &TimeZone) -> String {
     ts.to_zoned_datetime(tz.clone()).strftime("%Y-%m-%d %H:%M %Z").to_string()
 }

@@ -140,7 +140,14 @@ impl MethodsWatch {
     /// Graph's answer to a list, at `now`: what changed is added to [`Self::news`] (and returned).
     /// Also used for lists tapdesk makes for other reasons (after a delete or a create), so the
     /// watch compares with what the operator last saw.
-    pub fn on_list(&mut self, methods: &[AuthMethod], now: Timestamp, tz: &TimeZone) -> Vec<News> {
+    /// `issued_here` holds the ids of passes this console created: their arrival is not news.
+    pub fn on_list(
+        &mut self,
+        methods: &[AuthMethod],
+        issued_here: &std::collections::HashSet<String>,
+        now: Timestamp,
+        tz: &TimeZone,
+    ) -> Vec<News> {
         self.failures = 0;
         self.next_check = now.checked_add(RECHECK).unwrap_or(now);
         let new = seen(methods);
@@ -153,7 +160,19 @@ impl MethodsWatch {
                     let at = methods.iter().find(|m| m.id() == n.id).and_then(AuthMethod::created).unwrap_or(now);
                     add(format!("{} registered {}", n.description, when(at)), true);
                 }
-                None => {}
+                None if issued_here.contains(&n.id) => {}
+                None => {
+                    // A pass from elsewhere (another console, the admin center), replacing the
+                    // one the operator saw or not.
+                    let at = methods.iter().find(|m| m.id() == n.id).and_then(AuthMethod::created).unwrap_or(now);
+                    let replaced = self.seen.iter().any(|o| o.is_tap && !new.iter().any(|x| x.id == o.id));
+                    let text = if replaced {
+                        format!("Another pass replaced the earlier one (issued elsewhere at {})", when(at))
+                    } else {
+                        format!("A pass was issued elsewhere at {}", when(at))
+                    };
+                    add(text, false);
+                }
                 Some(o) if n.is_tap && o.reason != n.reason && n.reason.as_deref() == Some("OneTimeUsed") => {
                     add(format!("The pass was used to sign in (seen {})", when(now)), false);
                 }
@@ -165,7 +184,9 @@ impl MethodsWatch {
                 Some(_) => {}
             }
         }
-        for o in self.seen.iter().filter(|o| !new.iter().any(|n| n.id == o.id)) {
+        let tap_arrived = new.iter().any(|n| n.is_tap && !self.seen.iter().any(|o| o.id == n.id));
+        // A pass replaced by another is said once, above.
+        for o in self.seen.iter().filter(|o| !(new.iter().any(|n| n.id == o.id) || (o.is_tap && tap_arrived))) {
             let what = if o.is_tap { "The pass".to_owned() } else { o.description.clone() };
             add(format!("{what} is no longer listed (seen {})", when(now)), false);
         }

@@ -528,7 +528,11 @@ impl Model {
         let left = w.until.duration_since(self.now).max(jiff::SignedDuration::ZERO);
         let secs = left.as_secs() + i64::from(left.subsec_nanos() > 0);
         let when = if secs >= 60 {
-            format!("{} (at {})", crate::timefmt::span_words(secs), crate::timefmt::when(w.until, self.now, &self.tz))
+            format!(
+                "{} (at {})",
+                crate::timefmt::span_words(secs),
+                w.until.to_zoned_datetime(self.tz.clone()).strftime("%H:%M %Z")
+            )
         } else {
             format!("{secs} s")
         };
@@ -549,13 +553,13 @@ impl Model {
 
     /// The latest change the methods watch saw for the selected user, in words; once a method
     /// was registered while a pass remains, with the offer to delete the pass
-    /// ("… · X deletes the remaining pass").
+    /// ("… · X deletes the pass"; short, so the status line holds it whole at 80 columns).
     pub fn watch_news(&self) -> Option<String> {
         let w =
             self.methods_watch.as_ref().filter(|w| self.selected.as_ref().is_some_and(|s| s.user.id == w.user_id))?;
         let last = w.news.last()?;
         let offer = if w.registered_since() && self.pass_row().is_some() {
-            format!(" · {} deletes the remaining pass", crate::keymap::key_hint(crate::keymap::Action::DeletePass))
+            format!(" · {} deletes the pass", crate::keymap::key_hint(crate::keymap::Action::DeletePass))
         } else {
             String::new()
         };

@@ -32,9 +32,94 @@ pub(super) fn render(model: &Model, frame: &mut Frame, area: Rect) {
     let block = pane(Line::from(format!(" Methods: {name} ")), focused(model, Focus::Methods));
     let inner = block.inner(area);
     frame.render_widget(block, area);
-    let card = card_lines(model, sel);
+    let methods: &[AuthMethod] = sel.methods.ready().map_or(&[], Vec::as_slice);
+    // Wide panes: one row per method. Narrow panes (80 columns): two lines per method, so
+    // the details are never cut to a few characters.
+    let wide = inner.width >= 72;
+    // The method column of the narrow table: the pane less the Created column and a gap.
+    let narrow_width = usize::from(inner.width.saturating_sub(11));
+    let type_width = methods.iter().map(|m| m.type_label().chars().count()).max().unwrap_or(8).min(26) as u16;
+    let rows: Vec<(Row, u16)> = methods
+        .iter()
+        .map(|m| {
+            let (kind, mut detail, created) = describe(m, model.now, &model.tz);
+            // When it last signed in (Graph's `lastUsedDateTime`), where Graph says: a "lost"
+            // key used minutes ago is worth a second look (yellow within 24 h).
+            let used = match m {
+                AuthMethod::TemporaryAccessPass(_) => None,
+                _ => crate::app::last_use::last_used_words(m, model.now, &model.tz),
+            };
+            let recent = crate::app::last_use::recent_use_warning(m, model.now).is_some();
+            let who = match m {
+                AuthMethod::TemporaryAccessPass(t) => Some(provenance(t, model)),
+                _ => None,
+            };
+            if wide {
+                if let Some(who) = &who {
+                    detail = detail.replacen(" · t: ", &format!(" · {who} · t: "), 1);
+                }
+                // The last use before the aaGuid, which is the first to be cut.
+                if let Some(u) = &used {
+                    detail = join(&[Some(detail.as_str()), Some(u.as_str())]);
+                }
+                let detail = match m {
+                    AuthMethod::Fido2(f) if f.aa_guid.is_some() => {
+                        format!("{detail} · aaGuid {}", f.aa_guid.as_deref().unwrap_or_default())
+                    }
+                    _ => detail,
+                };
+                let style = if recent { Style::new().fg(Color::Yellow) } else { Style::new() };
+                (Row::new(vec![Cell::from(kind), Cell::from(detail), Cell::from(created)]).style(style), 1)
+            } else {
+                if detail.is_empty() && used.is_none() {
+                    return (Row::new(vec![Cell::from(kind), Cell::from(created)]), 1);
+                }
+                // No room for the key hint here (the TAP form below names `t`).
+                let detail = if who.is_some() { detail.replacen(" · t: issue a replacement", "", 1) } else { detail };
+                let mut lines = vec![Line::from(kind)];
+                // Details longer than the column wrap at their " · " separators (a pass ending
+                // tomorrow: "active until Sat 5 Dec 00:03 UTC · one-time"), never cut.
+                if !detail.is_empty() {
+                    for part in wrap_segments(&detail, narrow_width.saturating_sub(2)) {
+                        lines.push(Line::styled(format!("  {part}"), Style::new().fg(Color::Gray)));
+                    }
+                }
+                // A recent last use gets its own line, so it is never cut at the pane edge; an
+                // older one joins the details where it fits (the wide pane always shows it).
+                match &used {
+                    Some(u) if recent => lines.push(Line::styled(format!("  {u}"), Style::new().fg(Color::Yellow))),
+                    Some(u) if lines.len() == 2 => {
+                        let joined = format!("  {detail} · {u}");
+                        if unicode_width::UnicodeWidthStr::width(joined.as_str()) <= narrow_width {
+                            lines[1] = Line::styled(joined, Style::new().fg(Color::Gray));
+                        }
+                    }
+                    _ => {}
+                }
+                if let AuthMethod::Fido2(f) = m
+                    && let Some(g) = &f.aa_guid
+                {
+                    lines.push(Line::styled(format!("  {g}"), Style::new().fg(Color::DarkGray)));
+                }
+                // Who issued a pass gets its own line, so it is never cut at the pane edge.
+                if let Some(who) = who {
+                    lines.push(Line::styled(format!("  {who}"), Style::new().fg(Color::Gray)));
+                }
+                let h = lines.len() as u16;
+                (Row::new(vec![Cell::from(Text::from(lines)), Cell::from(created)]).height(h), h)
+            }
+        })
+        .collect();
+    // The rows the table needs (header included): the watch's news line goes into the card only
+    // when it does not push a method out of the pane (the status line says it either way).
+    let table_needed: u16 = 1 + rows.iter().map(|(_, h)| *h).sum::<u16>();
     let w = usize::from(inner.width.max(1));
-    let card_height: usize = card.iter().map(|l| l.width().max(1).div_ceil(w)).sum();
+    let height_of = |card: &[Line]| -> usize { card.iter().map(|l| l.width().max(1).div_ceil(w)).sum() };
+    let mut card = card_lines(model, sel, true);
+    if height_of(&card) + usize::from(table_needed) > usize::from(inner.height) {
+        card = card_lines(model, sel, false);
+    }
+    let card_height = height_of(&card);
     let card_height = (card_height as u16).min(inner.height.saturating_sub(3).max(1));
     let [card_area, table_area] = Layout::vertical([Constraint::Length(card_height), Constraint::Min(1)]).areas(inner);
     frame.render_widget(Paragraph::new(card).wrap(ratatui::widgets::Wrap { trim: true }), card_area);
@@ -49,84 +134,15 @@ pub(super) fn render(model: &Model, frame: &mut Frame, area: Rect) {
         Loadable::Ready(methods) if methods.is_empty() => {
             frame.render_widget(Paragraph::new("No authentication methods registered."), table_area);
         }
-        Loadable::Ready(methods) => {
-            // Wide panes: one row per method. Narrow panes (80 columns): two lines per method, so
-            // the details are never cut to a few characters.
-            let wide = table_area.width >= 72;
-            // The method column of the narrow table: the pane less the Created column and a gap.
-            let narrow_width = usize::from(table_area.width.saturating_sub(11));
-            let type_width = methods.iter().map(|m| m.type_label().chars().count()).max().unwrap_or(8).min(26) as u16;
-            let rows = methods.iter().map(|m| {
-                let (kind, mut detail, created) = describe(m, model.now, &model.tz);
-                // When it last signed in (Graph's `lastUsedDateTime`), where Graph says: a "lost"
-                // key used minutes ago is worth a second look (yellow within 24 h).
-                let used = match m {
-                    AuthMethod::TemporaryAccessPass(_) => None,
-                    _ => crate::app::last_use::last_used_words(m, model.now, &model.tz),
-                };
-                let recent = crate::app::last_use::recent_use_warning(m, model.now).is_some();
-                let who = match m {
-                    AuthMethod::TemporaryAccessPass(t) => Some(provenance(t, model)),
-                    _ => None,
-                };
-                if wide {
-                    if let Some(who) = &who {
-                        detail = detail.replacen(" · t: ", &format!(" · {who} · t: "), 1);
-                    }
-                    // The last use before the aaGuid, which is the first to be cut.
-                    if let Some(u) = &used {
-                        detail = join(&[Some(detail.as_str()), Some(u.as_str())]);
-                    }
-                    let detail = match m {
-                        AuthMethod::Fido2(f) if f.aa_guid.is_some() => {
-                            format!("{detail} · aaGuid {}", f.aa_guid.as_deref().unwrap_or_default())
-                        }
-                        _ => detail,
-                    };
-                    let style = if recent { Style::new().fg(Color::Yellow) } else { Style::new() };
-                    Row::new(vec![Cell::from(kind), Cell::from(detail), Cell::from(created)]).style(style)
-                } else {
-                    if detail.is_empty() && used.is_none() {
-                        return Row::new(vec![Cell::from(kind), Cell::from(created)]);
-                    }
-                    // No room for the key hint here (the TAP form below names `t`).
-                    let detail =
-                        if who.is_some() { detail.replacen(" · t: issue a replacement", "", 1) } else { detail };
-                    let mut lines = vec![Line::from(kind)];
-                    if !detail.is_empty() {
-                        lines.push(Line::styled(format!("  {detail}"), Style::new().fg(Color::Gray)));
-                    }
-                    // A recent last use gets its own line, so it is never cut at the pane edge; an
-                    // older one joins the details where it fits (the wide pane always shows it).
-                    match &used {
-                        Some(u) if recent => lines.push(Line::styled(format!("  {u}"), Style::new().fg(Color::Yellow))),
-                        Some(u) if !detail.is_empty() => {
-                            let joined = format!("  {detail} · {u}");
-                            if unicode_width::UnicodeWidthStr::width(joined.as_str()) <= narrow_width {
-                                lines[1] = Line::styled(joined, Style::new().fg(Color::Gray));
-                            }
-                        }
-                        _ => {}
-                    }
-                    if let AuthMethod::Fido2(f) = m
-                        && let Some(g) = &f.aa_guid
-                    {
-                        lines.push(Line::styled(format!("  {g}"), Style::new().fg(Color::DarkGray)));
-                    }
-                    // Who issued a pass gets its own line, so it is never cut at the pane edge.
-                    if let Some(who) = who {
-                        lines.push(Line::styled(format!("  {who}"), Style::new().fg(Color::Gray)));
-                    }
-                    let h = lines.len() as u16;
-                    Row::new(vec![Cell::from(Text::from(lines)), Cell::from(created)]).height(h)
-                }
-            });
+        Loadable::Ready(_) => {
             let table = if wide {
-                Table::new(rows, [Constraint::Length(type_width), Constraint::Min(10), Constraint::Length(10)]).header(
-                    Row::new(vec!["Type", "Details", "Created"]).style(Style::new().add_modifier(Modifier::BOLD)),
+                Table::new(
+                    rows.into_iter().map(|(r, _)| r),
+                    [Constraint::Length(type_width), Constraint::Min(10), Constraint::Length(10)],
                 )
+                .header(Row::new(vec!["Type", "Details", "Created"]).style(Style::new().add_modifier(Modifier::BOLD)))
             } else {
-                Table::new(rows, [Constraint::Min(10), Constraint::Length(10)])
+                Table::new(rows.into_iter().map(|(r, _)| r), [Constraint::Min(10), Constraint::Length(10)])
                     .header(Row::new(vec!["Method", "Created"]).style(Style::new().add_modifier(Modifier::BOLD)))
             };
             let table = table.row_highlight_style(Style::new().add_modifier(Modifier::REVERSED));
@@ -140,7 +156,7 @@ pub(super) fn render(model: &Model, frame: &mut Frame, area: Rect) {
 }
 
 /// The caller-verification card (two lines) and the pre-flight verdict (one line).
-fn card_lines<'a>(model: &Model, sel: &crate::app::Selected) -> Vec<Line<'a>> {
+fn card_lines<'a>(model: &Model, sel: &crate::app::Selected, news: bool) -> Vec<Line<'a>> {
     let dim = Style::new().fg(Color::DarkGray);
     let card = sel.card.ready();
     let u = card.map_or(&sel.user, |c| &c.user);
@@ -189,7 +205,7 @@ fn card_lines<'a>(model: &Model, sel: &crate::app::Selected) -> Vec<Line<'a>> {
     };
     let mut lines = vec![Line::styled(first.join(" · "), dim), Line::styled(second.join(" · "), dim), verdict];
     // What the methods watch saw since (a method registered, a pass used, a key signing in).
-    if let Some(news) = model.watch_news() {
+    if let Some(news) = model.watch_news().filter(|_| news) {
         lines.push(Line::styled(format!("● {news}"), Style::new().fg(Color::Green)));
     }
     if model.methods_watch.as_ref().is_some_and(|w| w.user_id == sel.user.id && !w.active(model.now)) {
@@ -238,6 +254,27 @@ pub fn describe(m: &AuthMethod, now: Timestamp, tz: &TimeZone) -> (String, Strin
     };
     let created = m.created().map(|t| date(t, tz)).unwrap_or_default();
     (m.type_label(), detail, created)
+}
+
+/// `text`'s " · "-separated parts, greedily joined into lines of at most `width` columns (a part
+/// wider than that gets a line of its own).
+fn wrap_segments(text: &str, width: usize) -> Vec<String> {
+    let mut out: Vec<String> = Vec::new();
+    for part in text.split(" · ") {
+        match out.last_mut() {
+            Some(line)
+                if unicode_width::UnicodeWidthStr::width(line.as_str())
+                    + 3
+                    + unicode_width::UnicodeWidthStr::width(part)
+                    <= width =>
+            {
+                line.push_str(" · ");
+                line.push_str(part);
+            }
+            _ => out.push(part.to_owned()),
+        }
+    }
+    out
 }
 
 fn join(parts: &[Option<&str>]) -> String {

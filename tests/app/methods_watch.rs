@@ -90,8 +90,8 @@ fn once_a_method_is_registered_x_offers_to_delete_the_remaining_pass() {
     let mut m = avery_selected_with(with(vec![tap("EnabledByPolicy")]));
     let id = tick(&mut m, 15).unwrap();
     answer(&mut m, id, 15, Ok(with(vec![tap("EnabledByPolicy"), new_key()])));
-    assert_eq!(m.status.text, "FIDO2 security key 'YubiKey 5C' registered 09:00 UTC · X deletes the remaining pass");
-    assert!(screen(&m).contains("· X deletes the remaining pass"));
+    assert_eq!(m.status.text, "FIDO2 security key 'YubiKey 5C' registered 09:00 UTC · X deletes the pass");
+    assert!(screen(&m).contains("· X deletes the pass"));
     assert!(send(&mut m, ch('X')).is_empty(), "nothing is sent before the confirmation");
     let Popup::Confirm(c) = &m.popup else { panic!("a confirmation") };
     assert!(
@@ -164,4 +164,28 @@ fn the_watch_pauses_after_15_min_without_a_key_and_ends_with_another_user() {
     assert_eq!(m.selected.as_ref().unwrap().user.id, "u-noor");
     assert_eq!(tick(&mut m, 15), None);
     assert_eq!(m.methods_watch, None, "the watch on Avery ended");
+}
+
+#[test]
+fn a_pass_from_elsewhere_is_said_once_and_one_of_ours_is_not_news() {
+    let other = || {
+        method(serde_json::json!({
+            "@odata.type": "#microsoft.graph.temporaryAccessPassAuthenticationMethod", "id": "tap-2",
+            "createdDateTime": "2026-11-30T08:58:00Z", "startDateTime": "2026-11-30T08:58:00Z",
+            "lifetimeInMinutes": 60, "isUsableOnce": true, "isUsable": true,
+            "methodUsabilityReason": "EnabledByPolicy"
+        }))
+    };
+    let mut m = avery_selected_with(with(vec![tap("EnabledByPolicy")]));
+    let id = tick(&mut m, 15).unwrap();
+    answer(&mut m, id, 15, Ok(with(vec![other()])));
+    assert_eq!(m.status.text, "Another pass replaced the earlier one (issued elsewhere at 08:58 UTC)");
+    assert_eq!(m.methods_watch.as_ref().unwrap().news.len(), 1, "said once, not also as 'no longer listed'");
+
+    // A pass this console issued arriving in a watch list is not news.
+    let mut m = avery_selected();
+    m.issued_here.insert("tap-2".into());
+    let id = tick(&mut m, 15).unwrap();
+    answer(&mut m, id, 15, Ok(with(vec![other()])));
+    assert!(m.methods_watch.as_ref().unwrap().news.is_empty());
 }

@@ -131,7 +131,7 @@ async fn a_lost_answer_is_told_apart_from_an_older_pass() {
 }
 
 /// Closing the loop: after the pass is issued and its popup closed, the user registers a FIDO2
-/// key with it (acted through the simulator). Within 30 s the card says so, and `X` offers to
+/// key with it (acted through the simulator). Within 30 s the console says so, and `X` offers to
 /// delete the pass that is no longer needed (confirmation first).
 #[tokio::test(flavor = "multi_thread")]
 async fn a_key_the_user_registers_shows_in_the_card_within_30_s() {
@@ -148,10 +148,12 @@ async fn a_key_the_user_registers_shows_in_the_card_within_30_s() {
     assert!(id.is_some());
     let registered_at = Instant::now();
     let squeezed = |s: &str| s.chars().filter(|c| !c.is_whitespace() && *c != '┃' && *c != '│').collect::<String>();
-    let s = t.wait_for("the news in the card", |s| squeezed(s).contains("●FIDO2securitykey'YubiKey5C'registered"));
+    // In the card where the pane has room, and on the status line in any case (at 80x24 with five
+    // methods the card leaves it to the status line rather than push a method out of the pane).
+    let s = t.wait_for("the news", |s| squeezed(s).contains("FIDO2securitykey'YubiKey5C'registered"));
     let took = registered_at.elapsed();
     assert!(took <= Duration::from_secs(30), "the card changed after {took:?}");
-    assert!(squeezed(&s).contains("Xdeletestheremainingpass"), "{s}");
+    assert!(squeezed(&s).contains("Xdeletesthepass"), "{s}");
     eprintln!("methods watch: the new key was in the card {took:?} after it was registered");
 
     t.literal("X");

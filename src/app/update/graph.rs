@@ -540,7 +540,7 @@ fn on_methods_watch(
         return Vec::new();
     };
     methods.iter_mut().for_each(sanitize::method);
-    let news = w.on_list(&methods, now, &tz);
+    let news = w.on_list(&methods, &model.issued_here, now, &tz);
     // The highlight stays on the same method where it still exists.
     let highlighted = sel.methods.ready().and_then(|ms| ms.get(sel.method_row)).map(|m| m.id().to_owned());
     sel.method_row = highlighted
