@@ -28,11 +28,11 @@ fn what(m: &AuthMethod) -> &'static str {
 /// has it. Verify the caller again before deleting it." `None` when it was not used recently,
 /// Graph does not say, or the time is in the future (clock skew counts as now).
 pub fn recent_use_warning(m: &AuthMethod, now: Timestamp) -> Option<String> {
-    let used = m.last_used()?;
-    let age = now.duration_since(used);
-    if age >= RECENT {
+    if !is_recent(m, now) {
         return None;
     }
+    let used = m.last_used()?;
+    let age = now.duration_since(used);
     let ago = if age <= SignedDuration::ZERO {
         "just now".to_owned()
     } else {
@@ -44,11 +44,17 @@ pub fn recent_use_warning(m: &AuthMethod, now: Timestamp) -> Option<String> {
     ))
 }
 
+/// `true` when Graph says `m` signed in less than [`RECENT`] before `now` (a time ahead of
+/// `now` counts as now).
+pub fn is_recent(m: &AuthMethod, now: Timestamp) -> bool {
+    m.last_used().is_some_and(|used| now.duration_since(used) < RECENT)
+}
+
 /// The last use for the Methods pane: `used 12 min ago` within [`RECENT`], else `last used`
 /// and the date in the operator's zone; `None` when Graph does not say.
 pub fn last_used_words(m: &AuthMethod, now: Timestamp, tz: &jiff::tz::TimeZone) -> Option<String> {
     let used = m.last_used()?;
-    Some(if now.duration_since(used) < RECENT {
+    Some(if is_recent(m, now) {
         format!("used {} ago", crate::timefmt::ago(used, now))
     } else {
         format!("last used {}", crate::timefmt::date(used, tz))

@@ -30,14 +30,13 @@ struct Seen {
     is_tap: bool,
     reason: Option<String>,
     last_used: Option<Timestamp>,
+    created: Option<Timestamp>,
     description: String,
 }
 
 /// One change the watch saw.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct News {
-    /// When the watch saw it (UTC).
-    pub at: Timestamp,
     /// In words, naming the method and the time.
     pub text: String,
     /// A method (not a pass) was registered.
@@ -93,6 +92,7 @@ fn seen(methods: &[AuthMethod]) -> Vec<Seen> {
                 is_tap: tap.is_some(),
                 reason: tap.and_then(|t| t.method_usability_reason.clone()),
                 last_used: m.last_used(),
+                created: m.created(),
                 description: describe(m),
             }
         })
@@ -153,18 +153,17 @@ impl MethodsWatch {
         let new = seen(methods);
         let when = |t: Timestamp| crate::timefmt::when(t, now, tz);
         let mut news = Vec::new();
-        let mut add = |text: String, registered: bool| news.push(News { at: now, text, registered });
+        let mut add = |text: String, registered: bool| news.push(News { text, registered });
         for n in &new {
             match self.seen.iter().find(|o| o.id == n.id) {
                 None if !n.is_tap => {
-                    let at = methods.iter().find(|m| m.id() == n.id).and_then(AuthMethod::created).unwrap_or(now);
-                    add(format!("{} registered {}", n.description, when(at)), true);
+                    add(format!("{} registered {}", n.description, when(n.created.unwrap_or(now))), true);
                 }
                 None if issued_here.contains(&n.id) => {}
                 None => {
                     // A pass from elsewhere (another console, the admin center), replacing the
                     // one the operator saw or not.
-                    let at = methods.iter().find(|m| m.id() == n.id).and_then(AuthMethod::created).unwrap_or(now);
+                    let at = n.created.unwrap_or(now);
                     let replaced = self.seen.iter().any(|o| o.is_tap && !new.iter().any(|x| x.id == o.id));
                     let text = if replaced {
                         format!("Another pass replaced the earlier one (issued elsewhere at {})", when(at))

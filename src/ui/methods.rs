@@ -49,7 +49,7 @@ pub(super) fn render(model: &Model, frame: &mut Frame, area: Rect) {
                 AuthMethod::TemporaryAccessPass(_) => None,
                 _ => crate::app::last_use::last_used_words(m, model.now, &model.tz),
             };
-            let recent = crate::app::last_use::recent_use_warning(m, model.now).is_some();
+            let recent = crate::app::last_use::is_recent(m, model.now);
             let who = match m {
                 AuthMethod::TemporaryAccessPass(t) => Some(provenance(t, model)),
                 _ => None,

@@ -37,6 +37,11 @@ fn no_user(user: &str) -> Response {
     .into_response()
 }
 
+/// The action was refused: 404 when there is no such user, else 400 saying why.
+fn refused(shared: &Arc<Shared>, user: &str, why: &str) -> Response {
+    if shared.lock().find_user(user).is_none() { no_user(user) } else { bad(why) }
+}
+
 fn bad(message: &str) -> Response {
     ApiError::directory(StatusCode::BAD_REQUEST, "badRequest", message.to_owned()).into_response()
 }
@@ -79,10 +84,8 @@ pub(crate) async fn sign_in(
     let ctl = control(&shared);
     if ctl.sign_in_with(&user, &s.method_id) {
         Json(json!({"methodId": s.method_id, "lastUsedDateTime": ctl.now().to_string()})).into_response()
-    } else if shared.lock().find_user(&user).is_none() {
-        no_user(&user)
     } else {
-        bad("The user has no method with that methodId.")
+        refused(&shared, &user, "The user has no method with that methodId.")
     }
 }
 
@@ -90,9 +93,7 @@ pub(crate) async fn use_tap(State(shared): State<Arc<Shared>>, Path(user): Path<
     let ctl = control(&shared);
     if ctl.use_tap(&user) {
         Json(json!({"methodUsabilityReason": "OneTimeUsed"})).into_response()
-    } else if shared.lock().find_user(&user).is_none() {
-        no_user(&user)
     } else {
-        bad("The user has no one-time Temporary Access Pass to use.")
+        refused(&shared, &user, "The user has no one-time Temporary Access Pass to use.")
     }
 }

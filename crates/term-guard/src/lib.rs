@@ -68,10 +68,6 @@ mod unix {
         ARMED.store(on, Ordering::SeqCst);
     }
 
-    pub fn armed() -> bool {
-        ARMED.load(Ordering::SeqCst)
-    }
-
     /// The `SIGABRT` handler (see the crate docs for what it may do).
     fn on_abort() {
         if ARMED.swap(false, Ordering::SeqCst)
@@ -108,14 +104,6 @@ pub fn arm(on: bool) {
     unix::arm(on);
     #[cfg(not(unix))]
     let _ = on;
-}
-
-/// Whether the guard is armed (see [`arm`]).
-pub fn armed() -> bool {
-    #[cfg(unix)]
-    return unix::armed();
-    #[cfg(not(unix))]
-    false
 }
 
 /// The bytes the handler writes before the modes go back (bracketed paste off, the normal screen,

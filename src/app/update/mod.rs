@@ -216,18 +216,13 @@ fn recheck_pass(model: &mut Model, now: Timestamp) -> Option<Cmd> {
 /// 15 s, slower after failures, paused 15 min after the last key); a watch on a user no longer
 /// selected ends.
 fn recheck_methods(model: &mut Model, now: Timestamp) -> Option<Cmd> {
-    let selected = model.selected.as_ref().map(|s| (s.user.id.clone(), s.methods.ready().is_some()));
     let w = model.methods_watch.as_ref()?;
-    match selected {
-        Some((id, ready)) if id == w.user_id => {
-            if !ready || !w.due(now) {
-                return None;
-            }
-        }
-        _ => {
-            model.methods_watch = None;
-            return None;
-        }
+    let Some(sel) = model.selected.as_ref().filter(|s| s.user.id == w.user_id) else {
+        model.methods_watch = None;
+        return None;
+    };
+    if sel.methods.ready().is_none() || !w.due(now) {
+        return None;
     }
     let id = model.request_id();
     let w = model.methods_watch.as_mut()?;
